@@ -1,0 +1,224 @@
+#!/usr/bin/env node
+/**
+ * The `microcred` command line: a thin adapter over the library (no logic of its own beyond
+ * reading files, parsing flags and choosing exit codes).
+ *
+ * Exit codes: 0 success (or "valid" for verify), 1 verification says not valid or an operation
+ * failed, 2 usage or input errors (bad flags, unreadable file, invalid record).
+ */
+import { realpathSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { MicrocredError } from './errors.js';
+import { EXAMPLE_KEYS_DIR } from './lib/paths.js';
+
+const USAGE = `microcred — issue and verify Open Badges 3.0 micro-credentials
+
+Usage:
+  microcred issue RECORD.json [--format di|jwt] [--alg ES256|EdDSA] [--profile FILE] [--keys DIR]
+      Validate a completion record, map it to an OpenBadgeCredential and print it signed.
+      Defaults: --format di, the example profile and keys in keys.example/.
+  microcred validate RECORD.json
+      Only check a completion record; prints every problem at once.
+  microcred verify FILE|- [--json] [--allow-private-network]
+      Verify a credential (JSON or compact JWT) from a file or standard input.
+      Exit 0 when valid, 1 when not, 2 on usage or input errors.
+  microcred keys generate --dir DIR [--did-web HOST[:PATH]]
+      Create an issuer key set (did:key, or did:web with the did.json to publish).
+  microcred keys rotate --dir DIR [--alg Ed25519|ES256]
+      Add a new active key; older keys stay listed so older credentials still verify.
+  microcred help
+`;
+
+/** A usage or input problem: exit code 2. */
+class UsageError extends Error {}
+
+type Out = { stdout: (s: string) => void; stderr: (s: string) => void };
+
+async function readInput(file: string): Promise<string> {
+  if (file === '-') {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString('utf8');
+  }
+  try {
+    return await readFile(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+async function readJson(file: string, what: string): Promise<unknown> {
+  const text = await readInput(file);
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(`${what} ${file} is not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+function formatProblems(problems: unknown): string {
+  if (!Array.isArray(problems)) return '';
+  return problems
+    .map((p: { path?: string; message?: string }) => `  - ${p.message ?? JSON.stringify(p)}`)
+    .join('\n');
+}
+
+async function cmdIssue(args: string[], out: Out): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      format: { type: 'string', default: 'di' },
+      alg: { type: 'string' },
+      profile: { type: 'string' },
+      keys: { type: 'string' },
+    },
+  });
+  const [recordFile] = positionals;
+  if (!recordFile || positionals.length > 1) throw new UsageError('issue needs exactly one RECORD.json');
+  const format = values.format;
+  if (format !== 'di' && format !== 'jwt') throw new UsageError(`--format must be "di" or "jwt", got "${format}"`);
+  const alg = values.alg;
+  if (alg !== undefined && alg !== 'ES256' && alg !== 'EdDSA') {
+    throw new UsageError(`--alg must be "ES256" or "EdDSA", got "${alg}"`);
+  }
+  const keysDir = values.keys ?? EXAMPLE_KEYS_DIR;
+  const profileFile = values.profile ?? path.join(keysDir, 'profile.json');
+
+  const { assertRecord } = await import('./record/validate.js');
+  const { assertProfile } = await import('./record/profile.js');
+  const { buildCredential } = await import('./credential/annex1.js');
+  const { loadKeySet } = await import('./keys/keyset.js');
+  const { issueCredential } = await import('./issue.js');
+
+  const record = assertRecord(await readJson(recordFile, 'record'));
+  const profile = assertProfile(await readJson(profileFile, 'issuer profile'));
+  const keys = await loadKeySet(keysDir);
+  const credential = buildCredential(profile, record, { issuerId: keys.controller });
+  const signed = await issueCredential(credential, { format, keys, ...(alg ? { alg } : {}) });
+  out.stdout(typeof signed === 'string' ? signed + '\n' : JSON.stringify(signed, null, 2) + '\n');
+  return 0;
+}
+
+async function cmdValidate(args: string[], out: Out): Promise<number> {
+  const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
+  const [recordFile] = positionals;
+  if (!recordFile || positionals.length > 1) throw new UsageError('validate needs exactly one RECORD.json');
+  const { validateRecord } = await import('./record/validate.js');
+  const result = validateRecord(await readJson(recordFile, 'record'));
+  if (result.ok) {
+    out.stdout(`${recordFile}: valid completion record (recordId ${result.record.recordId})\n`);
+    return 0;
+  }
+  out.stderr(`${recordFile}: ${result.problems.length} problem(s):\n${formatProblems(result.problems)}\n`);
+  return 2;
+}
+
+async function cmdVerify(args: string[], out: Out): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { json: { type: 'boolean', default: false }, 'allow-private-network': { type: 'boolean', default: false } },
+  });
+  const [file] = positionals;
+  if (!file || positionals.length > 1) throw new UsageError('verify needs exactly one FILE (or - for standard input)');
+  const text = (await readInput(file)).trim();
+  if (text === '') throw new UsageError(`${file} is empty`);
+  const { verify } = await import('./verify/verify.js');
+  const { formatReport } = await import('./verify/format.js');
+  const report = await verify(text, { allowPrivateNetwork: values['allow-private-network'] });
+  if (values.json) {
+    const checks = report.checks.map((c) => ({ id: c.id, status: c.status, message: c.message }));
+    out.stdout(JSON.stringify({ verified: report.verified, checks }, null, 2) + '\n');
+  } else {
+    out.stdout(formatReport(report) + '\n');
+  }
+  return report.verified ? 0 : 1;
+}
+
+async function cmdKeys(args: string[], out: Out): Promise<number> {
+  const [sub, ...rest] = args;
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: { dir: { type: 'string' }, 'did-web': { type: 'string' }, alg: { type: 'string' } },
+  });
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+  if (!values.dir) throw new UsageError(`keys ${sub ?? ''} needs --dir DIR`.replace('  ', ' '));
+  const keysMod = await import('./keys/keyset.js');
+  if (sub === 'generate') {
+    const keys = await keysMod.generateKeySet({ dir: values.dir, ...(values['did-web'] ? { didWeb: values['did-web'] } : {}) });
+    out.stdout(`Created key set in ${values.dir}\nIssuer DID: ${keys.controller}\n`);
+    if (values['did-web']) {
+      out.stdout(`Publish ${path.join(values.dir, 'did.json')} at the did:web location, and jwks.json beside it.\n`);
+    }
+    return 0;
+  }
+  if (sub === 'rotate') {
+    const alg = values.alg ?? 'Ed25519';
+    if (alg !== 'Ed25519' && alg !== 'ES256') throw new UsageError(`--alg must be "Ed25519" or "ES256", got "${alg}"`);
+    const keys = await keysMod.rotateKey(values.dir, alg);
+    out.stdout(`Rotated: new active ${alg} key in ${values.dir} for ${keys.controller}\n`);
+    return 0;
+  }
+  throw new UsageError('keys needs a subcommand: generate or rotate');
+}
+
+/**
+ * Runs the CLI with `argv` (without node and script) and returns the exit code.
+ *
+ * @example
+ * ```ts
+ * const code = await main(['verify', 'credential.json', '--json']);
+ * ```
+ */
+export async function main(argv: string[], out: Out = {
+  stdout: (s) => process.stdout.write(s),
+  stderr: (s) => process.stderr.write(s),
+}): Promise<number> {
+  const [command, ...args] = argv;
+  try {
+    switch (command) {
+      case 'issue':
+        return await cmdIssue(args, out);
+      case 'validate':
+        return await cmdValidate(args, out);
+      case 'verify':
+        return await cmdVerify(args, out);
+      case 'keys':
+        return await cmdKeys(args, out);
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        out.stdout(USAGE);
+        return command === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`unknown command "${command}"`);
+    }
+  } catch (e) {
+    if (e instanceof UsageError || (e as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION'
+      || (e as { code?: string }).code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+      out.stderr(`microcred: ${(e as Error).message}\n\n${USAGE}`);
+      return 2;
+    }
+    if (e instanceof MicrocredError) {
+      const input = e.code === 'RECORD_INVALID' || e.code === 'PROFILE_INVALID' || e.code === 'CREDENTIAL_INVALID'
+        || e.code === 'KEYSET_INVALID' || e.code === 'KEY_NOT_FOUND';
+      out.stderr(`microcred: ${e.message}\n${formatProblems(e.details)}${Array.isArray(e.details) ? '\n' : ''}`);
+      return input ? 2 : 1;
+    }
+    out.stderr(`microcred: ${(e as Error).message}\n`);
+    return 1;
+  }
+}
+
+// Run when executed directly (not when imported by tests).
+// realpath: npm's bin entry is a symlink to this file.
+const invokedAs = process.argv[1] ? realpathSync(path.resolve(process.argv[1])) : '';
+if (invokedAs === realpathSync(fileURLToPath(import.meta.url))) {
+  main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
+}
