@@ -7,7 +7,8 @@
  * failed, 2 usage or input errors (bad flags, unreadable file, invalid record).
  */
 import { realpathSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -29,6 +30,9 @@ Usage:
       Create an issuer key set (did:key, or did:web with the did.json to publish).
   microcred keys rotate --dir DIR [--alg Ed25519|ES256]
       Add a new active key; older keys stay listed so older credentials still verify.
+  microcred demo
+      Issue the example record (test/fixtures/record.json) with the example keys in both formats
+      and verify each result: the quick start.
   microcred help
 `;
 
@@ -167,6 +171,27 @@ async function cmdKeys(args: string[], out: Out): Promise<number> {
   throw new UsageError('keys needs a subcommand: generate or rotate');
 }
 
+async function cmdDemo(out: Out): Promise<number> {
+  const { PACKAGE_ROOT } = await import('./lib/paths.js');
+  const record = path.join(PACKAGE_ROOT, 'test', 'fixtures', 'record.json');
+  let worst = 0;
+  for (const format of ['di', 'jwt'] as const) {
+    let issued = '';
+    const code = await cmdIssue([record, '--format', format], { stdout: (s) => { issued += s; }, stderr: out.stderr });
+    if (code !== 0) return code;
+    const file = path.join(await mkdtemp(path.join(tmpdir(), 'microcred-demo-')), format === 'di' ? 'credential.json' : 'credential.jwt');
+    await writeFile(file, issued);
+    out.stdout(`\n== ${format === 'di' ? 'Data Integrity (eddsa-rdfc-2022)' : 'VC-JWT'} credential issued from ${path.relative(process.cwd(), record)}: ${file}\n`);
+    if (format === 'di') {
+      const cred = JSON.parse(issued) as { id: string; name?: string; issuer: { id: string } };
+      out.stdout(`   id ${cred.id}\n   "${cred.name ?? ''}" issued by ${cred.issuer.id}\n`);
+    }
+    out.stdout(`== microcred verify ${file}\n`);
+    worst = Math.max(worst, await cmdVerify([file], out));
+  }
+  return worst;
+}
+
 /**
  * Runs the CLI with `argv` (without node and script) and returns the exit code.
  *
@@ -190,6 +215,8 @@ export async function main(argv: string[], out: Out = {
         return await cmdVerify(args, out);
       case 'keys':
         return await cmdKeys(args, out);
+      case 'demo':
+        return await cmdDemo(out);
       case undefined:
       case 'help':
       case '--help':
