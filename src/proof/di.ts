@@ -1,0 +1,86 @@
+/**
+ * Data Integrity proofs: `DataIntegrityProof` with the `eddsa-rdfc-2022` cryptosuite, through `@digitalbazaar/vc`.
+ */
+import { MicrocredError } from '../errors.js';
+import { createDocumentLoader } from '../lib/document-loader.js';
+import type { DocumentLoader } from '../lib/document-loader.js';
+import type { Signer } from '../keys/keyset.js';
+import { DataIntegrityProof, eddsaRdfc2022, vc } from './vendor.js';
+import type { Cryptosuite } from './vendor.js';
+
+export type { Cryptosuite } from './vendor.js';
+
+export interface DataIntegrityOptions {
+  /** Ed25519 signer; its `id` becomes the proof's `verificationMethod`. `KeySet#signer()` gives one. */
+  signer: Signer;
+  /** Default: the static loader over `contexts/` (no network). */
+  documentLoader?: DocumentLoader;
+  /** The proof's `created` (ISO date-time); default now. Fixed values make signatures reproducible. */
+  created?: string | Date;
+  /**
+   * The `eddsa-rdfc-2022` implementation; default the reference one. A faster implementation with the same `name`
+   * (same canonical output) can be passed here without changing anything else.
+   */
+  cryptosuite?: Cryptosuite;
+}
+
+/** A credential with its Data Integrity proofs, always as an array (the OB 3.0 JSON Schema requires one). */
+export type SignedCredential<T extends object = Record<string, unknown>> = T & { proof: Record<string, unknown>[] };
+
+let defaultLoader: DocumentLoader | undefined;
+
+/**
+ * Adds a `DataIntegrityProof` (`eddsa-rdfc-2022`, proof purpose `assertionMethod`) to a copy of the credential.
+ * Existing proofs are kept (the new one is appended). The input is not modified.
+ *
+ * @throws MicrocredError `UNKNOWN_CONTEXT` for a context that is not bundled, `SIGNING_FAILED` otherwise (e.g. a
+ *   term no context defines: JSON-LD safe mode refuses to drop data silently).
+ * @example
+ * ```ts
+ * const signed = await signDataIntegrity(credential, { signer: keys.signer(), created: '2025-01-01T00:00:00Z' });
+ * signed.proof[0].proofValue; // 'z…'
+ * ```
+ */
+export async function signDataIntegrity<T extends object>(credential: T, options: DataIntegrityOptions): Promise<SignedCredential<T>> {
+  const { signer } = options;
+  if (signer.algorithm !== 'Ed25519') {
+    throw new MicrocredError('UNSUPPORTED', `eddsa-rdfc-2022 needs an Ed25519 key; the signer ${signer.id} uses ${signer.algorithm}.`);
+  }
+  let date: Date | undefined;
+  if (options.created !== undefined) {
+    date = new Date(options.created);
+    if (Number.isNaN(date.getTime())) {
+      throw new MicrocredError('SIGNING_FAILED', `created must be an ISO date-time; found ${JSON.stringify(options.created)}.`);
+    }
+  }
+  const suite = new DataIntegrityProof({
+    signer,
+    cryptosuite: options.cryptosuite ?? eddsaRdfc2022,
+    ...(date ? { date } : {}),
+  });
+  const documentLoader = options.documentLoader ?? (defaultLoader ??= createDocumentLoader());
+  let signed: Record<string, unknown>;
+  try {
+    // vc.issue appends to the object it is given: sign a copy.
+    signed = await vc.issue({ credential: structuredClone(credential), suite, documentLoader });
+  } catch (e) {
+    throw asMicrocredError(e);
+  }
+  const proof = signed.proof;
+  signed.proof = Array.isArray(proof) ? proof : [proof];
+  return signed as SignedCredential<T>;
+}
+
+/** Surfaces our own error (e.g. UNKNOWN_CONTEXT) when jsonld.js wrapped it; otherwise SIGNING_FAILED. */
+function asMicrocredError(e: unknown): MicrocredError {
+  const seen = new Set<unknown>();
+  let cur: unknown = e;
+  while (cur && typeof cur === 'object' && !seen.has(cur)) {
+    if (cur instanceof MicrocredError) return cur;
+    seen.add(cur);
+    const c = cur as { cause?: unknown; details?: { cause?: unknown } };
+    cur = c.cause ?? c.details?.cause;
+  }
+  const message = e instanceof Error ? e.message : String(e);
+  return new MicrocredError('SIGNING_FAILED', `Could not create the Data Integrity proof: ${message}`, undefined, { cause: e });
+}

@@ -1,0 +1,66 @@
+/**
+ * Typed view of the untyped Digital Bazaar packages used for Data Integrity proofs (internal). They ship no
+ * TypeScript declarations; declaring only what we call here keeps the rest of the code strictly typed without
+ * global ambient module declarations that other modules could collide with.
+ */
+// @ts-ignore -- package has no type declarations; typed below
+import * as vcLib from '@digitalbazaar/vc';
+// @ts-ignore -- package has no type declarations; typed below
+import { DataIntegrityProof as DataIntegrityProofLib } from '@digitalbazaar/data-integrity';
+// @ts-ignore -- package has no type declarations; typed below
+import { cryptosuite as eddsaRdfc2022Lib } from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
+import type { DocumentLoader } from '../lib/document-loader.js';
+import type { Signer } from '../keys/keyset.js';
+
+/**
+ * A Data Integrity cryptosuite object as `@digitalbazaar/data-integrity` consumes it. A faster implementation of
+ * `eddsa-rdfc-2022` can be plugged in by passing another object with the same `name`.
+ */
+export interface Cryptosuite {
+  name: string;
+  requiredAlgorithm: string | string[];
+  canonize(input: unknown, options: Record<string, unknown>): Promise<string>;
+  createVerifier(options: { verificationMethod: unknown }): Promise<unknown>;
+  [extra: string]: unknown;
+}
+
+/** A `DataIntegrityProof` suite instance (opaque to us). */
+export interface LinkedDataSuite {
+  verificationMethod?: string;
+  [extra: string]: unknown;
+}
+
+export interface VcIssueOptions {
+  credential: object;
+  suite: LinkedDataSuite;
+  documentLoader: DocumentLoader;
+  now?: string | Date;
+}
+
+export interface VcVerifyResult {
+  verified: boolean;
+  error?: unknown;
+  results?: unknown[];
+  [extra: string]: unknown;
+}
+
+export const vc = vcLib as {
+  issue(options: VcIssueOptions): Promise<Record<string, unknown>>;
+  verifyCredential(options: {
+    credential: object;
+    suite: LinkedDataSuite | LinkedDataSuite[];
+    documentLoader: DocumentLoader;
+    now?: string | Date;
+    checkStatus?: (...args: unknown[]) => Promise<unknown>;
+  }): Promise<VcVerifyResult>;
+};
+
+export const DataIntegrityProof = DataIntegrityProofLib as new (options: {
+  signer?: Signer;
+  date?: string | Date | null;
+  cryptosuite: Cryptosuite;
+  legacyContext?: boolean;
+}) => LinkedDataSuite;
+
+/** The reference `eddsa-rdfc-2022` cryptosuite (jsonld.js + rdf-canonize). */
+export const eddsaRdfc2022 = eddsaRdfc2022Lib as Cryptosuite;
