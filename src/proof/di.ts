@@ -81,6 +81,14 @@ function asMicrocredError(e: unknown): MicrocredError {
     const c = cur as { cause?: unknown; details?: { cause?: unknown } };
     cur = c.cause ?? c.details?.cause;
   }
-  const message = e instanceof Error ? e.message : String(e);
+  let message = e instanceof Error ? e.message : String(e);
+  // jsonld.js safe-mode errors put the offending term in details.event; name it so the fix is obvious.
+  const event = (e as { details?: { event?: { message?: unknown; details?: Record<string, unknown> } } } | undefined)?.details?.event;
+  if (event) {
+    const facts = Object.entries(event.details ?? {})
+      .filter(([, v]) => typeof v === 'string')
+      .map(([k, v]) => `${k} ${JSON.stringify(v)}`);
+    message += ` ${String(event.message ?? '')}${facts.length ? ` (${facts.join(', ')})` : ''}`;
+  }
   return new MicrocredError('SIGNING_FAILED', `Could not create the Data Integrity proof: ${message}`, undefined, { cause: e });
 }
