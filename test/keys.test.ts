@@ -122,6 +122,13 @@ describe('generateKeySet', () => {
     await expect(generateKeySet({ dir })).rejects.toMatchObject({ code: 'KEYSET_INVALID', message: expect.stringContaining('already exists') });
   });
 
+  it('never overwrites a stray private key file', async () => {
+    const dir = await tmp('stray');
+    await generateKeySet({ dir });
+    await rm(path.join(dir, 'keyset.json'));
+    await expect(generateKeySet({ dir })).rejects.toMatchObject({ code: 'KEYSET_INVALID', message: expect.stringContaining('key-1.private.jwk.json') });
+  });
+
   it('round-trips through loadKeySet', async () => {
     const dir = await tmp('load');
     const made = await generateKeySet({ dir, didWeb: 'example.ac.uk' });

@@ -14,6 +14,10 @@
  *
  * Several keys may be listed; at most one per algorithm is active (used for new credentials). Retired keys stay
  * listed (and in the DID document) so credentials they signed keep verifying; their private files may be deleted.
+ *
+ * Permissions: loading REFUSES a private key file that group or others can access (like ssh), with the chmod to
+ * run in the error. Exceptions: a key set marked `"example": true` (keys.example/, whose keys are public and whose
+ * 0600 mode git cannot keep) and `loadKeySet(dir, { allowInsecurePermissions: true })`. Not checked on Windows.
  */
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign as cryptoSign } from 'node:crypto';
 import type { JsonWebKey, KeyObject } from 'node:crypto';
@@ -436,7 +440,12 @@ async function writePrivateKey(file: string, privateKey: KeyObject, entry: KeyEn
     alg: entry.alg === 'Ed25519' ? 'EdDSA' : 'ES256',
   };
   // 'wx' never overwrites an existing key; mode applies at creation, chmod covers a permissive umask-free FS.
-  await fs.writeFile(file, JSON.stringify(jwk, null, 2) + '\n', { mode: 0o600, flag: 'wx' });
+  try {
+    await fs.writeFile(file, JSON.stringify(jwk, null, 2) + '\n', { mode: 0o600, flag: 'wx' });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    throw new MicrocredError('KEYSET_INVALID', `${file} already exists; refusing to overwrite a private key file.`, { file });
+  }
   await fs.chmod(file, 0o600);
 }
 
