@@ -1,0 +1,183 @@
+/**
+ * The fast `canonize(input, options)` with the eddsa-rdfc-2022 contract (internal; the public entry is
+ * `createFastCryptosuite` in src/proof/fast/cryptosuite.ts).
+ *
+ * Path: compiled JSON-LD → quads (converter.ts) → RDFC-1.0 first-degree labelling (rdfc.ts). Anything else goes to
+ * the stock implementation with the untouched input and options:
+ * - option combinations other than the eddsa-rdfc-2022 defaults (`base: null`, safe mode, RDFC-1.0, N-Quads);
+ * - a top-level `@context` that is not a list of pinned context URLs served identically by the caller's loader;
+ * - any `Bail` from the converter (counted, by reason);
+ * - a first-degree hash collision: the converted dataset goes to rdf-canonize with the stock options.
+ */
+import { isDeepStrictEqual } from 'node:util';
+import { bundledContexts } from '../document-loader.js';
+import { Bail, NeedCompile } from './bail.js';
+import { Compiler } from './compiler.js';
+import { convert, topContextUrls } from './converter.js';
+import { rdfCanonize, stock, type CanonizeFn } from './internals.js';
+import { canonizeFirstDegree, toRdfJsDataset } from './rdfc.js';
+
+/** Counters a service can export as metrics. */
+export interface FastCanonizeMetrics {
+  /** Canonicalizations served by the compiled converter + first-degree path. */
+  fast: number;
+  /** Converted by the compiled converter, labelled by rdf-canonize (first-degree hash collision). */
+  collisions: number;
+  /** Inputs outside the compiled subset, handed to stock jsonld.js + rdf-canonize. */
+  bails: number;
+  /** Calls with non-default options, handed to stock directly. */
+  stockOptions: number;
+  /** Bails by reason (reason text is generic, never contains input data). */
+  bailReasons: Record<string, number>;
+  /** Compiled active-context states. */
+  states: number;
+}
+
+export interface FastCanonizer {
+  canonize: CanonizeFn;
+  metrics(): FastCanonizeMetrics;
+  /** False after a failed self-test or when jsonld.js internals are unavailable: every call goes to stock. */
+  enabled: boolean;
+}
+
+export interface FastCanonizerOptions {
+  /**
+   * rdf-canonize `maxWorkFactor` for the n-degree step (stock default 1). Only used on the fallback paths (the
+   * first-degree path never runs the n-degree step). Leave unset for outputs and errors identical to stock.
+   */
+  maxWorkFactor?: number;
+}
+
+const ALLOWED_OPTION_KEYS = new Set(['documentLoader', 'base', 'safe', 'skipExpansion', 'algorithm', 'format']);
+const MAX_COMPILE_ROUNDS = 256;
+
+/** A shared compiler: compiled states depend only on the pinned contexts, so one per process is enough. */
+let sharedCompiler: Compiler | undefined;
+let compilerError: unknown;
+
+export function getCompiler(): Compiler | undefined {
+  if (!sharedCompiler && compilerError === undefined) {
+    try {
+      sharedCompiler = new Compiler();
+    } catch (e) {
+      compilerError = e;
+    }
+  }
+  return sharedCompiler;
+}
+
+/**
+ * Creates a canonizer. Output (or error) is identical to
+ * `@digitalbazaar/eddsa-rdfc-2022-cryptosuite`'s `canonize` for every input.
+ */
+export function createFastCanonizer(opts: FastCanonizerOptions = {}): FastCanonizer {
+  const m = { fast: 0, collisions: 0, bails: 0, stockOptions: 0 };
+  const reasons = new Map<string, number>();
+  // Per caller document loader: does it serve each pinned context URL exactly as pinned?
+  const loaderChecks = new WeakMap<object, Map<string, Promise<boolean>>>();
+  const pinned = bundledContexts();
+
+  const stockCanonize: CanonizeFn =
+    opts.maxWorkFactor === undefined
+      ? (input, options) => stock.canonize(input, options)
+      : (input, options) => stock.canonize(input, { maxWorkFactor: opts.maxWorkFactor, ...options });
+
+  function loaderServesPinned(loader: unknown, url: string): Promise<boolean> {
+    if (typeof loader !== 'function') return Promise.resolve(false);
+    let perLoader = loaderChecks.get(loader);
+    if (!perLoader) {
+      perLoader = new Map();
+      loaderChecks.set(loader, perLoader);
+    }
+    let check = perLoader.get(url);
+    if (!check) {
+      const expected = pinned.get(url);
+      check = (async () => {
+        if (expected === undefined) return false;
+        try {
+          const r = (await (loader as (u: string) => Promise<{ document?: unknown }>)(url)) ?? {};
+          let doc = r.document;
+          if (typeof doc === 'string') doc = JSON.parse(doc);
+          return doc === expected || isDeepStrictEqual(doc, expected);
+        } catch {
+          return false;
+        }
+      })();
+      perLoader.set(url, check);
+    }
+    return check;
+  }
+
+  function bail(reason: string): void {
+    m.bails++;
+    reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+  }
+
+  const canonizer: FastCanonizer = {
+    enabled: true,
+    metrics: () => ({
+      ...m,
+      bailReasons: Object.fromEntries(reasons),
+      states: sharedCompiler?.stateCount ?? 0,
+    }),
+    canonize: async (input, options = {}) => {
+      const compiler = canonizer.enabled ? getCompiler() : undefined;
+      if (!compiler) return stockCanonize(input, options);
+      for (const k of Object.keys(options)) {
+        if (!ALLOWED_OPTION_KEYS.has(k)) {
+          m.stockOptions++;
+          return stockCanonize(input, options);
+        }
+      }
+      if (
+        (options.base !== undefined && options.base !== null) ||
+        (options.safe !== undefined && options.safe !== true) ||
+        options.skipExpansion === true ||
+        (options.algorithm !== undefined && options.algorithm !== 'RDFC-1.0') ||
+        (options.format !== undefined && options.format !== 'application/n-quads')
+      ) {
+        m.stockOptions++;
+        return stockCanonize(input, options);
+      }
+      let quads;
+      try {
+        const urls = topContextUrls(input);
+        for (const u of urls) if (!(await loaderServesPinned(options.documentLoader, u))) throw new Bail('context not served as pinned');
+        // Contexts the pinned contexts themselves load must match too.
+        for (const u of compiler.loadedUrls) if (!(await loaderServesPinned(options.documentLoader, u))) throw new Bail('context not served as pinned');
+        const key = urls.join('\n');
+        for (let round = 0; ; round++) {
+          try {
+            quads = convert(compiler, input, key);
+            break;
+          } catch (e) {
+            if (!(e instanceof NeedCompile)) throw e;
+            if (round >= MAX_COMPILE_ROUNDS) throw new Bail('too many compile rounds');
+            await e.run();
+          }
+        }
+      } catch (e) {
+        if (!(e instanceof Bail)) throw e;
+        bail(e.reason);
+        return stockCanonize(input, options);
+      }
+      const out = canonizeFirstDegree(quads);
+      if (out !== null) {
+        m.fast++;
+        return out;
+      }
+      m.collisions++;
+      // Same options object shape as the stock cryptosuite hands to rdf-canonize.
+      const rdfcOptions: Record<string, unknown> = {
+        algorithm: 'RDFC-1.0',
+        format: 'application/n-quads',
+        base: null,
+        safe: true,
+        ...(opts.maxWorkFactor === undefined ? {} : { maxWorkFactor: opts.maxWorkFactor }),
+        ...options,
+      };
+      return rdfCanonize.canonize(toRdfJsDataset(quads), rdfcOptions);
+    },
+  };
+  return canonizer;
+}

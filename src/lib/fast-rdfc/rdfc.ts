@@ -1,0 +1,124 @@
+/**
+ * RDFC-1.0 first-degree labelling path (internal).
+ *
+ * When every blank node has a distinct first-degree hash, RDFC-1.0 never runs the n-degree step: it issues
+ * `c14n0…` in hash order (spec §4.4.3 step 5) and sorts the relabelled N-Quads. This module does exactly that,
+ * with rdf-canonize 5's N-Quads escaping (`lib/NQuads.js`: IRI `\uXXXX` for U+0000–U+0020 and `<>"{}|^`\`;
+ * literal ECHARs and `\uXXXX` for other C0 controls and DEL), its `_:a` / `_:z` first-degree rule, its per-blank-node
+ * quad *set* and JavaScript's default (UTF-16 code unit) sort. Any first-degree hash collision returns `null` and
+ * the caller hands the dataset to rdf-canonize itself, with the stock options (so the same output or the same
+ * "Maximum deep iterations exceeded" error).
+ */
+import { createHash } from 'node:crypto';
+import { BLANK, LITERAL, NAMED, XSD_STRING, type FlatQuad } from './converter.js';
+import type { RdfQuad, RdfTerm } from './internals.js';
+
+const RDF_LANGSTRING = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#langString';
+
+const IRI_ESCAPE = /[\u0000-\u0020<>"{}|^`\\]/;
+const IRI_ESCAPE_G = /[\u0000-\u0020<>"{}|^`\\]/g;
+const LIT_ESCAPE = /[\u0000-\u001F\u007F"\\]/;
+const LIT_ESCAPE_G = /[\u0000-\u001F\u007F"\\]/g;
+
+function uchar(c: string): string {
+  return '\\u' + c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
+}
+const ECHAR: Record<string, string> = { '\b': '\\b', '\t': '\\t', '\n': '\\n', '\f': '\\f', '\r': '\\r', '"': '\\"', '\\': '\\\\' };
+
+export function escapeIri(s: string): string {
+  return IRI_ESCAPE.test(s) ? s.replace(IRI_ESCAPE_G, uchar) : s;
+}
+
+export function escapeLiteral(s: string): string {
+  return LIT_ESCAPE.test(s) ? s.replace(LIT_ESCAPE_G, (c) => ECHAR[c] ?? uchar(c)) : s;
+}
+
+/** Serialized object term for a non-blank object. */
+function objectText(q: FlatQuad): string {
+  if (q.oKind === NAMED) return '<' + escapeIri(q.o) + '>';
+  let t = '"' + escapeLiteral(q.o) + '"';
+  // rdf-canonize: a langString datatype prints only the (absent here) language tag; xsd:string prints nothing.
+  if (q.dt !== RDF_LANGSTRING && q.dt !== XSD_STRING) t += '^^<' + escapeIri(q.dt) + '>';
+  return t;
+}
+
+/**
+ * Canonical N-Quads by the first-degree path, or `null` when two blank nodes share a first-degree hash.
+ */
+export function canonizeFirstDegree(quads: FlatQuad[]): string | null {
+  const n = quads.length;
+  const sText: string[] = new Array(n);
+  const pText: string[] = new Array(n);
+  const oText: string[] = new Array(n);
+  const byBlank = new Map<string, number[]>();
+  for (let i = 0; i < n; i++) {
+    const q = quads[i] as FlatQuad;
+    pText[i] = ' <' + escapeIri(q.p) + '> ';
+    if (q.sBlank) {
+      sText[i] = '';
+      const l = byBlank.get(q.s);
+      if (l) l.push(i);
+      else byBlank.set(q.s, [i]);
+    } else {
+      sText[i] = '<' + escapeIri(q.s) + '>';
+    }
+    if (q.oKind === BLANK) {
+      oText[i] = '';
+      // rdf-canonize keeps a Set of quads per blank node: a quad counts once even if the node is on both sides.
+      if (!(q.sBlank && q.s === q.o)) {
+        const l = byBlank.get(q.o);
+        if (l) l.push(i);
+        else byBlank.set(q.o, [i]);
+      }
+    } else {
+      oText[i] = objectText(q);
+    }
+  }
+
+  const canonical = new Map<string, string>();
+  if (byBlank.size > 0) {
+    const hashToId = new Map<string, string>();
+    const lines: string[] = [];
+    for (const [id, idx] of byBlank) {
+      lines.length = 0;
+      for (const i of idx) {
+        const q = quads[i] as FlatQuad;
+        const s = q.sBlank ? (q.s === id ? '_:a' : '_:z') : (sText[i] as string);
+        const o = q.oKind === BLANK ? (q.o === id ? '_:a' : '_:z') : (oText[i] as string);
+        lines.push(s + pText[i] + o + ' .\n');
+      }
+      lines.sort();
+      const h = createHash('sha256').update(lines.join('')).digest('hex');
+      if (hashToId.has(h)) return null;
+      hashToId.set(h, id);
+    }
+    const hashes = [...hashToId.keys()].sort();
+    for (let i = 0; i < hashes.length; i++) canonical.set(hashToId.get(hashes[i] as string) as string, 'c14n' + i);
+  }
+
+  const out: string[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const q = quads[i] as FlatQuad;
+    const s = q.sBlank ? '_:' + canonical.get(q.s) : (sText[i] as string);
+    const o = q.oKind === BLANK ? '_:' + canonical.get(q.o) : (oText[i] as string);
+    out[i] = s + pText[i] + o + ' .\n';
+  }
+  out.sort();
+  return out.join('');
+}
+
+/** The same quads as jsonld.js `toRDF` would hand to rdf-canonize (term objects, default graph). */
+export function toRdfJsDataset(quads: FlatQuad[]): RdfQuad[] {
+  const graph: RdfTerm = { termType: 'DefaultGraph', value: '' };
+  return quads.map((q) => {
+    let object: RdfTerm;
+    if (q.oKind === LITERAL) object = { termType: 'Literal', value: q.o, datatype: { termType: 'NamedNode', value: q.dt } };
+    else object = { termType: q.oKind === BLANK ? 'BlankNode' : 'NamedNode', value: q.o };
+    return {
+      subject: { termType: q.sBlank ? 'BlankNode' : 'NamedNode', value: q.s },
+      predicate: { termType: 'NamedNode', value: q.p },
+      object,
+      graph,
+    };
+  });
+}
