@@ -17,3 +17,18 @@ export { signDataIntegrity } from './proof/di.js';
 export type { DataIntegrityOptions, SignedCredential, Cryptosuite } from './proof/di.js';
 export { signJwt, jwtClaims } from './proof/jwt.js';
 export type { JwtSignOptions, JwsAlg } from './proof/jwt.js';
+// completion record, issuer profile, Annex I mapping, schemas (H1)
+export { validateRecord, assertRecord, UK_CREDITS_PER_ECTS } from './record/validate.js';
+export type { RecordValidation, RecordProblem } from './record/validate.js';
+export { validateProfile, assertProfile } from './record/profile.js';
+export type { ProfileValidation } from './record/profile.js';
+export { eqfFor, levelLabel, FRAMEWORK_LEVELS } from './record/levels.js';
+export type * from './record/types.js';
+export { buildCredential, achievementId, ANNEX_I_MAPPING, CREDENTIAL_CONTEXTS, VOCABULARY, MICROCRED_UUID_NAMESPACE } from './credential/annex1.js';
+export type { BuildOptions, MappingRow } from './credential/annex1.js';
+export { identityHash } from './credential/identity-hash.js';
+export { selectPath } from './credential/mapping-path.js';
+export type * from './credential/types.js';
+export { validateOpenBadgeSchema, OB_ACHIEVEMENT_CREDENTIAL_SCHEMA_URL } from './schema/validate-ob.js';
+export type { SchemaCheck } from './schema/validate-ob.js';
+export { validateMicrocredProfile, claimsMicrocredProfile, MICROCRED_PROFILE_SCHEMA_ID } from './schema/validate-profile.js';

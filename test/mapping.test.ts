@@ -10,6 +10,7 @@ import {
   type BuildOptions,
 } from '../src/credential/annex1.js';
 import { selectPath } from '../src/credential/mapping-path.js';
+import { identityHash } from '../src/credential/identity-hash.js';
 import type { OpenBadgeCredential } from '../src/credential/types.js';
 import { validateOpenBadgeSchema } from '../src/schema/validate-ob.js';
 import { MICROCRED_PROFILE_SCHEMA_ID, claimsMicrocredProfile, validateMicrocredProfile } from '../src/schema/validate-profile.js';
@@ -96,6 +97,10 @@ describe('buildCredential: envelope', () => {
 });
 
 describe('buildCredential: Annex I elements', () => {
+  it('identityHash matches the OB specification check value', () => {
+    expect(identityHash('a@example.com', 'Kosher')).toBe('sha256$b5809d8a92f8858436d7e6b87c12ebc0ae1eac4baecc2c0b913aee2c922ef399');
+  });
+
   it('1 learner: DID as subject id; name unhashed; email and student id salted sha256', () => {
     const s = credential.credentialSubject;
     expect(s.id).toBe(record.learner.did);

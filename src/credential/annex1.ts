@@ -11,9 +11,10 @@
  * Everything the OB data model has no property for is an `achievement.alignment[]` entry with an
  * `ext:` targetType (OB's own extension mechanism for enumerations), so no custom context is needed.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { v4 as uuidv4, v5 as uuidv5 } from 'uuid';
 import { MicrocredError } from '../errors.js';
+import { identityHash } from './identity-hash.js';
 import { eqfFor, levelLabel } from '../record/levels.js';
 import { assertProfile } from '../record/profile.js';
 import type {
@@ -130,7 +131,7 @@ const AL = (t: string): string => `${A}.alignment[targetType=${t}]`;
 export const ANNEX_I_MAPPING: readonly MappingRow[] = [
   { element: '1', name: 'Identification of the learner', status: 'mandatory',
     paths: ['credentialSubject.id', 'credentialSubject.identifier[identityType=name]', 'credentialSubject.identifier[identityType=emailAddress]', 'credentialSubject.identifier[identityType=sisSourcedId]'],
-    note: 'DID as subject id when given; full name unhashed (identityType "name"); email and student id hashed sha256 with the salt.' },
+    note: 'DID as subject id when given; full name unhashed (identityType "name"); email (trimmed, lower-cased) and student id hashed: sha256$hex(value + salt).' },
   { element: '2', name: 'Title of the micro-credential', status: 'mandatory',
     paths: [`${A}.name`, 'name'], note: 'Course title; also the credential name shown by wallets.' },
   { element: '3', name: 'Country(ies)/Region(s) of the issuer', status: 'mandatory',
@@ -199,10 +200,6 @@ function fallbackUrl(profile: IssuerProfile, course: Course): string {
   return course.url ?? profile.url;
 }
 
-/** The OB IdentityHash: `sha256$` + hex(SHA-256(UTF-8(identifier ‖ salt))). */
-export function identityHash(identifier: string, salt: string): string {
-  return `sha256$${createHash('sha256').update(identifier + salt, 'utf8').digest('hex')}`;
-}
 
 const dateTime = (date: string): string => (date.length === 10 ? `${date}T00:00:00Z` : date);
 
@@ -222,7 +219,16 @@ function prune<T>(value: T): T {
   return value;
 }
 
-/** Stable achievement id: a v5 UUID of the issuer URL and course code (see README "Decisions"). */
+/**
+ * The stable achievement id: a name-based (v5) UUID of the issuer URL (lower-cased, without
+ * trailing slashes) and the course code, so every credential for the same course from the same
+ * issuer names the same Achievement, without pretending to be a dereferenceable URL.
+ *
+ * @example
+ * ```ts
+ * achievementId(profile, record.course); // 'urn:uuid:16dd2c51-91e9-5869-8a99-2a4a5d07f620'
+ * ```
+ */
 export function achievementId(profile: IssuerProfile, course: Course): string {
   const issuerUrl = profile.url.replace(/\/+$/, '').toLowerCase();
   return `urn:uuid:${uuidv5(`${issuerUrl}#${course.code}`, MICROCRED_UUID_NAMESPACE)}`;

@@ -23,12 +23,28 @@ const EQF_BY_LEVEL: Readonly<Record<LevelFramework, Readonly<Record<string, numb
   SCQF: { 7: 5, 8: 5, 9: 6, 10: 6, 11: 7, 12: 8 },
 };
 
-/** The EQF level the UK referencing gives, or `undefined` when it gives none. */
+/**
+ * The EQF level the UK referencing gives, or `undefined` when it gives none.
+ *
+ * @example
+ * ```ts
+ * eqfFor('SCQF', 11); // 7
+ * eqfFor('RQF', 'entry1'); // undefined
+ * ```
+ */
 export function eqfFor(framework: LevelFramework, level: FrameworkLevel): number | undefined {
   return EQF_BY_LEVEL[framework][String(level)];
 }
 
-/** "FHEQ level 7", "RQF Entry 3". */
+/**
+ * The level as people write it.
+ *
+ * @example
+ * ```ts
+ * levelLabel('FHEQ', 7); // 'FHEQ level 7'
+ * levelLabel('RQF', 'entry3'); // 'RQF Entry 3'
+ * ```
+ */
 export function levelLabel(framework: LevelFramework, level: FrameworkLevel): string {
   return typeof level === 'string' ? `${framework} Entry ${level.slice(5)}` : `${framework} level ${level}`;
 }

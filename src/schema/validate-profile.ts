@@ -26,7 +26,15 @@ function elementOf(err: ErrorObject): string | undefined {
   return m ? titles[Number(m[1])] : undefined;
 }
 
-/** True when the credential's `credentialSchema` names our profile schema. */
+/**
+ * True when the credential's `credentialSchema` (array or single object) names our profile schema,
+ * i.e. when a verifier should run {@link validateMicrocredProfile}.
+ *
+ * @example
+ * ```ts
+ * const check = claimsMicrocredProfile(credential) ? validateMicrocredProfile(credential) : undefined;
+ * ```
+ */
 export function claimsMicrocredProfile(credential: unknown): boolean {
   const schemas = (credential as { credentialSchema?: unknown } | null)?.credentialSchema;
   const list = Array.isArray(schemas) ? schemas : schemas !== undefined ? [schemas] : [];
