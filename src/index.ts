@@ -32,3 +32,4 @@ export type * from './credential/types.js';
 export { validateOpenBadgeSchema, OB_ACHIEVEMENT_CREDENTIAL_SCHEMA_URL } from './schema/validate-ob.js';
 export type { SchemaCheck } from './schema/validate-ob.js';
 export { validateMicrocredProfile, claimsMicrocredProfile, MICROCRED_PROFILE_SCHEMA_ID } from './schema/validate-profile.js';
+export { mappingTableMarkdown } from './credential/mapping-table.js';

@@ -11,6 +11,7 @@ import {
 } from '../src/credential/annex1.js';
 import { selectPath } from '../src/credential/mapping-path.js';
 import { identityHash } from '../src/credential/identity-hash.js';
+import { mappingTableMarkdown } from '../src/credential/mapping-table.js';
 import type { OpenBadgeCredential } from '../src/credential/types.js';
 import { validateOpenBadgeSchema } from '../src/schema/validate-ob.js';
 import { MICROCRED_PROFILE_SCHEMA_ID, claimsMicrocredProfile, validateMicrocredProfile } from '../src/schema/validate-profile.js';
@@ -260,6 +261,14 @@ describe('the mapping table', () => {
     for (const row of ANNEX_I_MAPPING) {
       for (const path of row.paths) expect(selectPath(c, path).length, `element ${row.element}: ${path}`).toBeGreaterThan(0);
     }
+  });
+
+  it('renders as a Markdown table with one line per row', () => {
+    const md = mappingTableMarkdown();
+    const lines = md.trim().split('\n');
+    expect(lines).toHaveLength(ANNEX_I_MAPPING.length + 2);
+    expect(lines[2]).toMatch(/^\| 1 \| Identification of the learner \| mandatory \| `credentialSubject.id`/);
+    expect(md).toContain('`credentialSubject.achievement.alignment[targetType=ext:FHEQ\\|ext:SCQF\\|ext:RQF\\|ext:CQFW]`');
   });
 
   it('covers Annex I elements 1–16 in order, 1–11 mandatory', () => {
