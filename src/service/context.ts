@@ -1,0 +1,76 @@
+/** Internal: what every route handler shares (database, loaded issuers with their keys, metrics, logger). */
+import type { Logger } from 'pino';
+import { loadKeySet } from '../keys/keyset.js';
+import type { KeySet } from '../keys/keyset.js';
+import { createDocumentLoader } from '../lib/document-loader.js';
+import type { DocumentLoader } from '../lib/document-loader.js';
+import type { Db } from '../store/db.js';
+import { getIssuer, listIssuers, syncIssuerKeys } from '../store/issuers.js';
+import type { IssuerRow } from '../store/issuers.js';
+import type { ServiceConfig } from './config.js';
+import { Metrics } from './metrics.js';
+import { problems } from './problem.js';
+
+export interface LoadedIssuer {
+  row: IssuerRow;
+  keys: KeySet;
+}
+
+export class ServiceContext {
+  readonly issuers = new Map<string, Promise<LoadedIssuer>>();
+  readonly metrics = new Metrics();
+  readonly documentLoader: DocumentLoader = createDocumentLoader();
+  /** Base URL for status list URLs; set from the listening socket when not configured. */
+  publicUrl: string;
+
+  constructor(
+    readonly db: Db,
+    readonly config: ServiceConfig,
+    readonly logger: Logger,
+  ) {
+    this.publicUrl = (config.publicUrl ?? 'http://127.0.0.1:3000').replace(/\/+$/, '');
+  }
+
+  /** The issuer with its key set, loaded once per process (404 problem when unknown). */
+  async issuer(slug: string): Promise<LoadedIssuer> {
+    let p = this.issuers.get(slug);
+    if (!p) {
+      p = this.load(slug);
+      this.issuers.set(slug, p);
+      p.catch(() => this.issuers.delete(slug));
+    }
+    return p;
+  }
+
+  /** Forgets a loaded key set (after a rotation) so the next use reloads it. */
+  reload(slug: string): void {
+    this.issuers.delete(slug);
+  }
+
+  private async load(slug: string): Promise<LoadedIssuer> {
+    const row = await getIssuer(this.db, slug);
+    if (!row) throw problems.notFound(`There is no issuer ${JSON.stringify(slug)} on this server.`);
+    const keys = await loadKeySet(row.keysDir);
+    // Keep the key references in step with the key set on disk (a rotation done by the CLI).
+    await syncIssuerKeys(this.db, slug, keys.keys);
+    return { row, keys };
+  }
+
+  /** Loads every issuer's keys (start-up and /readyz); returns the slugs that failed. */
+  async loadAll(): Promise<string[]> {
+    const failed: string[] = [];
+    for (const row of await listIssuers(this.db)) {
+      try {
+        await this.issuer(row.slug);
+      } catch {
+        failed.push(row.slug);
+      }
+    }
+    return failed;
+  }
+
+  /** URL of a status list credential. */
+  statusListUrl(slug: string, purpose: 'revocation' | 'suspension', seq: number): string {
+    return `${this.publicUrl}/issuers/${slug}/status-lists/${purpose}/${seq}`;
+  }
+}

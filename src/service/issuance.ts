@@ -1,0 +1,334 @@
+/**
+ * Internal: issuing from completion records (idempotent on recordId), issuing VC-API credentials, and status changes.
+ * Allocation of the status index, signing and the credential row happen in ONE transaction.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { buildCredential } from '../credential/annex1.js';
+import { MicrocredError } from '../errors.js';
+import { issueCredential } from '../issue.js';
+import type { JwtAlg } from '../keys/keyset.js';
+import { validateRecord } from '../record/validate.js';
+import type { CompletionRecord } from '../record/types.js';
+import { validateOpenBadgeSchema } from '../schema/validate-ob.js';
+import { recordAudit } from '../store/audit.js';
+import {
+  currentCredentialsForRecord,
+  getCredential,
+  insertCredential,
+  updateCredentialStatus,
+} from '../store/credentials.js';
+import type { CredentialFormat, CredentialRow } from '../store/credentials.js';
+import { isUniqueViolation } from '../store/db.js';
+import type { Queryable } from '../store/db.js';
+import { allocateStatusIndex, countAllocation, setStatusBit } from '../store/status-lists.js';
+import type { LoadedIssuer, ServiceContext } from './context.js';
+import { HttpProblem, problems } from './problem.js';
+
+/** Stable JSON (keys sorted) so equal records hash equally whatever the key order. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+export function sha256Hex(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+export interface IssueOutcome {
+  /** `issued`: a new credential; `existing`: the record was already issued unchanged (idempotent retry). */
+  outcome: 'issued' | 'existing';
+  row: CredentialRow;
+  /** Credentials revoked and replaced by a re-issue. */
+  superseded: string[];
+}
+
+interface SignRequest {
+  recordId: string;
+  recordHash: string;
+  format: CredentialFormat;
+  alg?: JwtAlg;
+  learner: { studentId?: string; email?: string; did?: string };
+  /** Builds the unsigned credential once the id and status entry are known. */
+  build(id: string, credentialStatus: Record<string, unknown>): Record<string, unknown>;
+  id?: string;
+  awardedDateOf(credential: Record<string, unknown>): string;
+  supersede: CredentialRow[];
+  actor: string;
+  action: string;
+}
+
+function recordProblems(problemsList: unknown): HttpProblem {
+  const list = Array.isArray(problemsList) ? problemsList : [];
+  return problems.invalid(
+    'record-invalid',
+    'Invalid completion record',
+    `The completion record has ${list.length} problem${list.length === 1 ? '' : 's'}; see "problems" for each with its JSON path, what was expected and what was found.`,
+    { problems: list },
+  );
+}
+
+/** Maps core errors to problems (anything else propagates as a 500). */
+export function coreErrorToProblem(e: unknown): unknown {
+  if (!(e instanceof MicrocredError)) return e;
+  switch (e.code) {
+    case 'RECORD_INVALID':
+      return recordProblems(e.details);
+    case 'PROFILE_INVALID':
+      return problems.invalid('profile-invalid', 'Invalid issuer profile', e.message, Array.isArray(e.details) ? { problems: e.details } : {});
+    case 'CREDENTIAL_INVALID':
+      return problems.invalid('credential-invalid', 'Invalid credential', e.message, e.details !== undefined ? { problems: [e.details].flat() } : {});
+    case 'UNKNOWN_CONTEXT':
+      return problems.invalid('unknown-context', 'Unknown JSON-LD context', e.message);
+    case 'UNSUPPORTED':
+      return problems.invalid('unsupported', 'Not supported', e.message);
+    default:
+      return e;
+  }
+}
+
+async function signAndStore(ctx: ServiceContext, issuer: LoadedIssuer, req: SignRequest): Promise<CredentialRow> {
+  const { keys, row: issuerRow } = issuer;
+  const slug = issuerRow.slug;
+  const id = req.id ?? `urn:uuid:${randomUUID()}`;
+  return ctx.db.transaction(async (tx) => {
+    const alloc = await allocateStatusIndex(tx, slug, id, {
+      ...(ctx.config.statusListSize ? { size: ctx.config.statusListSize } : {}),
+      ...(ctx.config.statusListCapacity ? { capacity: ctx.config.statusListCapacity } : {}),
+    });
+    const listUrl = ctx.statusListUrl(slug, 'revocation', alloc.seq);
+    const entry = {
+      id: `${listUrl}#${alloc.index}`,
+      type: 'BitstringStatusListEntry',
+      statusPurpose: 'revocation',
+      statusListIndex: String(alloc.index),
+      statusListCredential: listUrl,
+    };
+    const unsigned = req.build(id, entry);
+    const started = performance.now();
+    let signed: object | string;
+    let keyId: string;
+    try {
+      if (req.format === 'di') {
+        keyId = keys.activeKey('di').id;
+        signed = await issueCredential(unsigned, {
+          format: 'di',
+          keys,
+          documentLoader: ctx.documentLoader,
+          ...(ctx.config.cryptosuite ? { cryptosuite: ctx.config.cryptosuite } : {}),
+        });
+      } else {
+        const alg = req.alg ?? keys.defaultJwtAlg();
+        keyId = keys.activeKey('jwt', alg).id;
+        signed = await issueCredential(unsigned, { format: 'jwt', keys, alg });
+      }
+    } finally {
+      ctx.metrics.signing.observe({ format: req.format }, (performance.now() - started) / 1000);
+    }
+    for (const old of req.supersede) {
+      await setStatusBit(tx, old.statusListId, 'revocation', old.statusIndex, true);
+      await updateCredentialStatus(tx, old.id, 'revoked', 'superseded by a re-issue', id);
+      await recordAudit(tx, { actor: req.actor, issuerSlug: slug, action: 'credential.revoke', target: old.id, reason: 'superseded by a re-issue', details: { supersededBy: id } });
+    }
+    const row = {
+      id,
+      issuerSlug: slug,
+      recordId: req.recordId,
+      recordHash: req.recordHash,
+      format: req.format,
+      ...(req.learner.studentId ? { learnerStudentId: req.learner.studentId } : {}),
+      ...(req.learner.email ? { learnerEmail: req.learner.email.toLowerCase() } : {}),
+      ...(req.learner.did ? { learnerDid: req.learner.did } : {}),
+      statusListId: alloc.listId,
+      statusIndex: alloc.index,
+      statusEntries: [entry],
+      credential: typeof signed === 'string' ? signed : JSON.stringify(signed),
+      keyId,
+      awardedDate: req.awardedDateOf(unsigned),
+    };
+    await insertCredential(tx, row);
+    await recordAudit(tx, { actor: req.actor, issuerSlug: slug, action: req.action, target: id, details: { recordId: req.recordId, format: req.format } });
+    await countAllocation(tx, alloc.listId);
+    const stored = await getCredential(tx, slug, id);
+    if (!stored) throw new Error('credential row vanished inside its transaction');
+    return stored;
+  });
+}
+
+/**
+ * Issues a credential from a completion record, idempotently on (issuer, recordId, format):
+ * - same record again: the stored credential (`existing`);
+ * - changed record under a used recordId: 409 unless `reissue`, which revokes the current credentials of the
+ *   record and issues a new one keeping the original awardedDate;
+ * - invalid record: 422 listing every problem.
+ */
+export async function issueFromRecord(
+  ctx: ServiceContext,
+  slug: string,
+  input: unknown,
+  options: { format: CredentialFormat; reissue?: boolean; alg?: JwtAlg; actor: string },
+): Promise<IssueOutcome> {
+  const issuer = await ctx.issuer(slug);
+  const validation = validateRecord(input);
+  if (!validation.ok) throw recordProblems(validation.problems);
+  const record: CompletionRecord = validation.record;
+  const recordHash = sha256Hex(canonicalJson(record));
+  for (let attempt = 0; ; attempt++) {
+    const current = await currentCredentialsForRecord(ctx.db, slug, record.recordId);
+    const changed = current.filter((c) => c.recordHash !== recordHash);
+    const same = current.find((c) => c.recordHash === recordHash && c.format === options.format);
+    if (changed.length > 0 && !options.reissue) {
+      throw problems.conflict(
+        `recordId ${JSON.stringify(record.recordId)} was already issued with different content (credential ${changed[0]?.id}). ` +
+          'Send the record with reissue=true to revoke that credential and issue a replacement.',
+        { recordId: record.recordId, existing: changed.map((c) => c.id) },
+      );
+    }
+    if (same && changed.length === 0) return { outcome: 'existing', row: same, superseded: [] };
+    // The original award date survives re-issues (and a second format of the same record).
+    const awardedDate = current[0]?.awardedDate;
+    try {
+      const row = await signAndStore(ctx, issuer, {
+        recordId: record.recordId,
+        recordHash,
+        format: options.format,
+        ...(options.alg ? { alg: options.alg } : {}),
+        learner: { ...(record.learner.studentId ? { studentId: record.learner.studentId } : {}), ...(record.learner.email ? { email: record.learner.email } : {}), ...(record.learner.did ? { did: record.learner.did } : {}) },
+        build: (id, credentialStatus) =>
+          buildCredential(issuer.row.profile, record, {
+            issuerId: issuer.keys.controller,
+            id,
+            credentialStatus,
+            ...(awardedDate ? { awardedDate } : {}),
+          }) as unknown as Record<string, unknown>,
+        awardedDateOf: (c) => String(c.awardedDate ?? c.validFrom),
+        supersede: options.reissue ? changed : [],
+        actor: options.actor,
+        action: changed.length > 0 ? 'credential.reissue' : 'credential.issue',
+      });
+      ctx.metrics.issued.inc({ issuer: slug, format: options.format });
+      return { outcome: 'issued', row, superseded: options.reissue ? changed.map((c) => c.id) : [] };
+    } catch (e) {
+      // A concurrent request stored this record first: everything we wrote was rolled back; look again.
+      if (attempt < 3 && isUniqueViolation(e, 'credentials_current_record')) continue;
+      throw coreErrorToProblem(e);
+    }
+  }
+}
+
+/**
+ * VC-API `POST /credentials/issue`: signs a caller-built credential for the token's issuer after checking it
+ * against the OB 3.0 AchievementCredential schema. The service allocates `credentialStatus` (callers must not
+ * send one) and stores the credential so it can be revoked; re-posting the same credential id returns it again.
+ */
+export async function issueVcApiCredential(
+  ctx: ServiceContext,
+  slug: string,
+  credentialIn: unknown,
+  options: { format: CredentialFormat; credentialId?: string; alg?: JwtAlg; actor: string },
+): Promise<IssueOutcome> {
+  const issuer = await ctx.issuer(slug);
+  if (credentialIn === null || typeof credentialIn !== 'object' || Array.isArray(credentialIn)) {
+    throw problems.badRequest('"credential" must be a JSON object (the unsigned credential).');
+  }
+  const credential = structuredClone(credentialIn) as Record<string, unknown>;
+  if ('proof' in credential) throw problems.invalid('credential-invalid', 'Invalid credential', '"credential" must be unsigned: remove "proof".');
+  if (credential.credentialStatus !== undefined) {
+    throw problems.invalid('credential-invalid', 'Invalid credential', 'The service allocates "credentialStatus"; leave it out of "credential".');
+  }
+  const issuerValue = credential.issuer;
+  const issuerId = typeof issuerValue === 'string' ? issuerValue : (issuerValue as { id?: unknown } | undefined)?.id;
+  if (issuerValue === undefined) {
+    credential.issuer = { id: issuer.keys.controller, type: ['Profile'], name: issuer.row.profile.name, url: issuer.row.profile.url };
+  } else if (issuerId !== issuer.keys.controller) {
+    throw problems.invalid(
+      'credential-invalid',
+      'Invalid credential',
+      `"credential.issuer" must be this issuer (${issuer.keys.controller}) or absent; found ${JSON.stringify(issuerId ?? issuerValue)}.`,
+    );
+  }
+  const explicitId = options.credentialId ?? (typeof credential.id === 'string' ? credential.id : undefined);
+  const recordId = explicitId ?? `urn:uuid:${randomUUID()}`;
+  const recordHash = sha256Hex(canonicalJson({ ...credential, id: recordId }));
+  // Check the schema on what will be signed (with id and status entry), before any write.
+  const probe = { ...credential, id: recordId, credentialStatus: { id: 'https://example.invalid/status#0', type: 'BitstringStatusListEntry' } };
+  const check = validateOpenBadgeSchema(probe);
+  if (!check.valid) {
+    throw problems.invalid(
+      'schema-invalid',
+      'Not a valid Open Badges 3.0 credential',
+      `The credential does not validate against the OB 3.0 AchievementCredential JSON Schema (${check.errors.length} problem${check.errors.length === 1 ? '' : 's'}).`,
+      { problems: check.errors },
+    );
+  }
+  const subject = credential.credentialSubject as { id?: unknown } | undefined;
+  for (let attempt = 0; ; attempt++) {
+    const current = await currentCredentialsForRecord(ctx.db, slug, recordId);
+    const same = current.find((c) => c.format === options.format);
+    if (same) {
+      if (same.recordHash === recordHash) return { outcome: 'existing', row: same, superseded: [] };
+      throw problems.conflict(`A different credential with id ${JSON.stringify(recordId)} was already issued.`, { existing: [same.id] });
+    }
+    try {
+      const row = await signAndStore(ctx, issuer, {
+        recordId,
+        recordHash,
+        format: options.format,
+        ...(options.alg ? { alg: options.alg } : {}),
+        ...(current.length === 0 ? { id: recordId } : {}),
+        learner: typeof subject?.id === 'string' ? { did: subject.id } : {},
+        build: (id, credentialStatus) => ({ ...credential, id, credentialStatus }),
+        awardedDateOf: (c) => String(c.awardedDate ?? c.validFrom ?? c.issuanceDate ?? new Date().toISOString()),
+        supersede: [],
+        actor: options.actor,
+        action: 'credential.issue',
+      });
+      ctx.metrics.issued.inc({ issuer: slug, format: options.format });
+      return { outcome: 'issued', row, superseded: [] };
+    } catch (e) {
+      if (attempt < 3 && (isUniqueViolation(e, 'credentials_current_record') || isUniqueViolation(e, 'credentials_pkey'))) continue;
+      throw coreErrorToProblem(e);
+    }
+  }
+}
+
+export type StatusAction = 'revoke' | 'suspend' | 'unsuspend';
+
+/**
+ * Revokes (irreversible), suspends or unsuspends a credential: flips its bit in the issuer's revocation or
+ * suspension list and records who, when and why, in one transaction. Repeating an action is harmless.
+ */
+export async function changeStatus(
+  ctx: ServiceContext,
+  slug: string,
+  id: string,
+  action: StatusAction,
+  reason: string | undefined,
+  actor: string,
+): Promise<CredentialRow> {
+  await ctx.issuer(slug);
+  const row = await ctx.db.transaction(async (tx: Queryable) => {
+    const c = await getCredential(tx, slug, id, true);
+    if (!c) throw problems.notFound(`Issuer ${slug} has no credential ${JSON.stringify(id)}.`);
+    if (action === 'revoke') {
+      if (c.status === 'revoked') return c;
+      await setStatusBit(tx, c.statusListId, 'revocation', c.statusIndex, true);
+      await updateCredentialStatus(tx, c.id, 'revoked', reason);
+    } else {
+      if (c.status === 'revoked') throw problems.conflict(`Credential ${id} is revoked; revocation cannot be undone, so it cannot be ${action}ed.`);
+      const target = action === 'suspend' ? 'suspended' : 'active';
+      if (c.status === target) return c;
+      await setStatusBit(tx, c.statusListId, 'suspension', c.statusIndex, action === 'suspend');
+      await updateCredentialStatus(tx, c.id, target, reason);
+    }
+    await recordAudit(tx, { actor, issuerSlug: slug, action: `credential.${action}`, target: c.id, ...(reason ? { reason } : {}) });
+    ctx.metrics.statusChanges.inc({ issuer: slug, action });
+    return (await getCredential(tx, slug, id)) as CredentialRow;
+  });
+  return row;
+}

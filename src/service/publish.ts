@@ -1,0 +1,110 @@
+/**
+ * Internal: the public documents of each issuer: DID document, JWK Set and the signed
+ * BitstringStatusListCredentials (revocation and suspension), with ETags.
+ */
+import { createHash } from 'node:crypto';
+import { issueCredential } from '../issue.js';
+import { encodeStatusList } from '../status/bitstring.js';
+import { listIssuerKeys, publishedKeyIds } from '../store/issuers.js';
+import type { IssuerKeyRow } from '../store/issuers.js';
+import { getStatusList } from '../store/status-lists.js';
+import type { StatusPurpose } from '../store/status-lists.js';
+import type { ServiceContext } from './context.js';
+import { problems } from './problem.js';
+
+export interface Published {
+  body: string;
+  etag: string;
+}
+
+function etagOf(...parts: (string | Uint8Array)[]): string {
+  const h = createHash('sha256');
+  for (const p of parts) h.update(p);
+  return `"${h.digest('base64url').slice(0, 27)}"`;
+}
+
+async function publishedKeys(ctx: ServiceContext, slug: string): Promise<IssuerKeyRow[]> {
+  const ids = await publishedKeyIds(ctx.db, slug);
+  return (await listIssuerKeys(ctx.db, slug)).filter((k) => ids.has(k.keyId));
+}
+
+/**
+ * The issuer's DID document: every active key plus every key that signed a credential that is not revoked, as
+ * `Multikey` verification and assertion methods (the shape of `didWebDocument`, filtered by what is still needed).
+ */
+export async function issuerDidDocument(ctx: ServiceContext, slug: string): Promise<Record<string, unknown>> {
+  const { keys } = await ctx.issuer(slug);
+  const verificationMethod = (await publishedKeys(ctx, slug)).map((k) => ({
+    id: k.keyId,
+    type: 'Multikey',
+    controller: keys.controller,
+    publicKeyMultibase: k.publicKeyMultibase,
+  }));
+  return {
+    '@context': ['https://www.w3.org/ns/did/v1', 'https://w3id.org/security/multikey/v1'],
+    id: keys.controller,
+    verificationMethod,
+    assertionMethod: verificationMethod.map((vm) => vm.id),
+  };
+}
+
+/** The issuer's JWK Set (same keys as the DID document; `kid` = verification method id). */
+export async function issuerJwks(ctx: ServiceContext, slug: string): Promise<{ keys: Record<string, unknown>[] }> {
+  await ctx.issuer(slug);
+  return {
+    keys: (await publishedKeys(ctx, slug)).map((k) => ({
+      ...k.publicKeyJwk,
+      kid: k.keyId,
+      alg: k.alg === 'Ed25519' ? 'EdDSA' : 'ES256',
+      use: 'sig',
+    })),
+  };
+}
+
+/**
+ * The signed BitstringStatusListCredential of one list and purpose. Signing is cached per process by the content
+ * (bitstring + signing key): a GET re-signs only after a status change or key rotation.
+ */
+export async function statusListCredential(ctx: ServiceContext, slug: string, purpose: StatusPurpose, seq: number): Promise<Published> {
+  const { keys } = await ctx.issuer(slug);
+  const list = await getStatusList(ctx.db, slug, seq);
+  if (!list) throw problems.notFound(`Issuer ${slug} has no status list ${seq}.`);
+  const bits = purpose === 'revocation' ? list.revocation : list.suspension;
+  const url = ctx.statusListUrl(slug, purpose, seq);
+  const keyId = keys.activeKey('di').id;
+  const etag = etagOf(bits, keyId, url);
+  const cacheKey = `${slug}/${purpose}/${seq}`;
+  const cached = cache.get(ctx)?.get(cacheKey);
+  if (cached && cached.etag === etag) return cached;
+  const maxAge = ctx.config.statusListMaxAge ?? 60;
+  const unsigned = {
+    '@context': ['https://www.w3.org/ns/credentials/v2'],
+    id: url,
+    type: ['VerifiableCredential', 'BitstringStatusListCredential'],
+    issuer: keys.controller,
+    validFrom: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    credentialSubject: {
+      id: `${url}#list`,
+      type: 'BitstringStatusList',
+      statusPurpose: purpose,
+      encodedList: await encodeStatusList(bits),
+      ttl: maxAge * 1000,
+    },
+  };
+  const signed = await issueCredential(unsigned, {
+    format: 'di',
+    keys,
+    documentLoader: ctx.documentLoader,
+    ...(ctx.config.cryptosuite ? { cryptosuite: ctx.config.cryptosuite } : {}),
+  });
+  const out = { body: JSON.stringify(signed), etag };
+  let perCtx = cache.get(ctx);
+  if (!perCtx) {
+    perCtx = new Map();
+    cache.set(ctx, perCtx);
+  }
+  perCtx.set(cacheKey, out);
+  return out;
+}
+
+const cache = new WeakMap<ServiceContext, Map<string, Published>>();

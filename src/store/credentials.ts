@@ -1,0 +1,198 @@
+import type { Queryable } from './db.js';
+import { isoTime } from './db.js';
+
+export type CredentialStatusValue = 'active' | 'revoked' | 'suspended';
+export type CredentialFormat = 'di' | 'jwt';
+
+export interface CredentialRow {
+  id: string;
+  issuerSlug: string;
+  recordId: string;
+  recordHash: string;
+  format: CredentialFormat;
+  learnerStudentId?: string;
+  learnerEmail?: string;
+  learnerDid?: string;
+  statusListId: number;
+  statusIndex: number;
+  statusEntries: Record<string, unknown>[];
+  /** JSON text (di) or compact JWS (jwt). */
+  credential: string;
+  keyId: string;
+  status: CredentialStatusValue;
+  reason?: string;
+  awardedDate: string;
+  supersededBy?: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type NewCredentialRow = Omit<CredentialRow, 'status' | 'reason' | 'supersededBy' | 'createdAt' | 'updatedAt'>;
+
+function opt(v: unknown): string | undefined {
+  return v === null || v === undefined ? undefined : String(v);
+}
+
+export function toCredentialRow(r: Record<string, unknown>): CredentialRow {
+  const out: CredentialRow = {
+    id: String(r.id),
+    issuerSlug: String(r.issuer_slug),
+    recordId: String(r.record_id),
+    recordHash: String(r.record_hash),
+    format: r.format as CredentialFormat,
+    statusListId: Number(r.status_list_id),
+    statusIndex: Number(r.status_index),
+    statusEntries: r.status_entries as Record<string, unknown>[],
+    credential: String(r.credential),
+    keyId: String(r.key_id),
+    status: r.status as CredentialStatusValue,
+    awardedDate: String(r.awarded_date),
+    createdAt: isoTime(r.created_at),
+    updatedAt: isoTime(r.updated_at),
+  };
+  const extra: [keyof CredentialRow, unknown][] = [
+    ['learnerStudentId', r.learner_student_id],
+    ['learnerEmail', r.learner_email],
+    ['learnerDid', r.learner_did],
+    ['reason', r.reason],
+    ['supersededBy', r.superseded_by],
+  ];
+  for (const [k, v] of extra) {
+    const s = opt(v);
+    if (s !== undefined) (out as unknown as Record<string, unknown>)[k] = s;
+  }
+  return out;
+}
+
+/** Inserts a credential row (throws a unique violation on `credentials_current_record` when the record already has one). */
+export async function insertCredential(q: Queryable, c: NewCredentialRow): Promise<void> {
+  await q.query(
+    `INSERT INTO credentials (id, issuer_slug, record_id, record_hash, format, learner_student_id, learner_email, learner_did,
+       status_list_id, status_index, status_entries, credential, key_id, awarded_date)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12, $13, $14)`,
+    [
+      c.id,
+      c.issuerSlug,
+      c.recordId,
+      c.recordHash,
+      c.format,
+      c.learnerStudentId ?? null,
+      c.learnerEmail ?? null,
+      c.learnerDid ?? null,
+      c.statusListId,
+      c.statusIndex,
+      JSON.stringify(c.statusEntries),
+      c.credential,
+      c.keyId,
+      c.awardedDate,
+    ],
+  );
+}
+
+/** One credential of an issuer by id. `forUpdate` locks the row for a status change. */
+export async function getCredential(q: Queryable, issuerSlug: string, id: string, forUpdate = false): Promise<CredentialRow | undefined> {
+  const res = await q.query<Record<string, unknown>>(
+    `SELECT * FROM credentials WHERE issuer_slug = $1 AND id = $2${forUpdate ? ' FOR UPDATE' : ''}`,
+    [issuerSlug, id],
+  );
+  return res.rows[0] ? toCredentialRow(res.rows[0]) : undefined;
+}
+
+/** A credential by id, whatever its issuer (for verification of our own credentials). */
+export async function findCredentialById(q: Queryable, id: string): Promise<CredentialRow | undefined> {
+  const res = await q.query<Record<string, unknown>>('SELECT * FROM credentials WHERE id = $1', [id]);
+  return res.rows[0] ? toCredentialRow(res.rows[0]) : undefined;
+}
+
+/** The current (not superseded) credentials of a record, every format. */
+export async function currentCredentialsForRecord(q: Queryable, issuerSlug: string, recordId: string, forUpdate = false): Promise<CredentialRow[]> {
+  const res = await q.query<Record<string, unknown>>(
+    `SELECT * FROM credentials WHERE issuer_slug = $1 AND record_id = $2 AND superseded_by IS NULL ORDER BY created_at${forUpdate ? ' FOR UPDATE' : ''}`,
+    [issuerSlug, recordId],
+  );
+  return res.rows.map(toCredentialRow);
+}
+
+/** Changes a credential's status (and reason); `supersededBy` marks a re-issue. */
+export async function updateCredentialStatus(
+  q: Queryable,
+  id: string,
+  status: CredentialStatusValue,
+  reason: string | undefined,
+  supersededBy?: string,
+): Promise<void> {
+  await q.query(
+    `UPDATE credentials SET status = $2, reason = $3, superseded_by = COALESCE($4, superseded_by), updated_at = now() WHERE id = $1`,
+    [id, status, reason ?? null, supersededBy ?? null],
+  );
+}
+
+export interface CredentialQuery {
+  issuerSlug: string;
+  /** Matches the learner's student id, email (case-insensitive) or DID. */
+  learner?: string;
+  recordId?: string;
+  status?: CredentialStatusValue;
+  /** created_at >= from (ISO date or date-time). */
+  from?: string;
+  /** created_at < to. */
+  to?: string;
+  limit?: number;
+  /** Opaque cursor from a previous page. */
+  cursor?: string;
+}
+
+/**
+ * Lists an issuer's credentials, oldest first, keyset-paged on (created_at, id): stable under concurrent inserts.
+ *
+ * @example
+ * ```ts
+ * const page1 = await listCredentials(db, { issuerSlug: 'northbridge', learner: 's1234567', limit: 50 });
+ * const page2 = await listCredentials(db, { issuerSlug: 'northbridge', learner: 's1234567', limit: 50, cursor: page1.next });
+ * ```
+ */
+export async function listCredentials(q: Queryable, query: CredentialQuery): Promise<{ items: CredentialRow[]; next?: string }> {
+  const limit = Math.max(1, Math.min(query.limit ?? 50, 500));
+  const params: unknown[] = [query.issuerSlug];
+  const where = ['issuer_slug = $1'];
+  const add = (sql: string, value: unknown): void => {
+    params.push(value);
+    where.push(sql.replaceAll('?', `$${params.length}`));
+  };
+  if (query.learner !== undefined) add('(learner_student_id = ? OR learner_email = lower(?) OR learner_did = ?)', query.learner);
+  if (query.recordId !== undefined) add('record_id = ?', query.recordId);
+  if (query.status !== undefined) add('status = ?', query.status);
+  if (query.from !== undefined) add('created_at >= ?::timestamptz', query.from);
+  if (query.to !== undefined) add('created_at < ?::timestamptz', query.to);
+  if (query.cursor !== undefined) {
+    const [at, id] = decodeCursor(query.cursor);
+    params.push(at, id);
+    where.push(`(created_at, id) > ($${params.length - 1}::timestamptz, $${params.length})`);
+  }
+  params.push(limit + 1);
+  const res = await q.query<Record<string, unknown>>(
+    `SELECT * FROM credentials WHERE ${where.join(' AND ')} ORDER BY created_at, id LIMIT $${params.length}`,
+    params,
+  );
+  const rows = res.rows.map(toCredentialRow);
+  const items = rows.slice(0, limit);
+  const last = items[items.length - 1];
+  return rows.length > limit && last ? { items, next: encodeCursor(last.createdAt, last.id) } : { items };
+}
+
+function encodeCursor(at: string, id: string): string {
+  return Buffer.from(JSON.stringify([at, id]), 'utf8').toString('base64url');
+}
+
+/** @throws RangeError on a malformed cursor. */
+export function decodeCursor(cursor: string): [string, string] {
+  try {
+    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && typeof v[1] === 'string' && !Number.isNaN(Date.parse(v[0]))) {
+      return [v[0], v[1]];
+    }
+  } catch {
+    // fall through
+  }
+  throw new RangeError('cursor is not one this server handed out');
+}

@@ -1,0 +1,49 @@
+/**
+ * The one storage abstraction: a thin `Db` over PGlite (embedded) or PostgreSQL (`pg`), both speaking the same
+ * SQL. Repositories only ever see `Queryable` (inside a transaction) or `Db`, never a driver.
+ */
+
+/** Rows and count of one statement. */
+export interface QueryResult<R> {
+  rows: R[];
+  rowCount: number;
+}
+
+/** Something that runs SQL: the database itself or an open transaction. */
+export interface Queryable {
+  /** One statement with `$1…` parameters. `Uint8Array` parameters are bytea; pass JSON as a string cast `::jsonb`. */
+  query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>>;
+  /** Several statements, no parameters (migrations). */
+  exec(sql: string): Promise<void>;
+}
+
+export interface Db extends Queryable {
+  readonly kind: 'pglite' | 'postgres';
+  /**
+   * Runs `fn` in one transaction: COMMIT when it resolves, ROLLBACK when it throws (the error is re-thrown).
+   * Inside `fn` use only `tx`: on PGlite the outer `Db` waits for the transaction to end, so using it would deadlock.
+   */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** True when `e` is a PostgreSQL unique-constraint violation (SQLSTATE 23505), optionally on `constraint`. */
+export function isUniqueViolation(e: unknown, constraint?: string): boolean {
+  const err = e as { code?: unknown; constraint?: unknown; message?: unknown } | null;
+  if (!err || err.code !== '23505') return false;
+  if (constraint === undefined) return true;
+  // pg sets `constraint`; PGlite only names it in the message.
+  return err.constraint === constraint || (typeof err.message === 'string' && err.message.includes(constraint));
+}
+
+/** bytea comes back as a Buffer (pg) or a Uint8Array (PGlite); hand out a plain Uint8Array either way. */
+export function bytes(value: unknown): Uint8Array {
+  if (value instanceof Uint8Array) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+  throw new TypeError(`expected bytea, found ${typeof value}`);
+}
+
+/** timestamptz comes back as a Date (both drivers); normalise to an ISO string. */
+export function isoTime(value: unknown): string {
+  if (value instanceof Date) return value.toISOString();
+  return new Date(String(value)).toISOString();
+}

@@ -1,0 +1,182 @@
+/**
+ * Bitstring status list storage and index allocation.
+ *
+ * Design: a status list row is one index space of `size` entries (>= 131,072) with two bitstrings, revocation and
+ * suspension; a credential gets ONE index, used in both. Indexes are drawn uniformly at random (crypto.randomInt)
+ * and claimed by inserting `(list_id, idx)` into `status_allocations`, whose primary key makes reuse impossible
+ * even with many processes on one PostgreSQL: a concurrent claim of the same index waits for the other
+ * transaction and then either loses (`ON CONFLICT DO NOTHING` returns nothing; we draw again) or wins (the other
+ * rolled back). The claim is part of the issuing transaction, so a failed issuance leaves no used index.
+ * When random draws keep hitting taken indexes (a nearly full list), a scan from a random start finds a free one;
+ * when none is left, or `capacity` entries are in use, the list is marked full and the next one is started.
+ */
+import { randomInt } from 'node:crypto';
+import type { Queryable } from './db.js';
+import { bytes, isoTime } from './db.js';
+
+/** Smallest list allowed by Bitstring Status List v1.0 (16 KiB uncompressed). */
+export const MIN_STATUS_LIST_SIZE = 131072;
+export type StatusPurpose = 'revocation' | 'suspension';
+
+export interface Allocation {
+  listId: number;
+  seq: number;
+  index: number;
+}
+
+export interface StatusListRow {
+  id: number;
+  issuerSlug: string;
+  seq: number;
+  size: number;
+  capacity: number;
+  used: number;
+  isFull: boolean;
+  revocation: Uint8Array;
+  suspension: Uint8Array;
+  updatedAt: string;
+}
+
+const RANDOM_PROBES = 8;
+
+/**
+ * Claims a random unused index for `credentialId` in the issuer's current list (starting a new list when needed).
+ * Call inside the transaction that stores the credential, and call {@link countAllocation} in the same transaction.
+ *
+ * @example
+ * ```ts
+ * await db.transaction(async (tx) => {
+ *   const { seq, index } = await allocateStatusIndex(tx, 'northbridge', id);
+ *   // ... build, sign and insert the credential, then:
+ *   await countAllocation(tx, listId);
+ * });
+ * ```
+ */
+export async function allocateStatusIndex(
+  tx: Queryable,
+  issuerSlug: string,
+  credentialId: string,
+  options: { size?: number; capacity?: number } = {},
+): Promise<Allocation> {
+  const size = options.size ?? MIN_STATUS_LIST_SIZE;
+  if (size < MIN_STATUS_LIST_SIZE || size % 8 !== 0) {
+    throw new RangeError(`status list size must be a multiple of 8 and at least ${MIN_STATUS_LIST_SIZE}; found ${size}`);
+  }
+  const capacity = Math.min(options.capacity ?? size, size);
+  for (let round = 0; round < 100; round++) {
+    const list = await currentList(tx, issuerSlug, size, capacity);
+    if (list.used >= list.capacity) {
+      await markFull(tx, list.id);
+      continue;
+    }
+    for (let i = 0; i < RANDOM_PROBES; i++) {
+      const idx = randomInt(list.size);
+      if (await claim(tx, list.id, idx, credentialId)) return { listId: list.id, seq: list.seq, index: idx };
+    }
+    // Dense list: first free index at or after a random start, wrapping around.
+    const start = randomInt(list.size);
+    const free = (await firstFree(tx, list.id, start, list.size)) ?? (await firstFree(tx, list.id, 0, start));
+    if (free === undefined) {
+      await markFull(tx, list.id);
+      continue;
+    }
+    if (await claim(tx, list.id, free, credentialId)) return { listId: list.id, seq: list.seq, index: free };
+  }
+  throw new Error(`could not allocate a status list index for issuer ${issuerSlug}`);
+}
+
+/** Counts one more used entry on a list (last statement before COMMIT: the row lock is held only briefly). */
+export async function countAllocation(tx: Queryable, listId: number): Promise<void> {
+  await tx.query('UPDATE status_lists SET used = used + 1, updated_at = now() WHERE id = $1', [listId]);
+}
+
+async function currentList(
+  tx: Queryable,
+  issuerSlug: string,
+  size: number,
+  capacity: number,
+): Promise<{ id: number; seq: number; size: number; capacity: number; used: number }> {
+  for (;;) {
+    const res = await tx.query<{ id: number; seq: number; size: number; capacity: number; used: number }>(
+      'SELECT id, seq, size, capacity, used FROM status_lists WHERE issuer_slug = $1 AND NOT is_full ORDER BY seq LIMIT 1',
+      [issuerSlug],
+    );
+    if (res.rows[0]) return res.rows[0];
+    // Start the next list. A concurrent starter of the same seq makes us wait, then we read its list.
+    const created = await tx.query<{ id: number; seq: number; size: number; capacity: number; used: number }>(
+      `INSERT INTO status_lists (issuer_slug, seq, size, capacity, revocation, suspension)
+       SELECT $1, COALESCE(MAX(seq), 0) + 1, $2::int, $3::int, decode(repeat('00', $2::int / 8), 'hex'), decode(repeat('00', $2::int / 8), 'hex')
+         FROM status_lists WHERE issuer_slug = $1
+       ON CONFLICT (issuer_slug, seq) DO NOTHING
+       RETURNING id, seq, size, capacity, used`,
+      [issuerSlug, size, capacity],
+    );
+    if (created.rows[0]) return created.rows[0];
+  }
+}
+
+async function claim(tx: Queryable, listId: number, idx: number, credentialId: string): Promise<boolean> {
+  const res = await tx.query(
+    'INSERT INTO status_allocations (list_id, idx, credential_id) VALUES ($1, $2, $3) ON CONFLICT (list_id, idx) DO NOTHING RETURNING idx',
+    [listId, idx, credentialId],
+  );
+  return res.rows.length === 1;
+}
+
+async function firstFree(tx: Queryable, listId: number, from: number, to: number): Promise<number | undefined> {
+  if (from >= to) return undefined;
+  const res = await tx.query<{ i: number }>(
+    `SELECT s.i FROM generate_series($2::int, $3::int - 1) AS s(i)
+      WHERE NOT EXISTS (SELECT 1 FROM status_allocations a WHERE a.list_id = $1 AND a.idx = s.i) LIMIT 1`,
+    [listId, from, to],
+  );
+  return res.rows[0]?.i;
+}
+
+async function markFull(tx: Queryable, listId: number): Promise<void> {
+  await tx.query('UPDATE status_lists SET is_full = true, updated_at = now() WHERE id = $1', [listId]);
+}
+
+/**
+ * Sets or clears a credential's bit in the revocation or suspension bitstring, atomically in SQL (no
+ * read-modify-write race between processes). PostgreSQL's set_bit numbers bits LSB-first within a byte while
+ * Bitstring Status List numbers them MSB-first, hence the bit arithmetic.
+ *
+ * @example
+ * ```ts
+ * await setStatusBit(tx, listId, 'revocation', 4711, true);
+ * ```
+ */
+export async function setStatusBit(tx: Queryable, listId: number, purpose: StatusPurpose, index: number, value: boolean): Promise<void> {
+  const pgBit = Math.floor(index / 8) * 8 + (7 - (index % 8));
+  const column = purpose === 'revocation' ? 'revocation' : 'suspension';
+  await tx.query(`UPDATE status_lists SET ${column} = set_bit(${column}, $2, $3), updated_at = now() WHERE id = $1`, [listId, pgBit, value ? 1 : 0]);
+}
+
+/** A status list of an issuer by its sequence number (with both bitstrings), or undefined. */
+export async function getStatusList(q: Queryable, issuerSlug: string, seq: number): Promise<StatusListRow | undefined> {
+  const res = await q.query<Record<string, unknown>>('SELECT * FROM status_lists WHERE issuer_slug = $1 AND seq = $2', [issuerSlug, seq]);
+  const r = res.rows[0];
+  if (!r) return undefined;
+  return {
+    id: Number(r.id),
+    issuerSlug: String(r.issuer_slug),
+    seq: Number(r.seq),
+    size: Number(r.size),
+    capacity: Number(r.capacity),
+    used: Number(r.used),
+    isFull: r.is_full === true,
+    revocation: bytes(r.revocation),
+    suspension: bytes(r.suspension),
+    updatedAt: isoTime(r.updated_at),
+  };
+}
+
+/** Sequence numbers and fill of an issuer's lists (no bitstrings). */
+export async function listStatusLists(q: Queryable, issuerSlug: string): Promise<{ seq: number; size: number; used: number; isFull: boolean }[]> {
+  const res = await q.query<{ seq: number; size: number; used: number; is_full: boolean }>(
+    'SELECT seq, size, used, is_full FROM status_lists WHERE issuer_slug = $1 ORDER BY seq',
+    [issuerSlug],
+  );
+  return res.rows.map((r) => ({ seq: Number(r.seq), size: Number(r.size), used: Number(r.used), isFull: r.is_full === true }));
+}
