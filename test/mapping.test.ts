@@ -94,6 +94,9 @@ describe('buildCredential: envelope', () => {
     expect(() => buildCredential({ ...profile, ukprn: '123' }, record, OPTIONS)).toThrowError(expect.objectContaining({ code: 'PROFILE_INVALID' }));
     expect(() => buildCredential(profile, record, { issuerId: 'not a uri' })).toThrowError(MicrocredError);
     expect(() => buildCredential(profile, record, { issuerId: 'not a uri' })).toThrowError(/options\.issuerId: expected a URI/);
+    expect(() => buildCredential(profile, record, { ...OPTIONS, validFrom: '2026-06-22 09:00' })).toThrowError(
+      'options.validFrom: expected a date-time with a time zone such as "2026-06-22T09:00:00Z", found "2026-06-22 09:00"');
+    expect(() => buildCredential(profile, record, { ...OPTIONS, awardedDate: '2026-06-19' })).toThrowError(/options\.awardedDate: expected a date-time/);
   });
 });
 

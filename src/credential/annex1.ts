@@ -471,6 +471,13 @@ function ukPsrb(course: Course): Alignment[] {
 
 // ---------------------------------------------------------------------------------------------
 
+function checkDateTime(value: string | undefined, field: string): void {
+  // OB's DateTimeZ: a date-time with a time zone.
+  if (value !== undefined && !(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(value) && !Number.isNaN(Date.parse(value)))) {
+    throw new MicrocredError('CREDENTIAL_INVALID', `options.${field}: expected a date-time with a time zone such as "2026-06-22T09:00:00Z", found ${JSON.stringify(value)}`);
+  }
+}
+
 function checkUri(value: string, field: string): void {
   if (!/^[a-zA-Z][a-zA-Z0-9+.-]*:\S+$/.test(value)) {
     throw new MicrocredError('CREDENTIAL_INVALID', `options.${field}: expected a URI (e.g. a DID or urn:uuid:…), found ${JSON.stringify(value)}`);
@@ -494,6 +501,8 @@ export function buildCredential(profileIn: IssuerProfile, recordIn: CompletionRe
   const record = assertRecord(recordIn);
   checkUri(options.issuerId, 'issuerId');
   if (options.id !== undefined) checkUri(options.id, 'id');
+  checkDateTime(options.validFrom, 'validFrom');
+  checkDateTime(options.awardedDate, 'awardedDate');
   const { course } = record;
   const salt = options.salt ?? randomBytes(16).toString('hex');
   const achId = achievementId(profile, course);
