@@ -1,0 +1,107 @@
+/**
+ * Fast `eddsa-rdfc-2022`: a cryptosuite object with the same `name` and `requiredAlgorithm` as
+ * `@digitalbazaar/eddsa-rdfc-2022-cryptosuite`, whose `canonize` is the compiled canonicalizer
+ * (src/lib/fast-rdfc) and whose `createVerifier` is cached. It plugs into the normal `@digitalbazaar/vc`
+ * issue / verify pipeline (`new DataIntegrityProof({ signer, cryptosuite })`), so every check of that pipeline
+ * (proof purpose, controller and `assertionMethod`, issuer match, dates) stays as it is.
+ *
+ * Output is byte-identical to the stock suite by construction: inputs outside the compiled subset, non-default
+ * options, first-degree hash collisions and a failed start-up self-test all go to the stock implementation.
+ */
+import { createFastCanonizer, type FastCanonizeMetrics } from '../../lib/fast-rdfc/canonize.js';
+import { runSelfTest, type SelfTestResult } from '../../lib/fast-rdfc/self-test.js';
+import { createVerifierCache, type Verifier, type VerifierCacheOptions } from './verifier-cache.js';
+
+export interface FastCryptosuiteOptions {
+  /**
+   * rdf-canonize `maxWorkFactor` (stock default 1). Leave unset: outputs and errors then equal stock's and every
+   * other verifier's on rdf-canonize defaults. See the README note on "Maximum deep iterations exceeded".
+   */
+  maxWorkFactor?: number;
+  /** Verifier cache settings (TTL for non-did:key methods, size). */
+  verifierCache?: VerifierCacheOptions;
+  /** Run the start-up self-test (default true). When it fails, every call goes to stock. */
+  selfTest?: boolean;
+  /** Where the self-test failure warning goes (default `process.emitWarning`). */
+  onWarning?: (message: string) => void;
+}
+
+export interface FastDiMetrics extends FastCanonizeMetrics {
+  verifierCache: { hits: number; misses: number; size: number };
+  /** False when the self-test failed (all calls use stock). */
+  fastPathEnabled: boolean;
+}
+
+/** A cryptosuite object for `@digitalbazaar/data-integrity`'s `DataIntegrityProof`. */
+export interface FastCryptosuite {
+  readonly name: 'eddsa-rdfc-2022';
+  readonly requiredAlgorithm: 'Ed25519';
+  canonize(input: unknown, options: Record<string, unknown>): Promise<string>;
+  createVerifier(options: { verificationMethod: unknown }): Promise<Verifier>;
+  /** Counters for monitoring: fast-path hits, bails (by reason), collisions, cache hits. */
+  metrics(): FastDiMetrics;
+  /** Resolves once the self-test and warm-up are done. Calls made before wait for it. */
+  readonly ready: Promise<SelfTestResult | undefined>;
+}
+
+/**
+ * Creates the fast `eddsa-rdfc-2022` cryptosuite. Starts the self-test (which also compiles the VC v2 +
+ * OB 3.0.3 + DataIntegrityProof contexts) immediately; `canonize` waits for it on first use.
+ *
+ * @example
+ * ```ts
+ * import { DataIntegrityProof } from '@digitalbazaar/data-integrity';
+ * const cryptosuite = createFastCryptosuite();
+ * const suite = new DataIntegrityProof({ signer: keys.signer(), cryptosuite });
+ * const signed = await vc.issue({ credential, suite, documentLoader });
+ * // or with microcred: signDataIntegrity(credential, { signer, cryptosuite })
+ * ```
+ */
+export function createFastCryptosuite(options: FastCryptosuiteOptions = {}): FastCryptosuite {
+  const canonizer = createFastCanonizer(options.maxWorkFactor === undefined ? {} : { maxWorkFactor: options.maxWorkFactor });
+  const cache = createVerifierCache(options.verifierCache);
+  const warn = options.onWarning ?? ((m: string) => process.emitWarning(m, { code: 'MICROCRED_FAST_DI_DISABLED' }));
+  let settled = options.selfTest === false;
+  const ready: Promise<SelfTestResult | undefined> =
+    options.selfTest === false
+      ? Promise.resolve(undefined)
+      : runSelfTest(canonizer).then((r) => {
+          if (!r.ok) {
+            canonizer.enabled = false;
+            warn(
+              `microcred fast eddsa-rdfc-2022 disabled, using the stock canonicalizer: ${r.reason} ` +
+                `(jsonld ${r.versions.jsonld}, rdf-canonize ${r.versions.rdfCanonize}).`,
+            );
+          }
+          settled = true;
+          return r;
+        });
+  const canonize = canonizer.canonize;
+  return {
+    name: 'eddsa-rdfc-2022',
+    requiredAlgorithm: 'Ed25519',
+    ready,
+    canonize: async (input, opts) => {
+      if (!settled) await ready;
+      return canonize(input, opts);
+    },
+    createVerifier: cache.createVerifier,
+    metrics: () => ({ ...canonizer.metrics(), verifierCache: cache.stats(), fastPathEnabled: canonizer.enabled }),
+  };
+}
+
+let shared: FastCryptosuite | undefined;
+
+/**
+ * The process-wide fast cryptosuite (created on first call). Compiled contexts are shared by all instances
+ * anyway; sharing the suite also shares the verifier cache and the metrics.
+ *
+ * @example
+ * ```ts
+ * await signDataIntegrity(credential, { signer, cryptosuite: fastCryptosuite() });
+ * ```
+ */
+export function fastCryptosuite(): FastCryptosuite {
+  shared ??= createFastCryptosuite();
+  return shared;
+}

@@ -1,0 +1,136 @@
+/**
+ * Verifier cache for eddsa-rdfc-2022 (`createVerifier` of the cryptosuite).
+ *
+ * Entries are keyed by the verification method's full content, so a hit can only return a verifier for the very
+ * key material the proof names; did:key methods never expire (the key is the identifier), others expire after a
+ * TTL (their controller documents can rotate; the entry is only memory hygiene, correctness does not depend on it).
+ * A miss goes through the stock `createVerifier` first, so malformed methods fail with the stock error; for a
+ * well-formed Ed25519 `Multikey` the cached verifier holds a public KeyObject instead of re-importing DER on
+ * every verification.
+ */
+import { createPublicKey, verify as cryptoVerify, type KeyObject } from 'node:crypto';
+import { stock } from '../../lib/fast-rdfc/internals.js';
+
+export interface Verifier {
+  id?: string;
+  algorithm: string;
+  verify(input: { data: Uint8Array; signature: Uint8Array }): Promise<boolean>;
+}
+
+export interface VerifierCacheOptions {
+  /** Lifetime of non-did:key entries, ms (default 5 minutes). */
+  ttlMs?: number;
+  /** Entry limit; the oldest entry goes first (default 1000). */
+  maxEntries?: number;
+  /** Clock (tests). */
+  now?: () => number;
+}
+
+export interface VerifierCache {
+  createVerifier(options: { verificationMethod: unknown }): Promise<Verifier>;
+  stats(): { hits: number; misses: number; size: number };
+}
+
+const B58 = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';
+const B58_MAP = new Map([...B58].map((c, i) => [c, i] as const));
+
+/** base58btc decode (bitcoin alphabet); `undefined` on a character outside it. */
+export function base58Decode(s: string): Uint8Array | undefined {
+  const bytes: number[] = [0];
+  for (const ch of s) {
+    const v = B58_MAP.get(ch);
+    if (v === undefined) return undefined;
+    let carry = v;
+    for (let i = 0; i < bytes.length; i++) {
+      carry += (bytes[i] as number) * 58;
+      bytes[i] = carry & 0xff;
+      carry >>= 8;
+    }
+    while (carry > 0) {
+      bytes.push(carry & 0xff);
+      carry >>= 8;
+    }
+  }
+  let zeros = 0;
+  while (zeros < s.length && s[zeros] === '1') zeros++;
+  const out = bytes.reverse();
+  // drop the leading zero produced by the initial [0] unless it is significant
+  while (out.length > 0 && out[0] === 0) out.shift();
+  return Uint8Array.from([...new Array(zeros).fill(0), ...out]);
+}
+
+function ed25519KeyObject(vm: Record<string, unknown>): KeyObject | undefined {
+  const mb = vm.publicKeyMultibase;
+  if (vm.type !== 'Multikey' || typeof mb !== 'string' || !mb.startsWith('z')) return undefined;
+  const raw = base58Decode(mb.slice(1));
+  if (!raw || raw.length !== 34 || raw[0] !== 0xed || raw[1] !== 0x01) return undefined;
+  const x = Buffer.from(raw.subarray(2)).toString('base64url');
+  return createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x }, format: 'jwk' });
+}
+
+/**
+ * Creates a verifier cache.
+ *
+ * @example
+ * ```ts
+ * const cache = createVerifierCache({ ttlMs: 60_000 });
+ * const suite = { ...cryptosuite, createVerifier: cache.createVerifier };
+ * ```
+ */
+export function createVerifierCache(options: VerifierCacheOptions = {}): VerifierCache {
+  const ttl = options.ttlMs ?? 5 * 60_000;
+  const max = options.maxEntries ?? 1000;
+  const now = options.now ?? Date.now;
+  const entries = new Map<string, { verifier: Verifier; expires: number }>();
+  let hits = 0;
+  let misses = 0;
+  return {
+    stats: () => ({ hits, misses, size: entries.size }),
+    async createVerifier({ verificationMethod }) {
+      let key: string | undefined;
+      try {
+        key = JSON.stringify(verificationMethod);
+      } catch {
+        key = undefined;
+      }
+      if (key !== undefined) {
+        const e = entries.get(key);
+        if (e && e.expires > now()) {
+          hits++;
+          return e.verifier;
+        }
+        if (e) entries.delete(key);
+      }
+      misses++;
+      // Stock first: same validation, same errors.
+      const stockVerifier = (await stock.createVerifier({ verificationMethod })) as Verifier;
+      let verifier: Verifier = stockVerifier;
+      if (stockVerifier.algorithm === 'Ed25519' && verificationMethod && typeof verificationMethod === 'object') {
+        let keyObject: KeyObject | undefined;
+        try {
+          keyObject = ed25519KeyObject(verificationMethod as Record<string, unknown>);
+        } catch {
+          keyObject = undefined;
+        }
+        if (keyObject) {
+          const ko = keyObject;
+          verifier = {
+            id: stockVerifier.id,
+            algorithm: 'Ed25519',
+            verify: async ({ data, signature }) => cryptoVerify(null, data, ko, signature),
+          };
+        }
+      }
+      if (key !== undefined) {
+        const id = (verificationMethod as { id?: unknown } | null)?.id;
+        const forever = typeof id === 'string' && id.startsWith('did:key:');
+        entries.set(key, { verifier, expires: forever ? Number.POSITIVE_INFINITY : now() + ttl });
+        while (entries.size > max) {
+          const oldest = entries.keys().next().value as string;
+          entries.delete(oldest);
+        }
+      }
+      return verifier;
+    },
+  };
+}
