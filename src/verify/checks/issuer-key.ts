@@ -1,0 +1,155 @@
+/**
+ * Check "issuer-key": the key that made the accepted signature belongs to the issuer the credential names.
+ * - A verification method (Data Integrity, JWT `kid`): its `controller` must equal `issuer.id`, and the controller's
+ *   document (DID document or https controller document) must list it under `assertionMethod`.
+ * - A JWT with an embedded `jwk`: the same public key must be published by the issuer, either as an
+ *   `assertionMethod` key of its DID/controller document or in its JWK set at
+ *   `https://{authority}/.well-known/jwks.json` (OB implementation guide). A self-contained key proves nothing about
+ *   who made the token.
+ * Trust in the issuer itself (is this really a university?) is outside this check.
+ */
+import { createPublicKey } from 'node:crypto';
+import { didWebUrl, listedAsAssertionMethod, findVerificationMethod } from '../../did/resolve.js';
+import { publicKeyFromVerificationMethod, samePublicKey } from '../../did/verification-key.js';
+import { fetchedJson } from '../../lib/guarded-fetch.js';
+import type { Check, SigningKey, VerifyContext } from '../types.js';
+import { isFetchProblem, rootMessage } from './util.js';
+
+/** The JWK set URL of an issuer (https URL or did:web), or undefined. */
+export function jwksUrl(issuerId: string): string | undefined {
+  try {
+    if (issuerId.startsWith('did:web:')) return new URL('/.well-known/jwks.json', didWebUrl(issuerId)).href;
+    if (issuerId.startsWith('https://')) return new URL('/.well-known/jwks.json', issuerId).href;
+  } catch {
+    return undefined;
+  }
+  return undefined;
+}
+
+/**
+ * Looks for a JWK in the issuer's JWK set. Entries that carry an `iss` member different from the issuer are skipped.
+ */
+export async function findJwkInIssuerJwks(
+  ctx: VerifyContext,
+  issuerId: string,
+  match: (entry: Record<string, unknown>) => boolean,
+): Promise<{ jwk?: Record<string, unknown>; url?: string; fetched: boolean; error?: unknown }> {
+  const url = jwksUrl(issuerId);
+  if (!url) return { fetched: false };
+  try {
+    const set = fetchedJson(await ctx.fetch(url, { accept: 'application/jwk-set+json, application/json;q=0.9' })) as { keys?: unknown };
+    const keys = Array.isArray(set?.keys) ? (set.keys as Record<string, unknown>[]) : [];
+    const jwk = keys.find((k) => k && typeof k === 'object' && (k.iss === undefined || k.iss === issuerId) && match(k));
+    return { ...(jwk ? { jwk } : {}), url, fetched: true };
+  } catch (e) {
+    return { url, fetched: false, error: e };
+  }
+}
+
+function keyOfJwk(jwk: Record<string, unknown>) {
+  const { kid: _kid, alg: _alg, use: _use, key_ops: _ops, iss: _iss, ...rest } = jwk;
+  return createPublicKey({ key: rest as never, format: 'jwk' });
+}
+
+function result(status: Check['status'], message: string): Check {
+  return { id: 'issuer-key', status, message };
+}
+
+async function checkVerificationMethod(ctx: VerifyContext, key: SigningKey, issuerId: string): Promise<Check> {
+  const vm = key.verificationMethod as Record<string, unknown>;
+  const vmId = key.vmId as string;
+  const controller = typeof vm.controller === 'string' ? vm.controller : undefined;
+  if (controller !== issuerId) {
+    return result(
+      'fail',
+      `The credential was signed with a key that belongs to ${JSON.stringify(controller ?? 'nobody named')}, not to its issuer ${issuerId}, so it may not come from that issuer.`,
+    );
+  }
+  let doc = key.controllerDocument && key.controllerDocument.id === controller ? key.controllerDocument : undefined;
+  if (!doc) {
+    try {
+      doc = (await ctx.resolve(controller)) as Record<string, unknown> | undefined;
+    } catch (e) {
+      return result(
+        isFetchProblem(e) ? 'unknown' : 'fail',
+        `The issuer's key list (${controller}) could not be obtained, so it is not confirmed that the signing key is theirs: ${rootMessage(e)}`,
+      );
+    }
+  }
+  if (!doc) return result('fail', `The issuer's identifier ${controller} cannot be looked up, so the signing key cannot be confirmed as theirs.`);
+  if (!listedAsAssertionMethod(doc, vmId)) {
+    return result('fail', `${ctx.issuerName} does not list the signing key (${vmId}) as one it uses to issue credentials.`);
+  }
+  return result('pass', `The signing key belongs to ${ctx.issuerName}: the issuer's published key list names it as a key for issuing credentials.`);
+}
+
+async function checkEmbeddedJwk(ctx: VerifyContext, key: SigningKey, issuerId: string): Promise<Check> {
+  let signing;
+  try {
+    signing = keyOfJwk(key.jwk as Record<string, unknown>);
+  } catch (e) {
+    return result('fail', `The key in the token cannot be read: ${(e as Error).message}.`);
+  }
+  const problems: string[] = [];
+  let sawKeys = false;
+  // 1. The issuer's DID / controller document.
+  try {
+    const doc = (await ctx.resolve(issuerId)) as Record<string, unknown> | undefined;
+    if (doc) {
+      sawKeys = true;
+      const listed = Array.isArray(doc.assertionMethod) ? doc.assertionMethod : doc.assertionMethod ? [doc.assertionMethod] : [];
+      for (const entry of listed) {
+        const id = typeof entry === 'string' ? entry : (entry as { id?: string })?.id;
+        if (!id) continue;
+        const vm = findVerificationMethod(doc, id.startsWith('#') ? issuerId + id : id);
+        if (!vm) continue;
+        try {
+          if (samePublicKey(publicKeyFromVerificationMethod(vm), signing)) {
+            return result('pass', `The signing key belongs to ${ctx.issuerName}: the issuer's published key list names it as a key for issuing credentials.`);
+          }
+        } catch {
+          // A key we cannot read is simply not this one.
+        }
+      }
+    }
+  } catch (e) {
+    problems.push(rootMessage(e));
+  }
+  // 2. The issuer's JWK set.
+  const found = await findJwkInIssuerJwks(ctx, issuerId, (entry) => {
+    try {
+      return samePublicKey(keyOfJwk(entry), signing);
+    } catch {
+      return false;
+    }
+  });
+  if (found.jwk) return result('pass', `The signing key belongs to ${ctx.issuerName}: it is listed in the issuer's key set at ${found.url}.`);
+  if (found.fetched) sawKeys = true;
+  if (found.error) problems.push(rootMessage(found.error));
+  if (sawKeys) {
+    return result('fail', `The key that signed the token is not one that ${ctx.issuerName} publishes, so the token may not come from that issuer.`);
+  }
+  return result(
+    'unknown',
+    `The token carries its own key, and the issuer's published keys could not be obtained to confirm that key is theirs` +
+      (problems.length ? ` (${problems.join('; ')}).` : '.'),
+  );
+}
+
+export async function checkIssuerKey(ctx: VerifyContext, key: SigningKey | undefined): Promise<Check> {
+  if (!key) return result('not-applicable', 'Not checked, because no valid signature was found.');
+  const issuerId = ctx.issuerId;
+  if (!issuerId) return result('fail', 'The credential does not name its issuer (issuer.id), so the signing key cannot be matched to anyone.');
+  if (ctx.jwt) {
+    const iss = ctx.jwt.payload.iss;
+    if (iss !== undefined && iss !== issuerId) {
+      return result('fail', `The token was issued by ${String(iss)} but the credential names ${issuerId} as its issuer.`);
+    }
+  }
+  if (key.source === 'jwks') {
+    return result('pass', `The signing key belongs to ${ctx.issuerName}: it is listed in the issuer's own key set.`);
+  }
+  if (key.verificationMethod && key.vmId) return checkVerificationMethod(ctx, key, issuerId);
+  if (key.jwk) return checkEmbeddedJwk(ctx, key, issuerId);
+  return result('fail', 'The signing key could not be identified.');
+}

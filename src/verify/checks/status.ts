@@ -1,0 +1,181 @@
+/**
+ * Check "status": has the issuer revoked or suspended the credential?
+ * - `BitstringStatusListEntry` (W3C Bitstring Status List v1.0, revocation and suspension): the list credential is
+ *   fetched through the guarded fetch, verified like any credential (its own proof, issuer key, validity), its
+ *   `statusPurpose` must match the entry's, the list must hold at least 131,072 entries, and the entry's bit(s) are
+ *   read (`statusListIndex` as a string, or as a number as one 1EdTech sample has it).
+ * - `StatusList2021Entry` (the older form): the same, with the un-prefixed `encodedList`.
+ * - `1EdTechRevocationList`: the list at `credentialStatus.id` names revoked credentials (`revokedCredentials`, or
+ *   `revokedCredential` as the 1EdTech validator reads it).
+ * A list that cannot be fetched gives "unknown", never "valid": the report then says the credential is not verified.
+ * Other status types get a warning that microcred cannot check them.
+ */
+import { decodeStatusList, MIN_LIST_BITS } from '../../status/bitstring.js';
+import { fetchedJson } from '../../lib/guarded-fetch.js';
+import type { Check, CheckStatus, VerificationReport, VerifyContext } from '../types.js';
+import { isFetchProblem, rootMessage } from './util.js';
+
+export type VerifyListCredential = (input: string | Record<string, unknown>) => Promise<VerificationReport>;
+
+type EntryResult = { status: CheckStatus; message: string };
+
+const LIST_ACCEPT = 'application/vc+ld+json, application/vc, application/ld+json;q=0.9, application/json;q=0.8, application/vc+jwt;q=0.7';
+
+function describePurpose(purpose: string): string {
+  return purpose === 'revocation' ? 'revocation' : purpose === 'suspension' ? 'suspension' : `"${purpose}" status`;
+}
+
+async function fetchListCredential(ctx: VerifyContext, url: string): Promise<{ doc?: string | Record<string, unknown>; error?: EntryResult }> {
+  try {
+    const fetched = await ctx.fetch(url, { accept: LIST_ACCEPT });
+    const text = new TextDecoder().decode(fetched.body).trim();
+    if (/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+$/.test(text)) return { doc: text };
+    const json = fetchedJson(fetched);
+    if (!json || typeof json !== 'object' || Array.isArray(json)) {
+      return { error: { status: 'fail', message: `The status list at ${url} is not a credential.` } };
+    }
+    return { doc: json as Record<string, unknown> };
+  } catch (e) {
+    return {
+      error: {
+        status: isFetchProblem(e) ? 'unknown' : 'fail',
+        message: `The issuer's status list could not be fetched, so it is unknown whether the credential has been revoked or suspended: ${rootMessage(e)}`,
+      },
+    };
+  }
+}
+
+async function checkListEntry(
+  ctx: VerifyContext,
+  entry: Record<string, unknown>,
+  legacy: boolean,
+  verifyList: VerifyListCredential,
+): Promise<EntryResult> {
+  const kind = legacy ? 'StatusList2021Entry' : 'BitstringStatusListEntry';
+  const purpose = entry.statusPurpose;
+  const url = entry.statusListCredential;
+  const rawIndex = entry.statusListIndex;
+  if (typeof purpose !== 'string' || purpose === '') {
+    return { status: 'fail', message: `The credential's status entry (${kind}) has no statusPurpose.` };
+  }
+  if (typeof url !== 'string' || !/^https?:\/\//.test(url)) {
+    return { status: 'fail', message: `The credential's status entry (${kind}) has no valid statusListCredential URL; found ${JSON.stringify(url ?? null)}.` };
+  }
+  const index = typeof rawIndex === 'number' ? rawIndex : typeof rawIndex === 'string' && /^\d+$/.test(rawIndex) ? Number(rawIndex) : NaN;
+  if (!Number.isSafeInteger(index) || index < 0) {
+    return { status: 'fail', message: `The credential's statusListIndex must be a whole number; found ${JSON.stringify(rawIndex ?? null)}.` };
+  }
+  const size = entry.statusSize === undefined ? 1 : Number(entry.statusSize);
+  if (!Number.isInteger(size) || size < 1 || size > 32) {
+    return { status: 'fail', message: `The credential's statusSize must be a whole number from 1; found ${JSON.stringify(entry.statusSize)}.` };
+  }
+  const fetched = await fetchListCredential(ctx, url);
+  if (fetched.error) return fetched.error;
+  const report = await verifyList(fetched.doc as string | Record<string, unknown>);
+  const bad = report.checks.filter(
+    (c) => ['parse', 'context', 'proof', 'issuer-key', 'validity'].includes(c.id) && (c.status === 'fail' || c.status === 'unknown'),
+  );
+  if (bad.length > 0) {
+    const unknown = bad.every((c) => c.status === 'unknown');
+    return {
+      status: unknown ? 'unknown' : 'fail',
+      message: `The issuer's status list at ${url} could not be trusted, so the ${describePurpose(purpose)} status is not confirmed: ${bad.map((c) => c.message).join(' ')}`,
+    };
+  }
+  const list = report.credential as Record<string, unknown>;
+  if (list.id !== undefined && list.id !== url) {
+    return { status: 'fail', message: `The status list fetched from ${url} says it is ${JSON.stringify(list.id)}, so it is not the list the credential points to.` };
+  }
+  const subject = (Array.isArray(list.credentialSubject) ? list.credentialSubject[0] : list.credentialSubject) as Record<string, unknown> | undefined;
+  const purposes = subject?.statusPurpose;
+  const listPurposes = Array.isArray(purposes) ? purposes : [purposes];
+  if (!listPurposes.includes(purpose)) {
+    return {
+      status: 'fail',
+      message: `The credential points to a status list for ${JSON.stringify(purposes ?? null)}, but its entry is for ${purpose}; the ${describePurpose(purpose)} status cannot be read from it.`,
+    };
+  }
+  let bits: Uint8Array;
+  try {
+    bits = await decodeStatusList(String(subject?.encodedList ?? ''), { legacy, minBits: MIN_LIST_BITS * size });
+  } catch (e) {
+    return { status: 'fail', message: `The issuer's status list at ${url} is malformed: ${rootMessage(e)}` };
+  }
+  if ((index + 1) * size > bits.length * 8) {
+    return { status: 'fail', message: `The credential's statusListIndex ${index} is beyond the end of the status list (${(bits.length * 8) / size} entries).` };
+  }
+  let value = 0;
+  for (let i = 0; i < size; i++) {
+    const bit = index * size + i;
+    value = value * 2 + (((bits[bit >> 3] as number) >> (7 - (bit & 7))) & 1);
+  }
+  if (value === 0) {
+    const what = purpose === 'revocation' ? 'has not revoked' : purpose === 'suspension' ? 'has not suspended' : `has not flagged (${purpose})`;
+    return { status: 'pass', message: `The issuer ${what} this credential (checked against its signed status list).` };
+  }
+  if (purpose === 'revocation') return { status: 'fail', message: 'The issuer has revoked this credential: it is no longer valid.' };
+  if (purpose === 'suspension') {
+    return { status: 'fail', message: 'The issuer has suspended this credential: it is not valid for now (a suspension can be lifted later).' };
+  }
+  if (purpose === 'refresh') return { status: 'warning', message: 'The issuer says a newer version of this credential is available.' };
+  const messages = Array.isArray(entry.statusMessage) ? (entry.statusMessage as { status?: string; message?: string }[]) : [];
+  const hex = '0x' + value.toString(16);
+  const text = messages.find((m) => typeof m.status === 'string' && parseInt(m.status, 16) === value)?.message;
+  return { status: 'warning', message: `The issuer has set a "${purpose}" status on this credential: ${text ?? hex}.` };
+}
+
+async function checkRevocationList(ctx: VerifyContext, entry: Record<string, unknown>): Promise<EntryResult> {
+  const url = entry.id;
+  if (typeof url !== 'string') return { status: 'fail', message: 'The credential\'s 1EdTechRevocationList entry has no URL (id).' };
+  let list: unknown;
+  try {
+    list = fetchedJson(await ctx.fetch(url, { accept: 'application/json' }));
+  } catch (e) {
+    return {
+      status: isFetchProblem(e) ? 'unknown' : 'fail',
+      message: `The issuer's revocation list could not be fetched, so it is unknown whether the credential has been revoked: ${rootMessage(e)}`,
+    };
+  }
+  const l = list as { revokedCredentials?: unknown; revokedCredential?: unknown } | null;
+  const items = Array.isArray(l?.revokedCredentials) ? l.revokedCredentials : Array.isArray(l?.revokedCredential) ? l.revokedCredential : undefined;
+  if (!items) return { status: 'fail', message: `The revocation list at ${url} is malformed: it has no revokedCredentials list.` };
+  const hit = (items as { id?: unknown; revoked?: unknown; revocationReason?: unknown }[]).find((i) => i && i.id === ctx.credential.id);
+  if (hit && hit.revoked !== false) {
+    const reason = typeof hit.revocationReason === 'string' ? ` Reason given: ${hit.revocationReason}` : '';
+    return { status: 'fail', message: `The issuer has revoked this credential: it is no longer valid.${reason}` };
+  }
+  return { status: 'pass', message: 'The issuer has not revoked this credential (it is not on the issuer\'s revocation list).' };
+}
+
+const RANK: Record<CheckStatus, number> = { fail: 4, unknown: 3, warning: 2, pass: 1, 'not-applicable': 0 };
+
+export async function checkStatus(ctx: VerifyContext, verifyList: VerifyListCredential): Promise<Check> {
+  const raw = ctx.credential.credentialStatus;
+  if (raw === undefined) {
+    return {
+      id: 'status',
+      status: 'not-applicable',
+      message: 'The issuer gives no way to check whether this credential was revoked (it has no credentialStatus).',
+    };
+  }
+  if (ctx.options.checkStatus === false) {
+    return { id: 'status', status: 'not-applicable', message: 'Revocation and suspension were not checked (turned off).' };
+  }
+  const entries = (Array.isArray(raw) ? raw : [raw]).filter((e): e is Record<string, unknown> => !!e && typeof e === 'object');
+  if (entries.length === 0) return { id: 'status', status: 'fail', message: 'The credential\'s credentialStatus is not an object.' };
+  const results: EntryResult[] = [];
+  for (const entry of entries) {
+    if (entry.type === 'BitstringStatusListEntry') results.push(await checkListEntry(ctx, entry, false, verifyList));
+    else if (entry.type === 'StatusList2021Entry') results.push(await checkListEntry(ctx, entry, true, verifyList));
+    else if (entry.type === '1EdTechRevocationList') results.push(await checkRevocationList(ctx, entry));
+    else {
+      results.push({
+        status: 'warning',
+        message: `The credential's status uses the method ${JSON.stringify(entry.type ?? null)}, which microcred does not support, so revocation was not checked.`,
+      });
+    }
+  }
+  const worst = results.reduce((a, b) => (RANK[b.status] > RANK[a.status] ? b : a));
+  const message = results.length === 1 ? worst.message : results.filter((r) => r.status === worst.status).map((r) => r.message).join(' ');
+  return { id: 'status', status: worst.status, message };
+}

@@ -1,0 +1,41 @@
+/**
+ * Human-readable rendering of a verification report (for the CLI).
+ */
+import type { CheckId, CheckStatus, VerificationReport } from './types.js';
+
+const MARK: Record<CheckStatus, string> = { pass: '✓', fail: '✗', warning: '!', 'not-applicable': '–', unknown: '?' };
+
+const TITLE: Record<CheckId, string> = {
+  parse: 'Readable',
+  context: 'Contexts',
+  schema: 'Open Badges schema',
+  profile: 'Micro-credential profile',
+  proof: 'Signature',
+  'issuer-key': 'Issuer key',
+  validity: 'Validity dates',
+  status: 'Revocation status',
+};
+
+/**
+ * One line per check (mark, title, sentence) under a one-line verdict.
+ * Marks: ✓ pass, ✗ fail, ! warning, – not applicable, ? unknown.
+ *
+ * @example
+ * ```ts
+ * console.log(formatReport(await verify(credential)));
+ * // VALID: the credential is genuine and in force.
+ * //   ✓ Signature: The signature matches: …
+ * ```
+ */
+export function formatReport(report: VerificationReport): string {
+  const unknown = report.checks.some((c) => c.status === 'unknown');
+  const failed = report.checks.some((c) => c.status === 'fail');
+  const verdict = report.verified
+    ? 'VALID: the credential is genuine and in force.'
+    : failed
+      ? 'NOT VALID: at least one check failed.'
+      : 'NOT VERIFIED: at least one check could not be completed.';
+  const width = Math.max(...report.checks.map((c) => TITLE[c.id].length));
+  const lines = report.checks.map((c) => `  ${MARK[c.status]} ${(TITLE[c.id] + ':').padEnd(width + 1)} ${c.message}`);
+  return [verdict, ...lines].join('\n');
+}

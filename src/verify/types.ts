@@ -1,0 +1,90 @@
+/**
+ * Types of the verifier's report and options.
+ */
+import type { DocumentLoader } from '../lib/document-loader.js';
+import type { GuardedFetch } from '../lib/guarded-fetch.js';
+import type { DidResolver } from '../did/resolve.js';
+import type { Cryptosuite } from '../proof/vendor.js';
+
+export type CheckId = 'parse' | 'context' | 'schema' | 'profile' | 'proof' | 'issuer-key' | 'validity' | 'status';
+
+/**
+ * - `pass`: the check succeeded;
+ * - `fail`: the check found a problem; the credential is not valid;
+ * - `warning`: acceptable, but something deserves attention (e.g. an older format);
+ * - `not-applicable`: the check does not apply (e.g. no status information) or was skipped;
+ * - `unknown`: the check could not be carried out (e.g. a status list could not be fetched). The credential is then
+ *   not reported as valid: "unknown" is never "valid".
+ */
+export type CheckStatus = 'pass' | 'fail' | 'warning' | 'not-applicable' | 'unknown';
+
+export interface Check {
+  id: CheckId;
+  status: CheckStatus;
+  /** A plain sentence a non-specialist understands. */
+  message: string;
+}
+
+export interface VerificationReport {
+  /** True only when no check failed and none is unknown. */
+  verified: boolean;
+  /** One entry per check, always in the order of CheckId. */
+  checks: Check[];
+  /** The credential that was checked (for a JWT: the decoded credential). */
+  credential?: Record<string, unknown>;
+  format?: 'di' | 'jwt';
+}
+
+export interface VerifyOptions {
+  /** JSON-LD document loader for contexts. Default: the bundled contexts only (never the network). */
+  documentLoader?: DocumentLoader;
+  /** Resolves DIDs, DID URLs and https controller documents: `(url) => document | undefined`. Default: `createDidResolver`. */
+  resolver?: DidResolver;
+  /** Alias of `resolver`. */
+  resolveDid?: DidResolver;
+  /** The guarded fetch for status lists, JWK sets and (by default) DID documents. Default: `createGuardedFetch`. */
+  fetch?: GuardedFetch;
+  /** The time to check validity against. Default: now. */
+  now?: Date | string;
+  /** Let the default fetch reach private/loopback addresses (tests, intranets). Default false. */
+  allowPrivateNetwork?: boolean;
+  /** Let the default fetch use plain http (tests only). Default false. */
+  allowHttp?: boolean;
+  /** Timeout of each fetch in ms (default fetch only). Default 10 s. */
+  timeoutMs?: number;
+  /** Check `credentialStatus`. Default true. (Set false when verifying a status list credential itself.) */
+  checkStatus?: boolean;
+  /** An `eddsa-rdfc-2022` implementation to verify with (e.g. a faster one). Default: the reference cryptosuite. */
+  cryptosuite?: Cryptosuite;
+}
+
+/** What the checks share while verifying one credential (internal). */
+export interface VerifyContext {
+  credential: Record<string, unknown>;
+  format: 'di' | 'jwt' | undefined;
+  jwt?: { compact: string; header: Record<string, unknown>; payload: Record<string, unknown>; vc11Claim: boolean };
+  /** 1 for VC 1.1 (`https://www.w3.org/2018/credentials/v1`), 2 for VC 2.0. */
+  vcVersion: 1 | 2;
+  issuerId: string | undefined;
+  /** The issuer's name for messages (falls back to its id). */
+  issuerName: string;
+  now: Date;
+  resolve: DidResolver;
+  fetch: GuardedFetch;
+  documentLoader: DocumentLoader;
+  options: VerifyOptions;
+}
+
+/** The key that made the accepted signature (set by the proof check for the issuer-key check). */
+export interface SigningKey {
+  /** Verification method id (DI, JWT kid) if any. */
+  vmId?: string;
+  verificationMethod?: Record<string, unknown>;
+  controllerDocument?: Record<string, unknown>;
+  /** JWT: the public JWK the token was verified with (embedded jwk or from a JWK set). */
+  jwk?: Record<string, unknown>;
+  /** JWT: how the key was found. */
+  source?: 'kid' | 'jwk' | 'jwks';
+}
+
+export const CHECK_ORDER: CheckId[] = ['parse', 'context', 'schema', 'profile', 'proof', 'issuer-key', 'validity', 'status'];

@@ -1,0 +1,115 @@
+/**
+ * The verifier: one report with one entry per check (parse, context, schema, profile, proof, issuer-key, validity,
+ * status), each with a plain sentence. `verified` is true only when no check failed and no check is unknown: a
+ * credential whose status list could not be fetched is reported as not verified, with status "unknown" saying why.
+ * Contexts come only from the bundled copies; keys, DID documents and status lists are fetched through the guarded
+ * fetch, and every collaborator (document loader, resolver, fetch, clock) can be passed in.
+ */
+import { createDocumentLoader, type DocumentLoader } from '../lib/document-loader.js';
+import { createGuardedFetch, type GuardedFetch } from '../lib/guarded-fetch.js';
+import { createDidResolver, type DidResolver } from '../did/resolve.js';
+import { parseInput } from './checks/parse.js';
+import { checkContext } from './checks/context.js';
+import { checkSchema } from './checks/schema.js';
+import { checkProfile } from './checks/profile.js';
+import { checkProof } from './checks/proof.js';
+import { checkIssuerKey } from './checks/issuer-key.js';
+import { checkValidity } from './checks/validity.js';
+import { checkStatus } from './checks/status.js';
+import { CHECK_ORDER, type Check, type VerificationReport, type VerifyContext, type VerifyOptions } from './types.js';
+
+export type { Check, CheckId, CheckStatus, VerificationReport, VerifyOptions } from './types.js';
+
+let defaultFetch: GuardedFetch | undefined;
+let defaultResolver: DidResolver | undefined;
+
+function collaborators(options: VerifyOptions): { fetch: GuardedFetch; resolve: DidResolver; documentLoader: DocumentLoader } {
+  const custom = options.allowHttp || options.allowPrivateNetwork || options.timeoutMs !== undefined;
+  const fetch =
+    options.fetch ??
+    (custom
+      ? createGuardedFetch({
+          allowHttp: options.allowHttp ?? false,
+          allowPrivateNetwork: options.allowPrivateNetwork ?? false,
+          ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+        })
+      : (defaultFetch ??= createGuardedFetch()));
+  const resolve =
+    options.resolver ??
+    options.resolveDid ??
+    (options.fetch || custom ? createDidResolver({ fetch }) : (defaultResolver ??= createDidResolver({ fetch })));
+  const documentLoader = options.documentLoader ?? createDocumentLoader({ resolve });
+  return { fetch, resolve, documentLoader };
+}
+
+function issuerOf(credential: Record<string, unknown>): { id: string | undefined; name: string } {
+  const issuer = credential.issuer;
+  const id = typeof issuer === 'string' ? issuer : typeof (issuer as { id?: unknown })?.id === 'string' ? ((issuer as { id: string }).id) : undefined;
+  const rawName = (issuer as { name?: unknown } | undefined)?.name;
+  const name = typeof rawName === 'string' && rawName.trim() ? rawName.trim() : id ? `the issuer ${id}` : 'the issuer';
+  return { id, name };
+}
+
+function skipped(id: Check['id'], why: string): Check {
+  return { id, status: 'not-applicable', message: `Not checked: ${why}.` };
+}
+
+function finish(checks: Check[], extra: Omit<VerificationReport, 'verified' | 'checks'> = {}): VerificationReport {
+  const ordered = CHECK_ORDER.map((id) => checks.find((c) => c.id === id) as Check);
+  const verified = ordered.every((c) => c.status !== 'fail' && c.status !== 'unknown');
+  return { verified, checks: ordered, ...extra };
+}
+
+/**
+ * Verifies an Open Badges 3.0 credential given as a JSON object, JSON text, a compact JWT, or a JSON string holding a
+ * JWT. Never throws for a bad credential: problems are reported in the checks.
+ *
+ * @example
+ * ```ts
+ * const report = await verify(signedCredential, { now: new Date('2025-06-01T00:00:00Z') });
+ * if (!report.verified) {
+ *   for (const c of report.checks) if (c.status === 'fail' || c.status === 'unknown') console.log(c.id, c.message);
+ * }
+ * console.log(formatReport(report));
+ * ```
+ */
+export async function verify(input: string | object, options: VerifyOptions = {}): Promise<VerificationReport> {
+  const parsed = parseInput(input);
+  if (!parsed.credential) {
+    const why = 'the credential could not be read';
+    return finish([parsed.check, ...CHECK_ORDER.slice(1).map((id) => skipped(id, why))]);
+  }
+  const { fetch, resolve, documentLoader } = collaborators(options);
+  const issuer = issuerOf(parsed.credential);
+  const now = options.now === undefined ? new Date() : new Date(options.now);
+  const ctx: VerifyContext = {
+    credential: parsed.credential,
+    format: parsed.format,
+    ...(parsed.jwt ? { jwt: parsed.jwt } : {}),
+    vcVersion: parsed.vcVersion,
+    issuerId: issuer.id,
+    issuerName: issuer.name,
+    now: Number.isNaN(now.getTime()) ? new Date() : now,
+    resolve,
+    fetch,
+    documentLoader,
+    options,
+  };
+  const checks: Check[] = [parsed.check];
+  const context = await checkContext(ctx);
+  checks.push(context, checkSchema(ctx), checkProfile(ctx));
+  if (context.status === 'fail' && ctx.format === 'di') {
+    // Without known contexts the signed data cannot be reconstructed.
+    checks.push(skipped('proof', 'the credential uses contexts microcred does not know, so its signature cannot be checked'));
+    checks.push(skipped('issuer-key', 'no valid signature was found'));
+  } else {
+    const proof = await checkProof(ctx);
+    checks.push(proof.check, await checkIssuerKey(ctx, proof.key));
+  }
+  checks.push(checkValidity(ctx));
+  // A status list is itself a credential: verify it with the same collaborators, without looking at its own status.
+  const verifyList = (doc: string | Record<string, unknown>) =>
+    verify(doc, { ...options, fetch, resolver: resolve, documentLoader, checkStatus: false });
+  checks.push(await checkStatus(ctx, verifyList));
+  return finish(checks, { credential: parsed.credential, ...(parsed.format ? { format: parsed.format } : {}) });
+}
