@@ -83,14 +83,19 @@ export interface TestIssuer {
   vmId: string;
   publicKeyMultibase: string;
   controllerDocument: Record<string, unknown>;
-  sign(credential: Record<string, unknown>): Promise<Record<string, unknown>>;
+  sign(credential: Record<string, unknown>, options?: { cryptosuiteName?: string }): Promise<Record<string, unknown>>;
 }
 
-/** An Ed25519 issuer identified by an https URL or did:web (controller document served by mapResolver). */
-export async function createTestIssuer(controller: string, seedByte = 7): Promise<TestIssuer> {
+/**
+ * An Ed25519 issuer identified by an https URL or did:web (its controller document is to be served by mapResolver),
+ * or by its own did:key when `controller` is 'did:key'. Deterministic: the key comes from `seedByte`.
+ */
+export async function createTestIssuer(controllerOrDidKey: string, seedByte = 7): Promise<TestIssuer> {
   const seed = new Uint8Array(32).fill(seedByte);
+  const probe = await Ed25519Multikey.generate({ seed });
+  const publicKeyMultibase: string = probe.publicKeyMultibase;
+  const controller = controllerOrDidKey === 'did:key' ? `did:key:${publicKeyMultibase}` : controllerOrDidKey;
   const key = await Ed25519Multikey.generate({ seed, controller });
-  const publicKeyMultibase: string = key.publicKeyMultibase;
   const vmId = `${controller}#${publicKeyMultibase}`;
   key.id = vmId;
   const controllerDocument = {
@@ -105,8 +110,10 @@ export async function createTestIssuer(controller: string, seedByte = 7): Promis
     vmId,
     publicKeyMultibase,
     controllerDocument,
-    async sign(credential) {
-      const suite = new DataIntegrityProof({ signer: key.signer(), cryptosuite: eddsaRdfc2022, date: '2025-01-01T00:00:00Z' });
+    async sign(credential, options = {}) {
+      // `cryptosuiteName: 'eddsa-2022'` signs with the legacy name of the same algorithm.
+      const cryptosuite = options.cryptosuiteName ? { ...eddsaRdfc2022, name: options.cryptosuiteName } : eddsaRdfc2022;
+      const suite = new DataIntegrityProof({ signer: key.signer(), cryptosuite, date: '2025-01-01T00:00:00Z' });
       const signed = await vc.issue({ credential: structuredClone(credential), suite, documentLoader });
       signed.proof = Array.isArray(signed.proof) ? signed.proof : [signed.proof];
       return signed;
