@@ -74,7 +74,7 @@ export function createFastCanonizer(opts: FastCanonizerOptions = {}): FastCanoni
   const m = { fast: 0, collisions: 0, bails: 0, stockOptions: 0 };
   const reasons = new Map<string, number>();
   // Per caller document loader: does it serve each pinned context URL exactly as pinned?
-  const loaderChecks = new WeakMap<object, Map<string, Promise<boolean>>>();
+  const loaderChecks = new WeakMap<object, Map<string, boolean | Promise<boolean>>>();
   const pinned = bundledContexts();
 
   const stockCanonize: CanonizeFn =
@@ -82,30 +82,45 @@ export function createFastCanonizer(opts: FastCanonizerOptions = {}): FastCanoni
       ? (input, options) => stock.canonize(input, options)
       : (input, options) => stock.canonize(input, { maxWorkFactor: opts.maxWorkFactor, ...options });
 
-  function loaderServesPinned(loader: unknown, url: string): Promise<boolean> {
-    if (typeof loader !== 'function') return Promise.resolve(false);
+  function loaderServesPinned(loader: unknown, url: string): boolean | Promise<boolean> {
+    if (typeof loader !== 'function') return false;
     let perLoader = loaderChecks.get(loader);
     if (!perLoader) {
       perLoader = new Map();
       loaderChecks.set(loader, perLoader);
     }
-    let check = perLoader.get(url);
-    if (!check) {
-      const expected = pinned.get(url);
-      check = (async () => {
-        if (expected === undefined) return false;
+    const known = perLoader.get(url);
+    if (known !== undefined) return known;
+    const expected = pinned.get(url);
+    const map = perLoader;
+    const check = (async () => {
+      let ok = false;
+      if (expected !== undefined) {
         try {
           const r = (await (loader as (u: string) => Promise<{ document?: unknown }>)(url)) ?? {};
           let doc = r.document;
           if (typeof doc === 'string') doc = JSON.parse(doc);
-          return doc === expected || isDeepStrictEqual(doc, expected);
+          ok = doc === expected || isDeepStrictEqual(doc, expected);
         } catch {
-          return false;
+          ok = false;
         }
-      })();
-      perLoader.set(url, check);
-    }
+      }
+      map.set(url, ok); // later calls check synchronously
+      return ok;
+    })();
+    perLoader.set(url, check);
     return check;
+  }
+
+  /** Every top-level URL and every URL the compiled contexts loaded is served as pinned by this loader. */
+  async function loaderOk(loader: unknown, urls: string[], compiler: Compiler): Promise<boolean> {
+    for (const list of [urls, compiler.loadedUrls]) {
+      for (const u of list) {
+        const r = loaderServesPinned(loader, u);
+        if (r === false || (r !== true && !(await r))) return false;
+      }
+    }
+    return true;
   }
 
   function bail(reason: string): void {
@@ -142,9 +157,8 @@ export function createFastCanonizer(opts: FastCanonizerOptions = {}): FastCanoni
       let quads;
       try {
         const urls = topContextUrls(input);
-        for (const u of urls) if (!(await loaderServesPinned(options.documentLoader, u))) throw new Bail('context not served as pinned');
-        // Contexts the pinned contexts themselves load must match too.
-        for (const u of compiler.loadedUrls) if (!(await loaderServesPinned(options.documentLoader, u))) throw new Bail('context not served as pinned');
+        // Contexts the pinned contexts themselves load must match too (loadedUrls).
+        if (!(await loaderOk(options.documentLoader, urls, compiler))) throw new Bail('context not served as pinned');
         const key = urls.join('\n');
         for (let round = 0; ; round++) {
           try {

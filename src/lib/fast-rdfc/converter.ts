@@ -80,12 +80,16 @@ class Walk {
     return 'b' + this.blank++;
   }
 
-  private emit(sBlank: boolean, s: string, p: string, o: Obj): void {
-    if (o.key !== null) {
-      // De-duplicate per (subject, property) as jsonld.js's node map does (blank subjects are unique labels).
-      const k = s + '\u0000' + p + '\u0000' + o.key;
-      if (this.seen.has(k)) return;
-      this.seen.add(k);
+  /**
+   * Emits a quad unless jsonld.js's node map would already hold the value for (subject, property). `dedup` is
+   * the set to check: the document-wide one for named subjects (they merge across the document), a per-node or
+   * per-array one for blank subjects (unique labels), or null when no duplicate is possible.
+   */
+  private emit(dedup: Set<string> | null, sBlank: boolean, s: string, p: string, o: Obj): void {
+    if (dedup !== null && o.key !== null) {
+      const k = (dedup === this.seen ? s + '\u0000' : '') + p + '\u0000' + o.key;
+      if (dedup.has(k)) return;
+      dedup.add(k);
     }
     this.quads.push({ sBlank, s, p, oKind: o.kind, o: o.value, dt: o.dt });
   }
@@ -146,8 +150,11 @@ class Walk {
       }
     }
 
-    // First pass: @id (needed before any quad), key classification.
+    // First pass: @id (needed before any quad), key classification, predicate collisions between keys.
     let id: string | null = null;
+    let shared = false;
+    let firstIri: string | null = null;
+    let iris: Set<string> | null = null;
     for (const key of keys) {
       if (key === '@context') continue;
       const info = A.keyInfo(key);
@@ -158,18 +165,30 @@ class Walk {
         id = A.expandId(v, false);
       } else if ((info.keyword === '@type') !== (key === typeKey)) {
         throw new Bail('@type alias changes meaning in a type-scoped context');
+      } else if (info.keyword === null && !shared) {
+        // Two keys with one predicate IRI (a term beside its IRI) share one node-map property.
+        if (firstIri === null) firstIri = info.iri;
+        else {
+          iris ??= new Set([firstIri]);
+          if (iris.has(info.iri)) shared = true;
+          else iris.add(info.iri);
+        }
       }
     }
     const sBlank = id === null;
     const s = id ?? this.newBlank();
+    const nodeSet: Set<string> | null = sBlank ? (shared ? new Set() : null) : this.seen;
 
     let entries = 0;
-    for (const t of types) {
-      // The node map de-duplicates expanded type IRIs (e.g. AchievementCredential and OpenBadgeCredential).
-      const iri = T.typeIri(t);
-      this.emit(sBlank, s, RDF_TYPE, { kind: NAMED, value: iri, dt: '', key: '@type\u0000' + iri });
+    if (types.length > 0) {
+      entries++;
+      const typeSet = nodeSet ?? (types.length > 1 ? new Set<string>() : null);
+      for (const t of types) {
+        // The node map de-duplicates expanded type IRIs (e.g. AchievementCredential and OpenBadgeCredential).
+        const iri = T.typeIri(t);
+        this.emit(typeSet, sBlank, s, RDF_TYPE, { kind: NAMED, value: iri, dt: '', key: '@type\u0000' + iri });
+      }
     }
-    if (types.length > 0) entries++;
 
     for (const key of keys) {
       if (key === '@context') continue;
@@ -179,13 +198,13 @@ class Walk {
       if (value === null) continue;
       entries++;
       const termS = info.scoped === undefined ? A : A.viaProperty(info.scoped);
-      this.property(sBlank, s, info.iri, termS, key, value, info.list);
+      this.property(nodeSet, sBlank, s, info.iri, termS, key, value, info.list);
     }
     if (isTop && entries === 0) throw new Bail('top-level object would be dropped');
     return { kind: sBlank ? BLANK : NAMED, value: s, dt: '', key: sBlank ? null : 'i' + s };
   }
 
-  private property(sBlank: boolean, s: string, p: string, termS: State, key: string, value: unknown, list: boolean): void {
+  private property(nodeSet: Set<string> | null, sBlank: boolean, s: string, p: string, termS: State, key: string, value: unknown, list: boolean): void {
     if (list) {
       const items = Array.isArray(value) ? value : [value];
       const objs: Obj[] = [];
@@ -194,18 +213,19 @@ class Walk {
         if (Array.isArray(item)) throw new Bail('list of lists');
         objs.push(this.item(termS, key, item));
       }
-      this.emit(sBlank, s, p, this.list(objs));
+      this.emit(nodeSet, sBlank, s, p, this.list(objs));
       return;
     }
     if (Array.isArray(value)) {
+      const set = nodeSet ?? (value.length > 1 ? new Set<string>() : null);
       for (const item of value) {
         if (item === null) continue;
         if (Array.isArray(item)) throw new Bail('nested array');
-        this.emit(sBlank, s, p, this.item(termS, key, item));
+        this.emit(set, sBlank, s, p, this.item(termS, key, item));
       }
       return;
     }
-    this.emit(sBlank, s, p, this.item(termS, key, value));
+    this.emit(nodeSet, sBlank, s, p, this.item(termS, key, value));
   }
 
   private item(termS: State, key: string, v: unknown): Obj {

@@ -28,7 +28,7 @@ export interface JsonldOptions {
   [key: string]: unknown;
 }
 
-interface ContextApi {
+export interface ContextApi {
   process(args: {
     activeCtx: ActiveContext;
     localCtx: unknown;

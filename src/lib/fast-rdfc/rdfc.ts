@@ -33,13 +33,29 @@ export function escapeLiteral(s: string): string {
   return LIT_ESCAPE.test(s) ? s.replace(LIT_ESCAPE_G, (c) => ECHAR[c] ?? uchar(c)) : s;
 }
 
+// Predicates and datatypes come from a small set (the contexts' terms): keep their serialized form.
+const predicateText = new Map<string, string>();
+const datatypeText = new Map<string, string>();
+const CACHE_LIMIT = 20_000;
+
+function cached(map: Map<string, string>, key: string, make: (k: string) => string): string {
+  let v = map.get(key);
+  if (v === undefined) {
+    if (map.size >= CACHE_LIMIT) map.clear();
+    v = make(key);
+    map.set(key, v);
+  }
+  return v;
+}
+
+const makePredicate = (p: string): string => ' <' + escapeIri(p) + '> ';
+// rdf-canonize: a langString datatype prints only the (absent here) language tag; xsd:string prints nothing.
+const makeDatatype = (dt: string): string => (dt === RDF_LANGSTRING || dt === XSD_STRING ? '"' : '"^^<' + escapeIri(dt) + '>');
+
 /** Serialized object term for a non-blank object. */
 function objectText(q: FlatQuad): string {
   if (q.oKind === NAMED) return '<' + escapeIri(q.o) + '>';
-  let t = '"' + escapeLiteral(q.o) + '"';
-  // rdf-canonize: a langString datatype prints only the (absent here) language tag; xsd:string prints nothing.
-  if (q.dt !== RDF_LANGSTRING && q.dt !== XSD_STRING) t += '^^<' + escapeIri(q.dt) + '>';
-  return t;
+  return '"' + escapeLiteral(q.o) + cached(datatypeText, q.dt, makeDatatype);
 }
 
 /**
@@ -53,7 +69,7 @@ export function canonizeFirstDegree(quads: FlatQuad[]): string | null {
   const byBlank = new Map<string, number[]>();
   for (let i = 0; i < n; i++) {
     const q = quads[i] as FlatQuad;
-    pText[i] = ' <' + escapeIri(q.p) + '> ';
+    pText[i] = cached(predicateText, q.p, makePredicate);
     if (q.sBlank) {
       sText[i] = '';
       const l = byBlank.get(q.s);

@@ -1,0 +1,223 @@
+/**
+ * Fast Data Integrity benchmark: stock vs fast eddsa-rdfc-2022 issue / verify in the same process, plus the
+ * worker pool on every core and raw Ed25519 signing as a reference. Ratios are same-run ratios against the stock
+ * pipeline (`@digitalbazaar/vc` + stock cryptosuite + a signer that keeps its KeyObject + static loader).
+ *
+ * Used by `npm run bench` (src/bench/run.ts) through `benchFastDi`, and runnable alone:
+ * `node --expose-gc dist/bench/fast.js` (env BENCH_N: timed operations per fast case, default 3000).
+ */
+import { generateKeyPairSync, randomUUID, sign as edSign, createHash, type KeyObject } from 'node:crypto';
+import { availableParallelism, cpus, totalmem, platform, release } from 'node:os';
+import { pathToFileURL } from 'node:url';
+// @ts-ignore -- untyped package
+import * as vcLib from '@digitalbazaar/vc';
+// @ts-ignore -- untyped package
+import { DataIntegrityProof as DIP } from '@digitalbazaar/data-integrity';
+import { measure, formatRows, type BenchRow } from './measure.js';
+import { generateCorpus } from './fast-corpus.js';
+import { sampleCredential } from '../lib/fast-rdfc/sample.js';
+import { stock } from '../lib/fast-rdfc/internals.js';
+import { createFastCryptosuite } from '../proof/fast/cryptosuite.js';
+import { createKeyObjectSigner } from '../proof/fast/signer.js';
+import { poolDocumentLoader } from '../proof/fast/resolver.js';
+import { FastDiPool } from '../proof/fast/pool.js';
+
+type Json = Record<string, unknown>;
+const vc = vcLib as {
+  issue(o: { credential: object; suite: unknown; documentLoader: unknown }): Promise<Json>;
+  verifyCredential(o: { credential: object; suite: unknown; documentLoader: unknown; checkStatus?: () => Promise<unknown> }): Promise<{ verified: boolean; error?: unknown }>;
+};
+const DataIntegrityProof = DIP as new (o: { signer?: unknown; date?: string | Date; cryptosuite: unknown }) => unknown;
+
+export interface BenchFastOptions {
+  /** Timed operations per fast single-core case (stock cases use a fifth, at least 200). Default 3000. */
+  n?: number;
+  /** Workers for the whole-machine rows (default: every core). 0 skips them. */
+  workers?: number;
+  /** Credentials per whole-machine batch (default 4 × n). */
+  batch?: number;
+  /** Progress lines (default: none). */
+  log?: (line: string) => void;
+}
+
+/** A row of the fast DI benchmark: ops/s, latency, GC share and the same-run ratio to the stock row. */
+export type BenchResult = BenchRow & { ratio: number; reference: string };
+
+const ALPHABET = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';
+function base58(bytes: Uint8Array): string {
+  const digits: number[] = [];
+  for (const byte of bytes) {
+    let carry = byte;
+    for (let i = 0; i < digits.length; i++) {
+      carry += (digits[i] as number) << 8;
+      digits[i] = carry % 58;
+      carry = (carry / 58) | 0;
+    }
+    while (carry > 0) {
+      digits.push(carry % 58);
+      carry = (carry / 58) | 0;
+    }
+  }
+  let out = '';
+  for (let i = 0; i < bytes.length && bytes[i] === 0; i++) out += '1';
+  for (let i = digits.length - 1; i >= 0; i--) out += ALPHABET[digits[i] as number];
+  return out;
+}
+
+function benchIssuer(): { did: string; vmId: string; privateKey: KeyObject } {
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  const raw = Buffer.from(publicKey.export({ format: 'jwk' }).x as string, 'base64url');
+  const fp = 'z' + base58(Uint8Array.from([0xed, 0x01, ...raw]));
+  return { did: `did:key:${fp}`, vmId: `did:key:${fp}#${fp}`, privateKey };
+}
+
+const skipStatus = async () => ({ verified: true });
+
+/**
+ * Runs the fast DI benchmark and returns one row per case, each with its same-run ratio to the stock row of the
+ * same operation (issue rows to stock issue, verify rows to stock verify; raw sign to stock issue).
+ *
+ * @example
+ * ```ts
+ * const rows = await benchFastDi({ n: 3000 });
+ * console.log(formatRows('fast DI', rows, 'ratio to stock'));
+ * ```
+ */
+export async function benchFastDi(opts: BenchFastOptions = {}): Promise<BenchResult[]> {
+  const n = opts.n ?? 3000;
+  const nStock = Math.max(200, Math.floor(n / 5));
+  const log = opts.log ?? (() => {});
+  const issuer = benchIssuer();
+  const signer = createKeyObjectSigner({ id: issuer.vmId, privateKey: issuer.privateKey });
+  const documentLoader = poolDocumentLoader();
+  const fast = createFastCryptosuite();
+  const ready = await fast.ready;
+  if (!ready?.ok) throw new Error(`fast cryptosuite self-test failed: ${ready?.reason}`);
+
+  const fresh = (): Json => sampleCredential(issuer.did, `urn:uuid:${randomUUID()}`);
+  const issueWith = (cryptosuite: unknown, credential: Json) =>
+    vc.issue({ credential, suite: new DataIntegrityProof({ signer, cryptosuite }), documentLoader });
+
+  // Sanity: both suites sign identically at a fixed date, and what they sign verifies; tampering is rejected.
+  const fixed = fresh();
+  const a = await vc.issue({ credential: structuredClone(fixed), suite: new DataIntegrityProof({ signer, date: '2026-01-01T00:00:00Z', cryptosuite: stock }), documentLoader });
+  const b = await vc.issue({ credential: structuredClone(fixed), suite: new DataIntegrityProof({ signer, date: '2026-01-01T00:00:00Z', cryptosuite: fast }), documentLoader });
+  if (JSON.stringify(a) !== JSON.stringify(b)) throw new Error('bench sanity: fast and stock signatures differ');
+  const verifyWith = (cryptosuite: unknown, credential: Json) =>
+    vc.verifyCredential({ credential, suite: new DataIntegrityProof({ cryptosuite }), documentLoader, checkStatus: skipStatus });
+  if (!(await verifyWith(fast, a)).verified || !(await verifyWith(stock, b)).verified) throw new Error('bench sanity: signed credential does not verify');
+  const tampered = structuredClone(a) as { name: string };
+  tampered.name += '!';
+  if ((await verifyWith(fast, tampered as unknown as Json)).verified) throw new Error('bench sanity: tampered credential verified');
+
+  // Verification pools: 100 distinct signed sample credentials, and the issuable part of a varied corpus.
+  const signedSample: Json[] = [];
+  for (let i = 0; i < 100; i++) signedSample.push(await issueWith(fast, fresh()));
+  const corpus = generateCorpus(2027, 600, { issuerDid: issuer.did });
+  const mix: Json[] = [];
+  const signedMix: Json[] = [];
+  for (const c of corpus) {
+    try {
+      signedMix.push(await issueWith(fast, structuredClone(c)));
+      mix.push(c);
+    } catch {
+      // stock cannot issue it either (rdf-canonize deep-iteration limit): not part of the mix
+    }
+  }
+
+  const digest = createHash('sha256').update('microcred').digest();
+  const rows: BenchRow[] = [];
+  const run = async (name: string, fn: () => unknown, count: number) => {
+    log(`  ${name} …`);
+    const r = await measure(name, fn, { n: count, warmup: Math.min(500, Math.ceil(count / 5)) });
+    rows.push(r);
+    return r;
+  };
+  let vi = 0;
+  let mi = 0;
+  let mv = 0;
+  const stockIssue = await run('DI issue, stock (sample)', () => issueWith(stock, fresh()), nStock);
+  await run('DI issue, fast (sample)', () => issueWith(fast, fresh()), n);
+  const stockVerify = await run('DI verify, stock (sample)', () => verifyWith(stock, signedSample[vi++ % signedSample.length] as Json), nStock);
+  await run('DI verify, fast (sample)', () => verifyWith(fast, signedSample[vi++ % signedSample.length] as Json), n);
+  await run('DI issue, stock (varied mix)', () => issueWith(stock, structuredClone(mix[mi++ % mix.length] as Json)), nStock);
+  await run('DI issue, fast (varied mix)', () => issueWith(fast, structuredClone(mix[mi++ % mix.length] as Json)), n);
+  await run('DI verify, stock (varied mix)', () => verifyWith(stock, signedMix[mv++ % signedMix.length] as Json), nStock);
+  await run('DI verify, fast (varied mix)', () => verifyWith(fast, signedMix[mv++ % signedMix.length] as Json), n);
+  await run('raw Ed25519 sign (node:crypto, reference)', () => edSign(null, digest, issuer.privateKey), n * 3);
+
+  const workers = opts.workers ?? availableParallelism();
+  if (workers > 0) {
+    const batch = opts.batch ?? 4 * n;
+    log(`  worker pool (${workers} workers, batch ${batch}) …`);
+    const pool = await FastDiPool.create({ size: workers });
+    try {
+      const creds = Array.from({ length: batch }, () => fresh());
+      await pool.issue(creds.slice(0, Math.min(batch, 2000)), { signerId: issuer.vmId, privateKey: issuer.privateKey }); // warm-up
+      let t0 = process.hrtime.bigint();
+      const signed = await pool.issue(creds, { signerId: issuer.vmId, privateKey: issuer.privateKey });
+      let ms = Number(process.hrtime.bigint() - t0) / 1e6;
+      const ok = signed.flatMap((r) => (r.ok ? [r.value] : []));
+      if (ok.length !== batch) throw new Error('bench sanity: pool issuance failed');
+      rows.push({ name: `DI batch issue, fast, ${workers} workers (whole machine)`, ops: batch, opsPerSec: batch / (ms / 1000), p50Ms: NaN, p99Ms: NaN, gcShare: NaN });
+      await pool.verify(ok.slice(0, Math.min(batch, 2000)));
+      t0 = process.hrtime.bigint();
+      const checks = await pool.verify(ok);
+      ms = Number(process.hrtime.bigint() - t0) / 1e6;
+      if (!checks.every((c) => c.verified)) throw new Error('bench sanity: pool verification failed');
+      rows.push({ name: `DI batch verify, fast, ${workers} workers (whole machine)`, ops: batch, opsPerSec: batch / (ms / 1000), p50Ms: NaN, p99Ms: NaN, gcShare: NaN });
+    } finally {
+      await pool.close();
+    }
+  }
+
+  const m = fast.metrics();
+  log(`  fast path: ${m.fast} fast, ${m.collisions} collisions → rdf-canonize, ${m.bails} bails, ${m.states} compiled states`);
+  return rows.map((r) => {
+    const isVerify = /verify/.test(r.name);
+    const isMix = /mix/.test(r.name);
+    const refRow = isVerify
+      ? isMix ? rows.find((x) => x.name === 'DI verify, stock (varied mix)') : stockVerify
+      : isMix ? rows.find((x) => x.name === 'DI issue, stock (varied mix)') : stockIssue;
+    const ref = refRow ?? (isVerify ? stockVerify : stockIssue);
+    return { ...r, ratio: r.opsPerSec / ref.opsPerSec, reference: ref.name };
+  });
+}
+
+/** The issue's targets checked against a run (one line each). */
+export function fastTargets(rows: BenchResult[]): string[] {
+  const get = (name: string) => rows.find((r) => r.name.startsWith(name));
+  const fi = get('DI issue, fast (sample)');
+  const fv = get('DI verify, fast (sample)');
+  const bi = get('DI batch issue');
+  const bv = get('DI batch verify');
+  const line = (label: string, value: string, ok: boolean | undefined) => `${ok === undefined ? '-' : ok ? 'PASS' : 'MISS'}  ${label}: ${value}`;
+  return [
+    line('DI issue, one core ≥ 20× stock', fi ? `${fi.ratio.toFixed(1)}×` : 'n/a', fi && fi.ratio >= 20),
+    line('DI verify, one core ≥ 12× stock', fv ? `${fv.ratio.toFixed(1)}×` : 'n/a', fv && fv.ratio >= 12),
+    line('DI issue p99 ≤ 1 ms', fi ? `${fi.p99Ms.toFixed(3)} ms` : 'n/a', fi && fi.p99Ms <= 1),
+    line('GC share ≤ 10 % (fast issue / verify)', fi && fv ? `${(fi.gcShare * 100).toFixed(1)} % / ${(fv.gcShare * 100).toFixed(1)} %` : 'n/a', fi && fv && fi.gcShare <= 0.1 && fv.gcShare <= 0.1),
+    line('whole machine batch issue ≥ 40× stock single-core', bi ? `${bi.ratio.toFixed(1)}×` : 'n/a', bi && bi.ratio >= 40),
+    line('whole machine batch verify ≥ 25× stock single-core', bv ? `${bv.ratio.toFixed(1)}×` : 'n/a', bv && bv.ratio >= 25),
+  ];
+}
+
+function machine(): string {
+  const cpu = cpus()[0]?.model ?? 'unknown CPU';
+  return `${cpu}, ${availableParallelism()} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${platform()} ${release()}`;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const n = Number(process.env.BENCH_N ?? 3000);
+  process.stdout.write(`microcred fast DI benchmark — ${new Date().toISOString()}\nMachine: ${machine()}\n`);
+  if (!(globalThis as { gc?: unknown }).gc) process.stdout.write('(run with node --expose-gc for a forced GC before each case)\n');
+  benchFastDi({ n, log: (l) => process.stderr.write(l + '\n') }).then(
+    (rows) => {
+      process.stdout.write('\n' + formatRows('eddsa-rdfc-2022, one core unless stated', rows, 'ratio to stock (same run)') + '\n\n' + fastTargets(rows).join('\n') + '\n');
+    },
+    (e) => {
+      process.stderr.write(`bench failed: ${(e as Error).stack ?? e}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

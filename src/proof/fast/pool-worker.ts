@@ -1,0 +1,76 @@
+/**
+ * Worker of the fast Data Integrity pool (internal): issues or verifies a chunk of credentials with the fast
+ * cryptosuite inside the stock `@digitalbazaar/vc` pipeline.
+ */
+import { parentPort } from 'node:worker_threads';
+import type { KeyObject } from 'node:crypto';
+// @ts-ignore -- untyped package
+import * as vcLib from '@digitalbazaar/vc';
+// @ts-ignore -- untyped package
+import { DataIntegrityProof as DIP } from '@digitalbazaar/data-integrity';
+import { createFastCryptosuite } from './cryptosuite.js';
+import { createKeyObjectSigner } from './signer.js';
+import { poolDocumentLoader } from './resolver.js';
+
+type Json = Record<string, unknown>;
+const vc = vcLib as {
+  issue(o: { credential: object; suite: unknown; documentLoader: unknown }): Promise<Json>;
+  verifyCredential(o: { credential: object; suite: unknown; documentLoader: unknown; checkStatus?: () => Promise<unknown> }): Promise<{ verified: boolean; error?: unknown }>;
+};
+const DataIntegrityProof = DIP as new (o: { signer?: unknown; date?: string | Date; cryptosuite: unknown }) => unknown;
+
+export type PoolRequest =
+  | { job: number; op: 'init'; controllerDocuments: Record<string, object> }
+  | { job: number; op: 'issue'; credentials: Json[]; signerId: string; privateKey: KeyObject; created?: string }
+  | { job: number; op: 'verify'; credentials: Json[] };
+
+export type PoolItemResult = { ok: true; value: Json } | { ok: false; error: string };
+export type PoolResponse = { job: number; results: PoolItemResult[] | { verified: boolean; error?: string }[] } | { job: number; fatal: string };
+
+const cryptosuite = createFastCryptosuite({ onWarning: (m) => process.emitWarning(m) });
+let documentLoader = poolDocumentLoader();
+const skipStatus = async () => ({ verified: true });
+
+function message(e: unknown): string {
+  if (e && typeof e === 'object' && 'message' in e) return String((e as Error).message);
+  return String(e);
+}
+
+async function handle(req: PoolRequest): Promise<PoolResponse> {
+  if (req.op === 'init') {
+    documentLoader = poolDocumentLoader(req.controllerDocuments);
+    await cryptosuite.ready;
+    return { job: req.job, results: [] };
+  }
+  if (req.op === 'issue') {
+    const signer = createKeyObjectSigner({ id: req.signerId, privateKey: req.privateKey });
+    const results: PoolItemResult[] = [];
+    for (const credential of req.credentials) {
+      try {
+        const suite = new DataIntegrityProof({ signer, cryptosuite, ...(req.created ? { date: req.created } : {}) });
+        results.push({ ok: true, value: await vc.issue({ credential, suite, documentLoader }) });
+      } catch (e) {
+        results.push({ ok: false, error: message(e) });
+      }
+    }
+    return { job: req.job, results };
+  }
+  const suite = new DataIntegrityProof({ cryptosuite });
+  const results: { verified: boolean; error?: string }[] = [];
+  for (const credential of req.credentials) {
+    try {
+      const r = await vc.verifyCredential({ credential, suite, documentLoader, checkStatus: skipStatus });
+      results.push(r.verified ? { verified: true } : { verified: false, error: message(r.error) });
+    } catch (e) {
+      results.push({ verified: false, error: message(e) });
+    }
+  }
+  return { job: req.job, results };
+}
+
+parentPort?.on('message', (req: PoolRequest) => {
+  handle(req).then(
+    (res) => parentPort?.postMessage(res),
+    (e) => parentPort?.postMessage({ job: req.job, fatal: message(e) }),
+  );
+});
