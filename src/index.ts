@@ -33,3 +33,14 @@ export { validateOpenBadgeSchema, OB_ACHIEVEMENT_CREDENTIAL_SCHEMA_URL } from '.
 export type { SchemaCheck } from './schema/validate-ob.js';
 export { validateMicrocredProfile, claimsMicrocredProfile, MICROCRED_PROFILE_SCHEMA_ID } from './schema/validate-profile.js';
 export { mappingTableMarkdown } from './credential/mapping-table.js';
+// verifier, DID resolution, guarded fetch, status lists (H3)
+export { verify } from './verify/verify.js';
+export type { VerificationReport, Check, CheckId, CheckStatus, VerifyOptions } from './verify/verify.js';
+export { formatReport } from './verify/format.js';
+export { guardedFetch, createGuardedFetch, fetchedJson } from './lib/guarded-fetch.js';
+export type { GuardedFetch, GuardedFetchConfig, GuardedFetchRequest, FetchedDocument, HostLookup, Transport } from './lib/guarded-fetch.js';
+export { didKeyDocument } from './did/key.js';
+export type { DidDocument } from './did/key.js';
+export { createDidResolver, didWebUrl, dereferenceVerificationMethod } from './did/resolve.js';
+export type { DidResolver, DidResolverOptions } from './did/resolve.js';
+export { encodeStatusList, decodeStatusList, createStatusList, getBit, setBit, MIN_LIST_BITS } from './status/bitstring.js';
