@@ -39,6 +39,11 @@ export interface ServiceConfig {
   cryptosuite?: Cryptosuite;
   /** Largest request body (express/body-parser syntax), default `5mb`. */
   bodyLimit?: string;
+  /**
+   * Deployment administrator bearer token (e.g. from MICROCRED_ADMIN_TOKEN): may create issuers over HTTP and do
+   * every issuer's `admin` operations. Unset = issuers are created with the CLI only.
+   */
+  adminToken?: string;
   /** Create issuer `example` from `keys.example/` (did:key, EXAMPLE keys) when the database has no issuer. */
   exampleIssuer?: boolean;
 }

@@ -1,0 +1,709 @@
+/**
+ * The issuance service: an express 5 app over the core library and the store. See `openapi.ts` for the routes.
+ */
+import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import express from 'express';
+import type { NextFunction, Request, Response } from 'express';
+import pino from 'pino';
+import type { Logger } from 'pino';
+import { MicrocredError } from '../errors.js';
+import type { JwtAlg } from '../keys/keyset.js';
+import { EXAMPLE_KEYS_DIR } from '../lib/paths.js';
+import { findApiKey, hashToken, revokeApiKey, SCOPES } from '../store/api-keys.js';
+import type { ApiKeyRow, Scope } from '../store/api-keys.js';
+import { listAudit } from '../store/audit.js';
+import { decodeCursor, getCredential, listCredentials } from '../store/credentials.js';
+import type { CredentialFormat, CredentialRow, CredentialStatusValue } from '../store/credentials.js';
+import type { Db } from '../store/db.js';
+import { listIssuers } from '../store/issuers.js';
+import { openDb } from '../store/open.js';
+import { listStatusLists } from '../store/status-lists.js';
+import { createApiKey, createIssuer, rotateIssuerKey } from './admin.js';
+import type { ServiceConfig } from './config.js';
+import { ServiceContext } from './context.js';
+import { changeStatus, coreErrorToProblem, issueFromRecord, issueVcApiCredential } from './issuance.js';
+import type { IssueOutcome, StatusAction } from './issuance.js';
+import { openApiDocument } from './openapi.js';
+import { HttpProblem, PROBLEM_BASE, problems, sendProblem } from './problem.js';
+import { issuerDidDocument, issuerJwks, statusListCredential } from './publish.js';
+import { createVerifier, rootIssuerSlug } from './verification.js';
+import type { Verifier } from './verification.js';
+
+export interface ServiceApp {
+  /** The express application (mount it or pass it to `http.createServer`). */
+  app: express.Express;
+  /** Shared state: database, loaded issuers, metrics. */
+  context: ServiceContext;
+  verifier: Verifier;
+  /** Closes the database if `createApp` opened it. */
+  close(): Promise<void>;
+}
+
+interface Locals {
+  reqId: string;
+  started: number;
+  apiKey?: ApiKeyRow;
+}
+
+const JSON_TYPES = ['application/json', 'application/*+json', 'application/vc', 'application/vp'];
+const JSONL_TYPES = ['application/x-ndjson', 'application/jsonl', 'application/x-jsonlines', 'application/jsonlines'];
+const MAX_BATCH = 1000;
+
+function locals(res: Response): Locals {
+  return res.locals as Locals;
+}
+
+function param(req: Request, name: string): string {
+  const v = (req.params as Record<string, string | undefined>)[name];
+  if (v === undefined) throw problems.badRequest(`missing path parameter ${name}`);
+  return v;
+}
+
+function queryString(req: Request, name: string): string | undefined {
+  const v = (req.query as Record<string, unknown>)[name];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string') throw problems.badRequest(`query parameter "${name}" must be given once, as a string.`);
+  return v;
+}
+
+function jsonBody(req: Request): unknown {
+  if (req.body === undefined) {
+    const type = req.headers['content-type'];
+    if (!type) throw problems.badRequest('This request needs a JSON body (Content-Type: application/json).');
+    throw problems.unsupportedMedia(`Expected Content-Type application/json; found ${JSON.stringify(type)}.`);
+  }
+  return req.body;
+}
+
+function bodyObject(req: Request): Record<string, unknown> {
+  const body = jsonBody(req);
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw problems.badRequest('The request body must be a JSON object.');
+  return body as Record<string, unknown>;
+}
+
+function parseFormat(value: unknown): CredentialFormat {
+  if (value === undefined) return 'di';
+  if (value === 'di' || value === 'jwt') return value;
+  throw problems.badRequest(`format must be "di" or "jwt"; found ${JSON.stringify(value)}.`);
+}
+
+function parseAlg(value: unknown): JwtAlg | undefined {
+  if (value === undefined) return undefined;
+  if (value === 'ES256' || value === 'EdDSA') return value;
+  throw problems.badRequest(`alg must be "ES256" or "EdDSA"; found ${JSON.stringify(value)}.`);
+}
+
+function parseBool(value: unknown, name: string): boolean {
+  if (value === undefined) return false;
+  if (value === true || value === 'true' || value === '1') return true;
+  if (value === false || value === 'false' || value === '0') return false;
+  throw problems.badRequest(`${name} must be true or false; found ${JSON.stringify(value)}.`);
+}
+
+/** The API representation of a stored credential. */
+function resource(ctx: ServiceContext, row: CredentialRow): Record<string, unknown> {
+  const seq = Number((row.statusEntries[0]?.statusListCredential as string | undefined)?.split('/').pop());
+  return {
+    id: row.id,
+    issuer: row.issuerSlug,
+    recordId: row.recordId,
+    format: row.format,
+    status: row.status,
+    ...(row.reason ? { reason: row.reason } : {}),
+    awardedDate: row.awardedDate,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+    ...(row.supersededBy ? { supersededBy: row.supersededBy } : {}),
+    credentialStatus: row.statusEntries[0],
+    suspensionStatus: Number.isFinite(seq)
+      ? {
+          type: 'BitstringStatusListEntry',
+          statusPurpose: 'suspension',
+          statusListIndex: String(row.statusIndex),
+          statusListCredential: ctx.statusListUrl(row.issuerSlug, 'suspension', seq),
+        }
+      : undefined,
+    credential: row.format === 'di' ? JSON.parse(row.credential) : row.credential,
+  };
+}
+
+/** VC-API shape of a signed credential: the object (DI) or an EnvelopedVerifiableCredential (JWT). */
+function verifiableCredential(row: CredentialRow): unknown {
+  if (row.format === 'di') return JSON.parse(row.credential);
+  return { '@context': 'https://www.w3.org/ns/credentials/v2', id: `data:application/vc+jwt,${row.credential}`, type: 'EnvelopedVerifiableCredential' };
+}
+
+function unwrapEnveloped(input: unknown): unknown {
+  const env = input as { type?: unknown; id?: unknown } | null;
+  if (env && typeof env === 'object' && env.type === 'EnvelopedVerifiableCredential' && typeof env.id === 'string' && env.id.startsWith('data:')) {
+    return env.id.replace(/^data:[^,]*,/, '');
+  }
+  return input;
+}
+
+function defaultLogger(config: ServiceConfig): Logger {
+  return pino({ level: config.logLevel ?? process.env.LOG_LEVEL ?? 'info', base: { service: 'microcred' } });
+}
+
+/**
+ * Builds the service: opens (or uses) the database, applies migrations, loads issuers and returns the express app.
+ * Listening is separate (`startServer`), so tests and embedders choose the socket.
+ *
+ * @example
+ * ```ts
+ * const { app, close } = await createApp({ dataDir: './data', publicUrl: 'https://credentials.example.ac.uk' });
+ * const server = app.listen(3000, '127.0.0.1');
+ * ```
+ */
+export async function createApp(config: ServiceConfig = {}): Promise<ServiceApp> {
+  const ownsDb = !config.db;
+  const dataDir = config.dataDir ?? 'data';
+  const db: Db =
+    config.db ??
+    (await openDb({
+      ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
+      dataDir: dataDir === 'memory' ? 'memory' : path.join(dataDir, 'db'),
+    }));
+  const logger = config.logger ?? defaultLogger(config);
+  const ctx = new ServiceContext(db, config, logger);
+  if (config.exampleIssuer && (await listIssuers(db)).length === 0) {
+    const profile = JSON.parse(await readFile(path.join(EXAMPLE_KEYS_DIR, 'profile.json'), 'utf8')) as Record<string, unknown>;
+    delete profile._note;
+    await createIssuer(db, { slug: 'example', profile, existingKeysDir: EXAMPLE_KEYS_DIR, actor: 'system' }).catch((e: unknown) => {
+      // Another process seeding at the same moment is fine.
+      if (!(e instanceof MicrocredError)) throw e;
+    });
+  }
+  const failed = await ctx.loadAll();
+  if (failed.length > 0) logger.warn({ issuers: failed }, 'could not load the keys of some issuers');
+  const verifier = createVerifier(ctx);
+  const keysRoot = config.keysDir ?? path.join(dataDir === 'memory' ? 'data' : dataDir, 'keys');
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  app.set('json spaces', 0);
+
+  // Request id, access log and metrics. The log line names the route pattern, never the URL (query strings may
+  // hold learner identifiers), and never bodies or headers.
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const incoming = req.headers['x-request-id'];
+    const reqId = typeof incoming === 'string' && /^[A-Za-z0-9._:-]{1,64}$/.test(incoming) ? incoming : randomUUID();
+    Object.assign(res.locals, { reqId, started: performance.now() } satisfies Locals);
+    res.setHeader('X-Request-Id', reqId);
+    res.on('finish', () => {
+      const seconds = (performance.now() - locals(res).started) / 1000;
+      const route = req.route ? `${req.baseUrl}${String(req.route.path)}` : '(unmatched)';
+      ctx.metrics.requests.observe({ method: req.method, route, status: String(res.statusCode) }, seconds);
+      if (res.statusCode >= 400) ctx.metrics.errors.inc({ status: String(res.statusCode), type: String(res.locals.problemType ?? '') });
+      logger.info(
+        {
+          reqId,
+          method: req.method,
+          route,
+          status: res.statusCode,
+          ms: Math.round(seconds * 10000) / 10,
+          ...(res.locals.apiKey ? { apiKey: (res.locals.apiKey as ApiKeyRow).id } : {}),
+          ...(res.locals.problemType ? { problem: res.locals.problemType } : {}),
+        },
+        'request',
+      );
+    });
+    next();
+  });
+  const limit = config.bodyLimit ?? '5mb';
+  app.use(express.json({ limit, type: JSON_TYPES }));
+  app.use(express.text({ limit, type: JSONL_TYPES }));
+
+  /** Authenticates the bearer token and checks scope and issuer; returns the actor name for the audit log. */
+  const adminTokenHash = config.adminToken ? hashToken(config.adminToken) : undefined;
+  function bearer(req: Request, scope: Scope): string {
+    const header = req.headers.authorization;
+    if (!header) throw problems.unauthorized(`This operation needs an API key with the "${scope}" scope: send "Authorization: Bearer <token>".`);
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    if (!m) throw problems.unauthorized('The Authorization header must be "Bearer <token>".');
+    return m[1] as string;
+  }
+  /** The deployment administrator (config.adminToken), allowed the `admin` operations of every issuer. */
+  function isDeploymentAdmin(token: string): boolean {
+    if (!adminTokenHash) return false;
+    return timingSafeEqual(Buffer.from(hashToken(token), 'hex'), Buffer.from(adminTokenHash, 'hex'));
+  }
+  async function authorize(req: Request, res: Response, scope: Scope, issuerSlug?: string): Promise<{ key: ApiKeyRow; actor: string }> {
+    const token = bearer(req, scope);
+    if (scope === 'admin' && issuerSlug !== undefined && isDeploymentAdmin(token)) {
+      return { key: { id: 'deployment-admin', issuerSlug, scopes: ['admin'], createdAt: new Date(0).toISOString() }, actor: 'admin-token' };
+    }
+    const key = await findApiKey(db, token);
+    if (!key) throw problems.unauthorized('The API key is not known or has been revoked.');
+    res.locals.apiKey = key;
+    if (issuerSlug !== undefined && key.issuerSlug !== issuerSlug) {
+      throw problems.forbidden(`This API key belongs to issuer ${key.issuerSlug}, not ${issuerSlug}.`);
+    }
+    if (!key.scopes.includes(scope)) {
+      throw problems.forbidden(`This API key lacks the "${scope}" scope (it has: ${key.scopes.join(', ')}).`);
+    }
+    return { key, actor: `api-key:${key.id}` };
+  }
+
+  // ---- operations ----
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+
+  app.get('/readyz', async (_req, res) => {
+    try {
+      await db.query('SELECT 1');
+    } catch {
+      throw problems.unavailable('The database does not answer.');
+    }
+    const notLoaded = await ctx.loadAll();
+    if (notLoaded.length > 0) throw problems.unavailable(`The keys of issuer(s) ${notLoaded.join(', ')} could not be loaded.`);
+    res.json({ status: 'ready', database: db.kind, issuers: ctx.issuers.size });
+  });
+
+  app.get('/metrics', (_req, res) => {
+    res.type('text/plain; version=0.0.4; charset=utf-8').send(ctx.metrics.render());
+  });
+
+  app.get('/openapi.json', (_req, res) => {
+    res.json(openApiDocument(ctx.publicUrl));
+  });
+
+  // ---- public documents ----
+  const sendDidDocument = async (res: Response, slug: string): Promise<void> => {
+    res.type('application/did+json').setHeader('Cache-Control', 'public, max-age=300');
+    res.send(JSON.stringify(await issuerDidDocument(ctx, slug)));
+  };
+  const sendJwks = async (res: Response, slug: string): Promise<void> => {
+    res.type('application/jwk-set+json').setHeader('Cache-Control', 'public, max-age=300');
+    res.send(JSON.stringify(await issuerJwks(ctx, slug)));
+  };
+  app.get('/.well-known/did.json', async (_req, res) => {
+    const slug = await rootIssuerSlug(ctx);
+    if (!slug) throw problems.notFound('No issuer uses this host\'s root DID; issuer DID documents are at /issuers/{slug}/did.json.');
+    await sendDidDocument(res, slug);
+  });
+  app.get('/.well-known/jwks.json', async (_req, res) => {
+    const slug = await rootIssuerSlug(ctx);
+    if (!slug) throw problems.notFound('No issuer uses this host\'s root DID; JWK sets are at /issuers/{slug}/jwks.json.');
+    await sendJwks(res, slug);
+  });
+
+  app.get('/issuers', async (_req, res) => {
+    const rows = await listIssuers(db);
+    res.json({ items: rows.map((r) => ({ slug: r.slug, did: r.did, name: r.profile.name, url: r.profile.url })) });
+  });
+
+  app.get('/issuers/:slug', async (req, res) => {
+    const { row } = await ctx.issuer(param(req, 'slug'));
+    const lists = await listStatusLists(db, row.slug);
+    res.json({
+      slug: row.slug,
+      did: row.did,
+      profile: row.profile,
+      didDocument: `${ctx.publicUrl}/issuers/${row.slug}/did.json`,
+      jwks: `${ctx.publicUrl}/issuers/${row.slug}/jwks.json`,
+      statusLists: lists.map((l) => ({
+        revocation: ctx.statusListUrl(row.slug, 'revocation', l.seq),
+        suspension: ctx.statusListUrl(row.slug, 'suspension', l.seq),
+        size: l.size,
+        full: l.isFull,
+      })),
+    });
+  });
+
+  app.get('/issuers/:slug/did.json', async (req, res) => {
+    await sendDidDocument(res, param(req, 'slug'));
+  });
+  app.get('/issuers/:slug/jwks.json', async (req, res) => {
+    await sendJwks(res, param(req, 'slug'));
+  });
+
+  app.get('/issuers/:slug/status-lists/:purpose/:seq', async (req, res) => {
+    const purpose = param(req, 'purpose');
+    const seqText = param(req, 'seq');
+    if (purpose !== 'revocation' && purpose !== 'suspension') throw problems.notFound(`Status lists are "revocation" or "suspension"; found ${JSON.stringify(purpose)}.`);
+    if (!/^[1-9]\d{0,8}$/.test(seqText)) throw problems.notFound(`Status list numbers are positive integers; found ${JSON.stringify(seqText)}.`);
+    const published = await statusListCredential(ctx, param(req, 'slug'), purpose, Number(seqText));
+    const maxAge = config.statusListMaxAge ?? 60;
+    res.setHeader('ETag', published.etag);
+    res.setHeader('Cache-Control', `public, max-age=${maxAge}`);
+    res.setHeader('Vary', 'Accept');
+    if (req.headers['if-none-match'] === published.etag) {
+      res.status(304).end();
+      return;
+    }
+    res.type('application/vc+ld+json').send(published.body);
+  });
+
+  // ---- issuance ----
+  const sendIssued = (res: Response, out: IssueOutcome): void => {
+    const body = { ...resource(ctx, out.row), outcome: out.outcome, ...(out.superseded.length ? { superseded: out.superseded } : {}) };
+    if (out.outcome === 'issued') res.status(201).location(`${ctx.publicUrl}/issuers/${out.row.issuerSlug}/credentials/${encodeURIComponent(out.row.id)}`);
+    res.json(body);
+  };
+
+  app.post('/issuers/:slug/credentials', async (req, res) => {
+    const slug = param(req, 'slug');
+    const { actor } = await authorize(req, res, 'issue', slug);
+    const body = bodyObject(req);
+    // Either the record itself (options in the query) or { record, options }.
+    const wrapped = 'record' in body && !('recordId' in body);
+    const opts = (wrapped ? (body.options as Record<string, unknown> | undefined) : undefined) ?? {};
+    const record = wrapped ? body.record : body;
+    const out = await issueFromRecord(ctx, slug, record, {
+      format: parseFormat(opts.format ?? queryString(req, 'format')),
+      reissue: parseBool(opts.reissue ?? queryString(req, 'reissue'), 'reissue'),
+      ...(parseAlg(opts.alg ?? queryString(req, 'alg')) ? { alg: parseAlg(opts.alg ?? queryString(req, 'alg')) as JwtAlg } : {}),
+      actor,
+    });
+    sendIssued(res, out);
+  });
+
+  app.post('/issuers/:slug/credentials/batch', async (req, res) => {
+    const slug = param(req, 'slug');
+    const { actor } = await authorize(req, res, 'issue', slug);
+    let items: { record?: unknown; parseError?: string }[];
+    let opts: Record<string, unknown> = {};
+    if (typeof req.body === 'string') {
+      items = req.body
+        .split(/\r?\n/)
+        .filter((line) => line.trim() !== '')
+        .map((line) => {
+          try {
+            return { record: JSON.parse(line) as unknown };
+          } catch (e) {
+            return { parseError: (e as Error).message };
+          }
+        });
+    } else {
+      const body = jsonBody(req);
+      if (Array.isArray(body)) items = body.map((record) => ({ record }));
+      else if (body && typeof body === 'object' && Array.isArray((body as { records?: unknown }).records)) {
+        items = ((body as { records: unknown[] }).records).map((record) => ({ record }));
+        opts = ((body as { options?: Record<string, unknown> }).options) ?? {};
+      } else throw problems.badRequest('The batch must be a JSON array of records, {"records": [...]}, or JSON Lines (Content-Type: application/x-ndjson).');
+    }
+    if (items.length > MAX_BATCH) throw problems.tooLarge(`A batch holds at most ${MAX_BATCH} records; found ${items.length}.`);
+    const format = parseFormat(opts.format ?? queryString(req, 'format'));
+    const alg = parseAlg(opts.alg ?? queryString(req, 'alg'));
+    const reissue = parseBool(opts.reissue ?? queryString(req, 'reissue'), 'reissue');
+    const results: Record<string, unknown>[] = new Array(items.length);
+    const summary: Record<string, number> = { issued: 0, 'already-issued': 0, invalid: 0, conflict: 0, error: 0 };
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < items.length) {
+        const index = next++;
+        const item = items[index] as { record?: unknown; parseError?: string };
+        const recordId = (item.record as { recordId?: unknown } | undefined)?.recordId;
+        const base = { index, ...(typeof recordId === 'string' ? { recordId } : {}) };
+        let result: Record<string, unknown>;
+        if (item.parseError !== undefined) {
+          result = { ...base, outcome: 'invalid', problems: [{ path: '$', expected: 'one JSON object per line', found: 'malformed JSON', message: `Line ${index + 1} is not valid JSON.` }] };
+        } else {
+          try {
+            const out = await issueFromRecord(ctx, slug, item.record, { format, reissue, ...(alg ? { alg } : {}), actor });
+            result = { ...base, outcome: out.outcome === 'issued' ? 'issued' : 'already-issued', id: out.row.id, status: out.row.status, credential: out.row.format === 'di' ? JSON.parse(out.row.credential) : out.row.credential, ...(out.superseded.length ? { superseded: out.superseded } : {}) };
+          } catch (e) {
+            const p = coreErrorToProblem(e);
+            if (p instanceof HttpProblem && p.status === 422) result = { ...base, outcome: 'invalid', detail: p.message, problems: p.extensions.problems ?? [] };
+            else if (p instanceof HttpProblem && p.status === 409) result = { ...base, outcome: 'conflict', detail: p.message, existing: p.extensions.existing };
+            else {
+              logger.error({ reqId: locals(res).reqId, err: errorSummary(e) }, 'batch item failed');
+              result = { ...base, outcome: 'error', detail: 'The server failed to issue this record; it has been logged with the request id.' };
+            }
+          }
+        }
+        summary[result.outcome as string] = (summary[result.outcome as string] ?? 0) + 1;
+        results[index] = result;
+      }
+    };
+    await Promise.all(Array.from({ length: db.kind === 'postgres' ? 4 : 1 }, worker));
+    res.json({ summary, results });
+  });
+
+  // ---- reading ----
+  app.get('/issuers/:slug/credentials', async (req, res) => {
+    const slug = param(req, 'slug');
+    await authorize(req, res, 'read', slug);
+    const status = queryString(req, 'status');
+    if (status !== undefined && !['active', 'revoked', 'suspended'].includes(status)) {
+      throw problems.badRequest(`status must be active, revoked or suspended; found ${JSON.stringify(status)}.`);
+    }
+    const limitText = queryString(req, 'limit');
+    if (limitText !== undefined && !/^\d{1,3}$/.test(limitText)) throw problems.badRequest(`limit must be an integer from 1 to 500; found ${JSON.stringify(limitText)}.`);
+    const dates: Record<string, string | undefined> = { from: queryString(req, 'from'), to: queryString(req, 'to') };
+    for (const [k, v] of Object.entries(dates)) {
+      if (v !== undefined && (!/^\d{4}-\d{2}-\d{2}([T ][0-9:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(v) || Number.isNaN(Date.parse(v)))) {
+        throw problems.badRequest(`${k} must be an ISO 8601 date or date-time; found ${JSON.stringify(v)}.`);
+      }
+    }
+    const cursor = queryString(req, 'cursor');
+    if (cursor !== undefined) {
+      try {
+        decodeCursor(cursor);
+      } catch (e) {
+        throw problems.badRequest(`cursor: ${(e as Error).message}.`);
+      }
+    }
+    const learner = queryString(req, 'learner');
+    const recordId = queryString(req, 'recordId');
+    const page = await listCredentials(db, {
+      issuerSlug: slug,
+      ...(learner !== undefined ? { learner } : {}),
+      ...(recordId !== undefined ? { recordId } : {}),
+      ...(status !== undefined ? { status: status as CredentialStatusValue } : {}),
+      ...(dates.from !== undefined ? { from: dates.from } : {}),
+      ...(dates.to !== undefined ? { to: dates.to } : {}),
+      ...(limitText !== undefined ? { limit: Number(limitText) } : {}),
+      ...(cursor !== undefined ? { cursor } : {}),
+    });
+    let nextUrl: string | undefined;
+    if (page.next) {
+      const u = new URL(`${ctx.publicUrl}/issuers/${slug}/credentials`);
+      for (const [k, v] of Object.entries(req.query)) if (typeof v === 'string' && k !== 'cursor') u.searchParams.set(k, v);
+      u.searchParams.set('cursor', page.next);
+      nextUrl = u.href;
+    }
+    res.json({ items: page.items.map((r) => resource(ctx, r)), ...(nextUrl ? { next: nextUrl } : {}) });
+  });
+
+  app.get('/issuers/:slug/credentials/:id', async (req, res) => {
+    const slug = param(req, 'slug');
+    await authorize(req, res, 'read', slug);
+    const row = await getCredential(db, slug, param(req, 'id'));
+    if (!row) throw problems.notFound(`Issuer ${slug} has no credential ${JSON.stringify(param(req, 'id'))}.`);
+    res.json(resource(ctx, row));
+  });
+
+  // ---- status changes ----
+  const statusRoute = (action: StatusAction) => async (req: Request, res: Response) => {
+    const slug = param(req, 'slug');
+    const { actor } = await authorize(req, res, 'revoke', slug);
+    const body = req.body === undefined ? {} : bodyObject(req);
+    const reason = body.reason;
+    if (reason !== undefined && (typeof reason !== 'string' || reason.length > 500)) throw problems.badRequest('reason must be a string of at most 500 characters.');
+    if (action === 'revoke' && (typeof reason !== 'string' || reason.trim() === '')) {
+      throw problems.badRequest('A revocation needs a reason: send {"reason": "..."}.');
+    }
+    const row = await changeStatus(ctx, slug, param(req, 'id'), action, reason as string | undefined, actor);
+    res.json(resource(ctx, row));
+  };
+  app.post('/issuers/:slug/credentials/:id/revoke', statusRoute('revoke'));
+  app.post('/issuers/:slug/credentials/:id/suspend', statusRoute('suspend'));
+  app.post('/issuers/:slug/credentials/:id/unsuspend', statusRoute('unsuspend'));
+
+  // ---- administration ----
+  app.post('/issuers', async (req, res) => {
+    const token = bearer(req, 'admin');
+    if (!isDeploymentAdmin(token)) throw problems.forbidden('Creating issuers needs the deployment admin token (configuration adminToken).');
+    res.locals.apiKey = { id: 'deployment-admin' };
+    const body = bodyObject(req);
+    if (typeof body.slug !== 'string') throw problems.badRequest('slug must be a string (lower-case letters, digits, "-").');
+    const jwtAlg = parseAlg(body.jwtAlg);
+    try {
+      const created = await createIssuer(db, {
+        slug: body.slug,
+        profile: body.profile,
+        publicUrl: ctx.publicUrl,
+        keysRoot,
+        ...(jwtAlg ? { jwtAlg } : {}),
+        actor: 'admin-token',
+      });
+      res.status(201).location(`${ctx.publicUrl}/issuers/${created.slug}`).json({ slug: created.slug, did: created.did, profile: created.profile });
+    } catch (e) {
+      if (e instanceof MicrocredError) {
+        throw problems.invalid('issuer-invalid', 'Invalid issuer', e.message, Array.isArray(e.details) ? { problems: e.details } : {});
+      }
+      throw e;
+    }
+  });
+
+  app.post('/issuers/:slug/api-keys', async (req, res) => {
+    const slug = param(req, 'slug');
+    const { actor } = await authorize(req, res, 'admin', slug);
+    const body = bodyObject(req);
+    if (!Array.isArray(body.scopes) || body.scopes.some((s) => typeof s !== 'string')) {
+      throw problems.badRequest(`scopes must be an array of ${SCOPES.join(', ')}; found ${JSON.stringify(body.scopes)}.`);
+    }
+    try {
+      const created = await createApiKey(db, { issuer: slug, scopes: body.scopes as string[], ...(typeof body.label === 'string' ? { label: body.label } : {}), actor });
+      res.status(201).json(created);
+    } catch (e) {
+      if (e instanceof MicrocredError) throw problems.badRequest(e.message);
+      throw e;
+    }
+  });
+
+  app.delete('/issuers/:slug/api-keys/:keyId', async (req, res) => {
+    const slug = param(req, 'slug');
+    await authorize(req, res, 'admin', slug);
+    if (!(await revokeApiKey(db, slug, param(req, 'keyId')))) throw problems.notFound(`Issuer ${slug} has no active API key ${JSON.stringify(param(req, 'keyId'))}.`);
+    res.status(204).end();
+  });
+
+  app.post('/issuers/:slug/keys/rotate', async (req, res) => {
+    const slug = param(req, 'slug');
+    const { actor } = await authorize(req, res, 'admin', slug);
+    const body = req.body === undefined ? {} : bodyObject(req);
+    const alg = body.alg ?? 'Ed25519';
+    if (alg !== 'Ed25519' && alg !== 'ES256') throw problems.badRequest(`alg must be "Ed25519" or "ES256"; found ${JSON.stringify(alg)}.`);
+    try {
+      await rotateIssuerKey(db, slug, alg, actor);
+    } catch (e) {
+      if (e instanceof MicrocredError) throw problems.invalid('unsupported', 'Key rotation not possible', e.message);
+      throw e;
+    }
+    ctx.reload(slug);
+    const { keys } = await ctx.issuer(slug);
+    res.json({ controller: keys.controller, keys: keys.keys.map((k) => ({ id: k.id, alg: k.alg, active: k.active, created: k.created })) });
+  });
+
+  app.get('/issuers/:slug/audit', async (req, res) => {
+    const slug = param(req, 'slug');
+    await authorize(req, res, 'admin', slug);
+    const limitText = queryString(req, 'limit');
+    const target = queryString(req, 'target');
+    res.json({ items: await listAudit(db, { issuerSlug: slug, ...(target ? { target } : {}), ...(limitText ? { limit: Number(limitText) || 100 } : {}) }) });
+  });
+
+  // ---- W3C VC-API ----
+  app.post('/credentials/issue', async (req, res) => {
+    const { key, actor } = await authorize(req, res, 'issue');
+    const body = bodyObject(req);
+    if (body.credential === undefined) throw problems.badRequest('The body must be {"credential": {...}, "options": {...}}.');
+    const opts = (body.options as Record<string, unknown> | undefined) ?? {};
+    const alg = parseAlg(opts.alg);
+    const out = await issueVcApiCredential(ctx, key.issuerSlug, body.credential, {
+      format: parseFormat(opts.format),
+      ...(typeof opts.credentialId === 'string' ? { credentialId: opts.credentialId } : {}),
+      ...(alg ? { alg } : {}),
+      actor,
+    });
+    res.status(out.outcome === 'issued' ? 201 : 200).json({ verifiableCredential: verifiableCredential(out.row) });
+  });
+
+  app.post('/credentials/verify', async (req, res) => {
+    const body = bodyObject(req);
+    const input = unwrapEnveloped(body.verifiableCredential ?? body.credential);
+    if (input === undefined || input === null || (typeof input !== 'string' && typeof input !== 'object')) {
+      throw problems.badRequest('The body must be {"verifiableCredential": <credential object or compact JWT>}.');
+    }
+    const report = await verifier.credential(input as string | object);
+    ctx.metrics.verified.inc({ kind: 'credential', result: report.verified ? 'valid' : 'invalid' });
+    const failed = report.checks.filter((c) => c.status === 'fail' || c.status === 'unknown');
+    res.status(report.verified ? 200 : 422).json({
+      verified: report.verified,
+      ...(report.format ? { format: report.format } : {}),
+      checks: report.checks,
+      warnings: report.checks.filter((c) => c.status === 'warning').map((c) => c.message),
+      errors: failed.map((c) => c.message),
+      problemDetails: failed.map((c) => ({ type: `${PROBLEM_BASE}check-${c.id}`, title: `${c.id} check ${c.status === 'fail' ? 'failed' : 'could not be completed'}`, detail: c.message })),
+      ...(report.credential ? { credential: report.credential } : {}),
+    });
+  });
+
+  app.post('/presentations/verify', async (req, res) => {
+    const body = bodyObject(req);
+    const unsigned = body.verifiablePresentation === undefined && body.presentation !== undefined;
+    const vp = body.verifiablePresentation ?? body.presentation;
+    if (!vp || typeof vp !== 'object' || Array.isArray(vp)) {
+      throw problems.badRequest('The body must be {"verifiablePresentation": {...}, "options": {"challenge", "domain"}} or {"presentation": {...}}.');
+    }
+    const opts = (body.options as Record<string, unknown> | undefined) ?? {};
+    const report = await verifier.presentation(vp as Record<string, unknown>, {
+      unsigned,
+      ...(typeof opts.challenge === 'string' ? { challenge: opts.challenge } : {}),
+      ...(typeof opts.domain === 'string' ? { domain: opts.domain } : {}),
+    });
+    const errors = [
+      ...(report.presentation.verified ? [] : [report.presentation.message]),
+      ...report.credentials.flatMap((c, i) => c.checks.filter((k) => k.status === 'fail' || k.status === 'unknown').map((k) => `credential ${i}: ${k.message}`)),
+    ];
+    res.status(report.verified ? 200 : 422).json({
+      verified: report.verified,
+      presentationResult: report.presentation,
+      credentialResults: report.credentials.map((c) => ({ verified: c.verified, checks: c.checks })),
+      errors,
+      problemDetails: errors.map((detail) => ({ type: `${PROBLEM_BASE}presentation-invalid`, title: 'Presentation check failed', detail })),
+    });
+  });
+
+  app.post('/credentials/status', async (req, res) => {
+    const { key, actor } = await authorize(req, res, 'revoke');
+    const body = bodyObject(req);
+    if (typeof body.credentialId !== 'string') throw problems.badRequest('credentialId must be the id of a credential this issuer issued.');
+    // Current VCALM: {credentialStatus: {type, statusPurpose}, status: boolean}; 2021-22: {credentialStatus: [{type, status: "0"|"1"}]}.
+    const cs = body.credentialStatus;
+    let purpose: unknown;
+    let set: unknown = body.status;
+    if (Array.isArray(cs)) {
+      const first = cs[0] as { statusPurpose?: unknown; status?: unknown } | undefined;
+      purpose = first?.statusPurpose ?? 'revocation';
+      set = first?.status === '1' || first?.status === 1 || first?.status === true;
+    } else if (cs && typeof cs === 'object') {
+      purpose = (cs as { statusPurpose?: unknown }).statusPurpose;
+    }
+    if (purpose !== 'revocation' && purpose !== 'suspension') {
+      throw problems.badRequest(`credentialStatus.statusPurpose must be "revocation" or "suspension"; found ${JSON.stringify(purpose)}.`);
+    }
+    if (typeof set !== 'boolean') throw problems.badRequest(`status must be true (set) or false (clear); found ${JSON.stringify(set)}.`);
+    const existing = await getCredential(db, key.issuerSlug, body.credentialId);
+    if (!existing) throw problems.notFound(`This issuer has no credential ${JSON.stringify(body.credentialId)}.`);
+    const reason = typeof body.reason === 'string' ? body.reason : 'status set through the VC-API';
+    let row: CredentialRow;
+    if (purpose === 'revocation') {
+      if (!set) {
+        if (existing.status === 'revoked') throw problems.conflict('Revocation is permanent and cannot be cleared.');
+        row = existing;
+      } else row = await changeStatus(ctx, key.issuerSlug, existing.id, 'revoke', reason, actor);
+    } else {
+      row = await changeStatus(ctx, key.issuerSlug, existing.id, set ? 'suspend' : 'unsuspend', reason, actor);
+    }
+    res.json({ credentialId: row.id, status: row.status });
+  });
+
+  // ---- fall-through and errors ----
+  app.use((req: Request) => {
+    throw problems.notFound(`No resource at ${req.method} ${req.path}.`);
+  });
+
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    let problem: HttpProblem;
+    const e = coreErrorToProblem(err);
+    const bodyErr = err as { type?: unknown; status?: unknown };
+    if (e instanceof HttpProblem) problem = e;
+    else if (bodyErr?.type === 'entity.parse.failed') problem = problems.malformedJson(`The request body is not valid JSON: ${(err as Error).message}.`);
+    else if (bodyErr?.type === 'entity.too.large') problem = problems.tooLarge(`The request body is larger than ${limit}.`);
+    else if (bodyErr?.type === 'charset.unsupported' || bodyErr?.type === 'encoding.unsupported') problem = problems.unsupportedMedia((err as Error).message);
+    else {
+      logger.error({ reqId: locals(res).reqId, err: errorSummary(err) }, 'request failed');
+      problem = problems.internal();
+    }
+    res.locals.problemType = problem.code;
+    if (res.headersSent) return;
+    sendProblem(res, problem);
+  });
+
+  return {
+    app,
+    context: ctx,
+    verifier,
+    async close() {
+      if (ownsDb) await db.close();
+    },
+  };
+}
+
+/** What the log may say about an unexpected error: its class, code and message/stack; never `details` (may hold data). */
+function errorSummary(e: unknown): Record<string, unknown> {
+  if (e instanceof Error) {
+    const code = (e as unknown as { code?: unknown }).code;
+    return { type: e.name, ...(typeof code === 'string' ? { code } : {}), message: e.message, stack: e.stack };
+  }
+  return { type: typeof e };
+}
+

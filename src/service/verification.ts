@@ -1,0 +1,157 @@
+/**
+ * Internal: verification inside the service. Documents of this deployment (issuer DID documents, JWK sets, status
+ * list credentials) are served straight from the database instead of over the network, so the service verifies its
+ * own credentials even behind a firewall or on a loopback address; everything else goes through the guarded fetch.
+ * A suspension (which OB's single credentialStatus cannot carry, see status design) is added for our own credentials.
+ */
+// @ts-ignore -- package has no type declarations; typed below
+import * as vcLib from '@digitalbazaar/vc';
+// @ts-ignore -- package has no type declarations; typed below
+import { DataIntegrityProof } from '@digitalbazaar/data-integrity';
+// @ts-ignore -- package has no type declarations; typed below
+import { cryptosuite as eddsaRdfc2022 } from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
+import { createDidResolver } from '../did/resolve.js';
+import type { DidResolver } from '../did/resolve.js';
+import { createDocumentLoader } from '../lib/document-loader.js';
+import { createGuardedFetch } from '../lib/guarded-fetch.js';
+import type { FetchedDocument, GuardedFetch } from '../lib/guarded-fetch.js';
+import { MicrocredError } from '../errors.js';
+import { findCredentialById } from '../store/credentials.js';
+import { verify } from '../verify/verify.js';
+import type { Check, VerificationReport } from '../verify/verify.js';
+import type { ServiceContext } from './context.js';
+import { HttpProblem } from './problem.js';
+import { issuerDidDocument, issuerJwks, statusListCredential } from './publish.js';
+
+const vc = vcLib as unknown as {
+  verify(options: Record<string, unknown>): Promise<{ verified: boolean; error?: unknown; presentationResult?: { verified: boolean; results?: unknown[] } }>;
+};
+
+const encoder = new TextEncoder();
+
+function fetched(url: string, body: string): FetchedDocument {
+  return { url, status: 200, contentType: 'application/json', body: encoder.encode(body) };
+}
+
+/**
+ * A GuardedFetch that answers URLs of this deployment from the database (whatever the scheme, so an `https://`
+ * URL derived from a did:web of a plain-http test server works too) and passes every other URL to `fallback`.
+ */
+export function localFetch(ctx: ServiceContext, fallback: GuardedFetch): GuardedFetch {
+  return async (url, request) => {
+    const own = new URL(ctx.publicUrl);
+    let target: URL;
+    try {
+      target = new URL(url);
+    } catch {
+      return fallback(url, request);
+    }
+    const basePath = own.pathname.replace(/\/+$/, '');
+    if (target.host !== own.host || !target.pathname.startsWith(`${basePath}/`)) return fallback(url, request);
+    const path = target.pathname.slice(basePath.length);
+    try {
+      let m: RegExpExecArray | null;
+      if ((m = /^\/issuers\/([a-z0-9-]+)\/did\.json$/.exec(path))) return fetched(url, JSON.stringify(await issuerDidDocument(ctx, m[1] as string)));
+      if ((m = /^\/issuers\/([a-z0-9-]+)\/jwks\.json$/.exec(path))) return fetched(url, JSON.stringify(await issuerJwks(ctx, m[1] as string)));
+      if ((m = /^\/issuers\/([a-z0-9-]+)\/status-lists\/(revocation|suspension)\/(\d+)$/.exec(path))) {
+        const p = await statusListCredential(ctx, m[1] as string, m[2] as 'revocation' | 'suspension', Number(m[3]));
+        return fetched(url, p.body);
+      }
+      const root = await rootIssuerSlug(ctx);
+      if (root && path === '/.well-known/did.json') return fetched(url, JSON.stringify(await issuerDidDocument(ctx, root)));
+      if (root && path === '/.well-known/jwks.json') return fetched(url, JSON.stringify(await issuerJwks(ctx, root)));
+    } catch (e) {
+      if (e instanceof HttpProblem) throw new MicrocredError('FETCH_FAILED', `Could not fetch ${url}: HTTP ${e.status} (${e.message}).`, { url });
+      throw e;
+    }
+    throw new MicrocredError('FETCH_FAILED', `Could not fetch ${url}: HTTP 404 (nothing is published there).`, { url });
+  };
+}
+
+/** The issuer published at `/.well-known/did.json`: the one whose DID is `did:web:<deployment host>`. */
+export async function rootIssuerSlug(ctx: ServiceContext): Promise<string | undefined> {
+  // did:web percent-encodes the port colon; compare case-insensitively (%3A or %3a).
+  const host = new URL(ctx.publicUrl).host.toLowerCase().replace(':', '%3a');
+  const res = await ctx.db.query<{ slug: string }>('SELECT slug FROM issuers WHERE lower(did) = $1', [`did:web:${host}`]);
+  return res.rows[0]?.slug;
+}
+
+export interface Verifier {
+  fetch: GuardedFetch;
+  resolver: DidResolver;
+  credential(input: string | object): Promise<VerificationReport>;
+  presentation(input: Record<string, unknown>, options: { challenge?: string; domain?: string; unsigned: boolean }): Promise<PresentationReport>;
+}
+
+export interface PresentationReport {
+  verified: boolean;
+  presentation: { verified: boolean; message: string };
+  credentials: VerificationReport[];
+}
+
+/** The service's verifier (one per app: the resolver caches DID documents briefly). */
+export function createVerifier(ctx: ServiceContext): Verifier {
+  const outbound = ctx.config.fetch ?? createGuardedFetch(ctx.config.fetchConfig ?? {});
+  const fetch = localFetch(ctx, outbound);
+  // Short cache: a key rotation or a new issuer shows up within seconds.
+  const resolver = createDidResolver({ fetch, cacheTtlMs: 10_000 });
+
+  async function credential(input: string | object): Promise<VerificationReport> {
+    const report = await verify(input, { fetch, resolver, documentLoader: ctx.documentLoader });
+    const id = (report.credential as { id?: unknown } | undefined)?.id;
+    if (typeof id === 'string') {
+      const own = await findCredentialById(ctx.db, id);
+      if (own && own.status === 'suspended') {
+        const check: Check = {
+          id: 'status',
+          status: 'fail',
+          message: `The issuer has suspended this credential${own.reason ? ` (${own.reason})` : ''}; it is not valid while suspended.`,
+        };
+        const checks = report.checks.map((c) => (c.id === 'status' ? check : c));
+        if (!checks.some((c) => c.id === 'status')) checks.push(check);
+        return { ...report, verified: false, checks };
+      }
+    }
+    return report;
+  }
+
+  async function presentation(vp: Record<string, unknown>, options: { challenge?: string; domain?: string; unsigned: boolean }): Promise<PresentationReport> {
+    const listed = vp.verifiableCredential;
+    const items = listed === undefined ? [] : Array.isArray(listed) ? listed : [listed];
+    const credentials: VerificationReport[] = [];
+    for (const item of items) {
+      // VC 2.0 wraps JWT credentials in an EnvelopedVerifiableCredential with a data: URL.
+      const env = item as { type?: unknown; id?: unknown };
+      if (env && typeof env === 'object' && env.type === 'EnvelopedVerifiableCredential' && typeof env.id === 'string') {
+        credentials.push(await credential(env.id.replace(/^data:[^,]*,/, '')));
+      } else {
+        credentials.push(await credential(item as object));
+      }
+    }
+    let pres: { verified: boolean; message: string };
+    if (options.unsigned || vp.proof === undefined) {
+      pres = options.unsigned && vp.proof === undefined
+        ? { verified: true, message: 'The presentation carries no proof (none was required).' }
+        : { verified: false, message: 'The presentation carries no proof, so it is not known who presented it.' };
+    } else {
+      const documentLoader = createDocumentLoader({ resolve: async (url) => resolver(url) });
+      // Only the presentation's own result is read here; the credentials were verified above, with status.
+      const result = await vc.verify({
+        presentation: vp,
+        challenge: options.challenge,
+        domain: options.domain,
+        suite: new DataIntegrityProof({ cryptosuite: eddsaRdfc2022 }),
+        documentLoader,
+        checkStatus: async () => ({ verified: true }),
+      }).catch((e: unknown) => ({ verified: false, error: e, presentationResult: { verified: false } }));
+      const ok = result.presentationResult?.verified === true;
+      pres = ok
+        ? { verified: true, message: "The holder's signature on the presentation is valid." }
+        : { verified: false, message: `The holder's signature on the presentation could not be verified${options.challenge ? ' for the expected challenge and domain' : ''}.` };
+    }
+    ctx.metrics.verified.inc({ kind: 'presentation', result: pres.verified && credentials.every((c) => c.verified) ? 'valid' : 'invalid' });
+    return { verified: pres.verified && credentials.every((c) => c.verified), presentation: pres, credentials };
+  }
+
+  return { fetch, resolver, credential, presentation };
+}
