@@ -256,6 +256,16 @@ describe('status lists', () => {
     expect(messageOf(short, 'status')).toContain('131072');
   });
 
+  it('does not fetch the status list of a credential whose signature is not valid', async () => {
+    const c = (await withStatus('revocation')) as any;
+    c.name = 'Tampered';
+    const fetch = mapFetch({ [LIST_URL]: await listCredential('revocation') });
+    const report = await verify(c, { ...options(), fetch });
+    expect(statusOf(report, 'proof')).toBe('fail');
+    expect(statusOf(report, 'status')).toBe('not-applicable');
+    expect(fetch.calls).toEqual([]);
+  });
+
   it('reads a 1EdTechRevocationList', async () => {
     const c = await issuer.sign(unsigned({ '@context': [...(unsigned()['@context'] as string[]), 'https://purl.imsglobal.org/spec/ob/v3p0/extensions.json'], credentialStatus: { id: 'https://issuer.example/revocations', type: '1EdTechRevocationList' } }));
     const revoked = await verify(c, options({ 'https://issuer.example/revocations': { revokedCredential: [{ id: c.id, revocationReason: 'Issued in error' }] } }));

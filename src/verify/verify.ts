@@ -104,9 +104,15 @@ export async function verify(input: string | object, options: VerifyOptions = {}
     checks.push(skipped('issuer-key', 'no valid signature was found'));
   } else {
     const proof = await checkProof(ctx);
-    checks.push(proof.check, await checkIssuerKey(ctx, proof.key));
+    checks.push(proof.check, await checkIssuerKey(ctx, proof.key, proof.check.status));
   }
   checks.push(checkValidity(ctx));
+  const proofStatus = checks.find((c) => c.id === 'proof')?.status;
+  if (proofStatus === 'fail' || proofStatus === 'not-applicable') {
+    // The status list is named by the credential itself: do not fetch URLs on behalf of a forged or unreadable one.
+    checks.push(skipped('status', 'the signature is not valid, so the status information in the credential cannot be trusted'));
+    return finish(checks, { credential: parsed.credential, ...(parsed.format ? { format: parsed.format } : {}) });
+  }
   // A status list is itself a credential: verify it with the same collaborators, without looking at its own status.
   const verifyList = (doc: string | Record<string, unknown>) =>
     verify(doc, { ...options, fetch, resolver: resolve, documentLoader, checkStatus: false });

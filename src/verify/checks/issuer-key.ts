@@ -136,8 +136,13 @@ async function checkEmbeddedJwk(ctx: VerifyContext, key: SigningKey, issuerId: s
   );
 }
 
-export async function checkIssuerKey(ctx: VerifyContext, key: SigningKey | undefined): Promise<Check> {
-  if (!key) return result('not-applicable', 'Not checked, because no valid signature was found.');
+export async function checkIssuerKey(ctx: VerifyContext, key: SigningKey | undefined, proofStatus?: Check['status']): Promise<Check> {
+  if (!key) {
+    return result(
+      'not-applicable',
+      proofStatus === 'unknown' ? 'Not checked, because the signature could not be checked.' : 'Not checked, because no valid signature was found.',
+    );
+  }
   const issuerId = ctx.issuerId;
   if (!issuerId) return result('fail', 'The credential does not name its issuer (issuer.id), so the signing key cannot be matched to anyone.');
   if (ctx.jwt) {
