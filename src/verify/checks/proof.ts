@@ -42,7 +42,7 @@ const VC2 = 'https://www.w3.org/ns/credentials/v2';
 const JWT_ALGS = ['RS256', 'ES256', 'EdDSA'];
 type VerifyKey = KeyObject | Awaited<ReturnType<typeof importJWK>>;
 
-type Outcome = { status: 'pass' | 'fail' | 'unknown'; reason: string; key?: SigningKey };
+type Outcome = { status: 'pass' | 'fail' | 'unknown'; reason: string; key?: SigningKey; /** JWT: signature fine, claims contradict the credential. */ claims?: boolean };
 
 export interface ProofResult {
   check: Check;
@@ -177,7 +177,7 @@ async function verifyJwtProof(ctx: VerifyContext): Promise<{ outcome: Outcome; n
   }
   const claimProblems = compareClaims(ctx, notes);
   if (claimProblems.length > 0) {
-    return { outcome: { status: 'fail', reason: claimProblems.join('; '), key: signingKey }, notes };
+    return { outcome: { status: 'fail', reason: claimProblems.join('; '), key: signingKey, claims: true }, notes };
   }
   return { outcome: { status: 'pass', reason: '', key: signingKey }, notes };
 }
@@ -264,7 +264,15 @@ export async function checkProof(ctx: VerifyContext): Promise<ProofResult> {
       check: {
         id: 'proof',
         status: outcome.status,
-        message: sentenceJoin([`${outcome.status === 'unknown' ? 'The JWT signature could not be checked' : 'The JWT signature is not valid'}: ${outcome.reason}`]),
+        message: sentenceJoin([
+          `${
+            outcome.claims
+              ? 'The JWT signature matches, but the token contradicts the credential it carries'
+              : outcome.status === 'unknown'
+                ? 'The JWT signature could not be checked'
+                : 'The JWT signature is not valid'
+          }: ${outcome.reason}`,
+        ]),
       },
     };
   }
