@@ -52,7 +52,7 @@ export function parseInput(input: unknown): Parsed {
     }
   }
   if (!isObject(value)) {
-    return fail(`The input must be a credential (a JSON object) or a JWT; found ${Array.isArray(value) ? 'a list' : typeof value}.`);
+    return fail(`The input must be a credential (a JSON object) or a JWT; found ${value === null ? 'null' : Array.isArray(value) ? 'a list' : typeof value}.`);
   }
   return describe(value, Object.prototype.hasOwnProperty.call(value, 'proof') ? 'di' : undefined);
 }

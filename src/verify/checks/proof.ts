@@ -245,7 +245,7 @@ function compareClaims(ctx: VerifyContext, notes: string[]): string[] {
 }
 
 function sentenceJoin(parts: string[]): string {
-  return parts.map((p) => p.charAt(0).toUpperCase() + p.slice(1)).join('. ') + '.';
+  return parts.map((p) => p.charAt(0).toUpperCase() + p.slice(1).replace(/\.+$/, '')).join('. ') + '.';
 }
 
 export async function checkProof(ctx: VerifyContext): Promise<ProofResult> {
