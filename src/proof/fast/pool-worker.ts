@@ -24,7 +24,8 @@ export type PoolRequest =
   | { job: number; op: 'issue'; credentials: Json[]; signerId: string; privateKey: KeyObject; created?: string }
   | { job: number; op: 'verify'; credentials: Json[] };
 
-export type PoolItemResult = { ok: true; value: Json } | { ok: false; error: string };
+/** Issue: the new `proof` member (the caller attaches it to its own copy), or the `full` signed credential. */
+export type PoolItemResult = { ok: true; proof?: Json; full?: Json } | { ok: false; error: string };
 export type PoolResponse = { job: number; results: PoolItemResult[] | { verified: boolean; error?: string }[] } | { job: number; fatal: string };
 
 const cryptosuite = createFastCryptosuite({ onWarning: (m) => process.emitWarning(m) });
@@ -48,7 +49,15 @@ async function handle(req: PoolRequest): Promise<PoolResponse> {
     for (const credential of req.credentials) {
       try {
         const suite = new DataIntegrityProof({ signer, cryptosuite, ...(req.created ? { date: req.created } : {}) });
-        results.push({ ok: true, value: await vc.issue({ credential, suite, documentLoader }) });
+        // Only the proof travels back (structured clone of whole credentials would load the main thread).
+        const before = new Map(Object.entries(credential));
+        const signed = await vc.issue({ credential, suite, documentLoader });
+        // vc.issue may change other members (e.g. add the Data Integrity context or issuanceDate to a VC 1.1
+        // credential): then the whole credential travels back.
+        const onlyProof =
+          Object.keys(signed).length === before.size + (before.has('proof') ? 0 : 1) &&
+          Object.entries(signed).every(([k, v]) => k === 'proof' || (before.has(k) && before.get(k) === v));
+        results.push(onlyProof ? { ok: true, proof: signed.proof as Json } : { ok: true, full: signed });
       } catch (e) {
         results.push({ ok: false, error: message(e) });
       }

@@ -144,9 +144,12 @@ export class FastDiPool {
     return out;
   }
 
-  /** Signs every credential (in input order); per-credential errors are returned, not thrown. */
-  issue(credentials: Record<string, unknown>[], options: PoolIssueOptions): Promise<PoolIssueResult[]> {
-    return this.run<PoolItemResult>(credentials, (job, chunk) => ({
+  /**
+   * Signs every credential (in input order) as `vc.issue` does (the proof added as `proof`); per-credential errors
+   * are returned, not thrown. The inputs are not modified.
+   */
+  async issue(credentials: Record<string, unknown>[], options: PoolIssueOptions): Promise<PoolIssueResult[]> {
+    const proofs = await this.run<PoolItemResult>(credentials, (job, chunk) => ({
       job,
       op: 'issue',
       credentials: chunk,
@@ -154,6 +157,9 @@ export class FastDiPool {
       privateKey: options.privateKey,
       ...(options.created ? { created: options.created } : {}),
     }));
+    return proofs.map((r, i) =>
+      r.ok ? { ok: true, value: r.full ?? { ...(credentials[i] as Record<string, unknown>), proof: r.proof } } : r,
+    );
   }
 
   /**

@@ -1,0 +1,99 @@
+/**
+ * The worker pool signs exactly what the single-thread stock pipeline signs, and verifies it. The pool runs the
+ * built workers (dist/), which `npm test` builds first (tsc) before running the tests.
+ */
+import { createPrivateKey, createPublicKey } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// @ts-ignore -- untyped package
+import * as vcLib from '@digitalbazaar/vc';
+// @ts-ignore -- untyped package
+import { DataIntegrityProof as DIP } from '@digitalbazaar/data-integrity';
+import { PACKAGE_ROOT } from '../src/lib/paths.js';
+import { stock } from '../src/lib/fast-rdfc/internals.js';
+import { FastDiPool } from '../src/proof/fast/pool.js';
+import { poolDocumentLoader } from '../src/proof/fast/resolver.js';
+import { createKeyObjectSigner } from '../src/proof/fast/signer.js';
+import { generateCorpus } from '../src/bench/fast-corpus.js';
+
+type Json = Record<string, unknown>;
+const vc = vcLib as { issue(o: { credential: object; suite: unknown; documentLoader: unknown }): Promise<Json> };
+const DataIntegrityProof = DIP as new (o: { signer?: unknown; date?: string; cryptosuite: unknown }) => unknown;
+
+const ALPHABET = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';
+function base58(bytes: Uint8Array): string {
+  const digits: number[] = [];
+  for (const byte of bytes) {
+    let carry = byte;
+    for (let i = 0; i < digits.length; i++) {
+      carry += (digits[i] as number) << 8;
+      digits[i] = carry % 58;
+      carry = (carry / 58) | 0;
+    }
+    while (carry > 0) {
+      digits.push(carry % 58);
+      carry = (carry / 58) | 0;
+    }
+  }
+  let out = '';
+  for (let i = digits.length - 1; i >= 0; i--) out += ALPHABET[digits[i] as number];
+  return out;
+}
+
+const built = existsSync(path.join(PACKAGE_ROOT, 'dist', 'proof', 'fast', 'pool-worker.js'));
+
+describe.skipIf(!built)('fast DI worker pool (built package)', () => {
+  const privateKey = createPrivateKey({ key: Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), Buffer.alloc(32, 3)]), format: 'der', type: 'pkcs8' });
+  const pub = Buffer.from(createPublicKey(privateKey).export({ format: 'jwk' }).x as string, 'base64url');
+  const fp = 'z' + base58(Uint8Array.from([0xed, 0x01, ...pub]));
+  const did = `did:key:${fp}`;
+  const vmId = `${did}#${fp}`;
+  const created = '2026-03-01T09:00:00Z';
+  let pool: FastDiPool;
+
+  beforeAll(async () => {
+    pool = await FastDiPool.create({ size: 2, chunkSize: 8 });
+  });
+  afterAll(async () => {
+    await pool?.close();
+  });
+
+  it('issues byte-identically to stock, keeps input order, reports per-credential errors, and verifies', async () => {
+    const corpus = generateCorpus(77, 40, { issuerDid: did });
+    const v1: Json = {
+      '@context': ['https://www.w3.org/2018/credentials/v1', 'https://purl.imsglobal.org/spec/ob/v3p0/context.json'],
+      id: 'urn:uuid:5b1e0000-0000-4000-a000-000000000001',
+      type: ['VerifiableCredential', 'OpenBadgeCredential'],
+      issuer: did,
+      issuanceDate: '2023-01-01T00:00:00Z',
+      credentialSubject: { type: 'AchievementSubject', achievement: { id: 'https://e.org/a', type: 'Achievement', name: 'A', criteria: { narrative: 'n' }, description: 'd' } },
+    };
+    const inputs = [...corpus, v1];
+    const results = await pool.issue(inputs, { signerId: vmId, privateKey, created });
+    expect(results).toHaveLength(inputs.length);
+    const signer = createKeyObjectSigner({ id: vmId, privateKey });
+    const documentLoader = poolDocumentLoader();
+    const signed: Json[] = [];
+    let failures = 0;
+    for (const [i, input] of inputs.entries()) {
+      let expected: string;
+      try {
+        expected = JSON.stringify(await vc.issue({ credential: structuredClone(input), suite: new DataIntegrityProof({ signer, date: created, cryptosuite: stock }), documentLoader }));
+      } catch (e) {
+        expected = 'ERROR ' + (e as Error).message;
+      }
+      const r = results[i];
+      const got = r?.ok ? JSON.stringify(r.value) : 'ERROR ' + (r as { error: string }).error;
+      expect(got).toBe(expected);
+      if (r?.ok) signed.push(r.value);
+      else failures++;
+    }
+    expect(signed.length).toBeGreaterThan(30);
+    const checks = await pool.verify(signed);
+    expect(checks.every((c) => c.verified)).toBe(true);
+    const tampered = signed.map((s) => ({ ...s, validFrom: '2020-01-01T00:00:00Z' }));
+    expect((await pool.verify(tampered)).some((c) => c.verified)).toBe(false);
+    expect(failures).toBe(inputs.length - signed.length);
+  });
+});
