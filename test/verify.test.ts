@@ -256,6 +256,17 @@ describe('status lists', () => {
     expect(messageOf(short, 'status')).toContain('131072');
   });
 
+  it('fetches a list once for several credentials (cache per fetch function), unless caching is off', async () => {
+    const fetch = mapFetch({ [LIST_URL]: await listCredential('revocation', 23) });
+    const a = await withStatus('revocation', '23');
+    const b = await withStatus('revocation', '24');
+    expect(statusOf(await verify(a, { ...options(), fetch }), 'status')).toBe('fail');
+    expect(statusOf(await verify(b, { ...options(), fetch }), 'status')).toBe('pass');
+    expect(fetch.calls).toEqual([LIST_URL]);
+    await verify(b, { ...options(), fetch, statusListCacheMs: 0 });
+    expect(fetch.calls).toEqual([LIST_URL, LIST_URL]);
+  });
+
   it('does not fetch the status list of a credential whose signature is not valid', async () => {
     const c = (await withStatus('revocation')) as any;
     c.name = 'Tampered';

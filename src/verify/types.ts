@@ -54,6 +54,8 @@ export interface VerifyOptions {
   timeoutMs?: number;
   /** Check `credentialStatus`. Default true. (Set false when verifying a status list credential itself.) */
   checkStatus?: boolean;
+  /** Keep fetched status lists this long (ms), per fetch function. Default 60 s; 0 disables. */
+  statusListCacheMs?: number;
   /** An `eddsa-rdfc-2022` implementation to verify with (e.g. a faster one). Default: the reference cryptosuite. */
   cryptosuite?: Cryptosuite;
 }

@@ -11,7 +11,7 @@
  * Other status types get a warning that microcred cannot check them.
  */
 import { decodeStatusList, MIN_LIST_BITS } from '../../status/bitstring.js';
-import { fetchedJson } from '../../lib/guarded-fetch.js';
+import { fetchedJson, type FetchedDocument } from '../../lib/guarded-fetch.js';
 import type { Check, CheckStatus, VerificationReport, VerifyContext } from '../types.js';
 import { isFetchProblem, rootMessage } from './util.js';
 
@@ -25,9 +25,30 @@ function describePurpose(purpose: string): string {
   return purpose === 'revocation' ? 'revocation' : purpose === 'suspension' ? 'suspension' : `"${purpose}" status`;
 }
 
+/**
+ * Fetched status lists per fetch function (so injected test fetches never share entries), kept for
+ * `statusListCacheMs` (default 60 s): a verifier checking many credentials against one list fetches it once, which
+ * is also what the Bitstring Status List spec recommends for privacy. Only successful fetches are kept.
+ */
+const listCache = new WeakMap<object, Map<string, { expires: number; body: Promise<FetchedDocument> }>>();
+
+function cachedFetch(ctx: VerifyContext, url: string): Promise<FetchedDocument> {
+  const ttl = ctx.options.statusListCacheMs ?? 60_000;
+  if (ttl <= 0) return ctx.fetch(url, { accept: LIST_ACCEPT });
+  let cache = listCache.get(ctx.fetch);
+  if (!cache) listCache.set(ctx.fetch, (cache = new Map()));
+  const now = Date.now();
+  const hit = cache.get(url);
+  if (hit && hit.expires > now) return hit.body;
+  const body = ctx.fetch(url, { accept: LIST_ACCEPT });
+  cache.set(url, { expires: now + ttl, body });
+  body.catch(() => cache.delete(url));
+  return body;
+}
+
 async function fetchListCredential(ctx: VerifyContext, url: string): Promise<{ doc?: string | Record<string, unknown>; error?: EntryResult }> {
   try {
-    const fetched = await ctx.fetch(url, { accept: LIST_ACCEPT });
+    const fetched = await cachedFetch(ctx, url);
     const text = new TextDecoder().decode(fetched.body).trim();
     if (/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+$/.test(text)) return { doc: text };
     const json = fetchedJson(fetched);
