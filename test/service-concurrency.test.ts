@@ -1,0 +1,107 @@
+// Two service processes sharing one PostgreSQL issue >= 2,000 credentials concurrently: every status index distinct,
+// every credential stored exactly once, every stored credential verifies.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createApiKey, createIssuer } from '../src/service/admin.js';
+import { createApp } from '../src/service/app.js';
+import { createTestDatabase, postgresUnavailable, spawnServiceProcess } from '../src/service/testing.js';
+import { openDb } from '../src/store/open.js';
+import { verify } from '../src/verify/verify.js';
+import { profile, recordMinimal } from './http-helpers.js';
+
+const TOTAL = 2000;
+const PER_SERVER_CONCURRENCY = 12;
+const reason = await postgresUnavailable();
+
+describe.skipIf(reason)(`two service processes on one PostgreSQL${reason ? ` (skipped: ${reason})` : ''}`, () => {
+  const cleanups: (() => Promise<void>)[] = [];
+  afterAll(async () => {
+    for (const c of cleanups.reverse()) await c().catch(() => {});
+  });
+
+  it(`issue ${TOTAL} credentials concurrently without index reuse or duplicates`, { timeout: 300_000 }, async () => {
+    const database = await createTestDatabase();
+    cleanups.push(() => database.drop());
+    const db = await openDb({ databaseUrl: database.url });
+    cleanups.push(() => db.close());
+    const publicUrl = 'https://credentials.test';
+    const keysRoot = mkdtempSync(path.join(tmpdir(), 'microcred-conc-'));
+    await createIssuer(db, { slug: 'conc', profile, publicUrl, keysRoot });
+    const { token } = await createApiKey(db, { issuer: 'conc', scopes: ['issue', 'read'] });
+
+    const config = { databaseUrl: database.url, publicUrl, keysDir: keysRoot };
+    const servers = await Promise.all([spawnServiceProcess(config), spawnServiceProcess(config)]);
+    for (const s of servers) cleanups.push(() => s.stop());
+
+    // Every 100th record is also sent to the other server at the same moment: it must still be stored once.
+    const jobs: { server: number; i: number }[] = [];
+    for (let i = 0; i < TOTAL; i++) {
+      jobs.push({ server: i % 2, i });
+      if (i % 100 === 0) jobs.push({ server: (i + 1) % 2, i });
+    }
+    const statuses = new Map<number, number>();
+    const idsByRecord = new Map<number, Set<string>>();
+    const queues = [jobs.filter((j) => j.server === 0), jobs.filter((j) => j.server === 1)];
+    const started = Date.now();
+    await Promise.all(
+      queues.flatMap((queue, s) => {
+        let next = 0;
+        const url = `${(servers[s] as { url: string }).url}/issuers/conc/credentials`;
+        return Array.from({ length: PER_SERVER_CONCURRENCY }, async () => {
+          while (next < queue.length) {
+            const { i } = queue[next++] as { i: number };
+            const rec = { ...recordMinimal, recordId: `CONC-${i}`, learner: { fullName: `Learner ${i}`, studentId: `S${i}` } };
+            const res = await fetch(`${url}?format=${i % 4 === 0 ? 'di' : 'jwt'}`, {
+              method: 'POST',
+              headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+              body: JSON.stringify(rec),
+            });
+            const body = (await res.json()) as { id?: string; detail?: string };
+            if (res.status !== 201 && res.status !== 200) throw new Error(`record ${i}: HTTP ${res.status} ${body.detail ?? ''}`);
+            statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+            const set = idsByRecord.get(i) ?? new Set<string>();
+            set.add(body.id as string);
+            idsByRecord.set(i, set);
+          }
+        });
+      }),
+    );
+    const seconds = (Date.now() - started) / 1000;
+    console.log(`concurrency: ${jobs.length} requests to 2 processes in ${seconds.toFixed(1)} s (${(jobs.length / seconds).toFixed(0)}/s)`);
+
+    expect(statuses.get(201)).toBe(TOTAL);
+    expect(statuses.get(200)).toBe(jobs.length - TOTAL);
+    expect([...idsByRecord.values()].every((s) => s.size === 1)).toBe(true);
+
+    const stats = (
+      await db.query<{ n: number; records: number; slots: number; allocations: number; used: number }>(
+        `SELECT count(*)::int AS n, count(DISTINCT record_id)::int AS records,
+                count(DISTINCT (status_list_id, status_index))::int AS slots,
+                (SELECT count(*)::int FROM status_allocations) AS allocations,
+                (SELECT sum(used)::int FROM status_lists) AS used
+           FROM credentials WHERE issuer_slug = 'conc'`,
+      )
+    ).rows[0];
+    expect(stats).toEqual({ n: TOTAL, records: TOTAL, slots: TOTAL, allocations: TOTAL, used: TOTAL });
+
+    // Verify every stored credential in-process (documents served from the database). The status list is checked
+    // once per list: for a sample with full verification, and for all through the list bits below.
+    const svc = await createApp({ db, publicUrl, keysDir: keysRoot, logLevel: 'silent' });
+    cleanups.push(() => svc.close());
+    const rows = (await db.query<{ credential: string; format: string; status_index: number }>('SELECT credential, format, status_index FROM credentials')).rows;
+    let failures = 0;
+    for (const [n, row] of rows.entries()) {
+      const input = row.format === 'di' ? (JSON.parse(row.credential) as object) : row.credential;
+      const report = await verify(input, { resolver: svc.verifier.resolver, fetch: svc.verifier.fetch, checkStatus: n < 10 });
+      if (!report.verified) failures++;
+      if (!report.verified && failures < 3) console.log(JSON.stringify(report.checks));
+    }
+    expect(failures).toBe(0);
+    const list = await svc.verifier.fetch(`${publicUrl}/issuers/conc/status-lists/revocation/1`);
+    const { decodeStatusList, getBit } = await import('../src/status/bitstring.js');
+    const bits = await decodeStatusList((JSON.parse(new TextDecoder().decode(list.body)) as { credentialSubject: { encodedList: string } }).credentialSubject.encodedList);
+    expect(rows.filter((r) => getBit(bits, r.status_index))).toEqual([]);
+  });
+});
