@@ -51,3 +51,36 @@ describe('round trip with the example keys', () => {
     expect(report.checks.find((c) => c.id === 'proof')?.status).toBe('pass');
   });
 });
+
+describe('a micro-credential built from the example record', () => {
+  async function built() {
+    const { readFileSync } = await import('node:fs');
+    const path = await import('node:path');
+    const { buildCredential } = await import('../src/credential/annex1.js');
+    const { PACKAGE_ROOT } = await import('../src/lib/paths.js');
+    const profile = JSON.parse(readFileSync(path.join(EXAMPLE_KEYS_DIR, 'profile.json'), 'utf8'));
+    const record = JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'test', 'fixtures', 'record.json'), 'utf8'));
+    return buildCredential(profile, record, { issuerId: keys.controller, validFrom: '2025-06-01T00:00:00Z' }) as unknown as Record<string, any>;
+  }
+
+  it('claims the microcred profile, passes it and verifies', async () => {
+    const signed = await issueCredential(await built(), { format: 'di', keys, created: '2025-06-01T00:00:00Z' });
+    const report = await verify(signed, { now: NOW });
+    expect(report.verified, formatReport(report)).toBe(true);
+    expect(report.checks.find((c) => c.id === 'profile')?.status).toBe('pass');
+    expect(report.checks.find((c) => c.id === 'schema')?.status).toBe('pass');
+  });
+
+  it('missing an Annex I element (ECTS workload) fails the profile check, naming the element', async () => {
+    const credential = await built();
+    const achievement = credential.credentialSubject.achievement;
+    achievement.alignment = achievement.alignment.filter((a: { targetType?: string }) => a.targetType !== 'ext:ECTS');
+    const signed = await issueCredential(credential, { format: 'di', keys, created: '2025-06-01T00:00:00Z' });
+    const report = await verify(signed, { now: NOW });
+    expect(report.verified).toBe(false);
+    expect(report.checks.find((c) => c.id === 'proof')?.status).toBe('pass');
+    const profile = report.checks.find((c) => c.id === 'profile');
+    expect(profile?.status).toBe('fail');
+    expect(profile?.message).toContain('Annex I element 7');
+  });
+});
