@@ -44,3 +44,12 @@ export type { DidDocument } from './did/key.js';
 export { createDidResolver, didWebUrl, dereferenceVerificationMethod } from './did/resolve.js';
 export type { DidResolver, DidResolverOptions } from './did/resolve.js';
 export { encodeStatusList, decodeStatusList, createStatusList, getBit, setBit, MIN_LIST_BITS } from './status/bitstring.js';
+// fast Data Integrity: compiled eddsa-rdfc-2022 canonicalizer, cached verifier, worker pool (H4)
+export { createFastCryptosuite, fastCryptosuite } from './proof/fast/cryptosuite.js';
+export type { FastCryptosuite, FastCryptosuiteOptions, FastDiMetrics } from './proof/fast/cryptosuite.js';
+export { createKeyObjectSigner } from './proof/fast/signer.js';
+export type { KeyObjectSigner } from './proof/fast/signer.js';
+export { createVerifierCache } from './proof/fast/verifier-cache.js';
+export type { VerifierCache, VerifierCacheOptions } from './proof/fast/verifier-cache.js';
+export { FastDiPool } from './proof/fast/pool.js';
+export type { FastDiPoolOptions, PoolIssueOptions, PoolIssueResult, PoolVerifyResult } from './proof/fast/pool.js';

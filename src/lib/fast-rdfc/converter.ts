@@ -99,6 +99,8 @@ class Walk {
     if (!isPlainObject(doc)) throw new Bail('top level is not a plain object');
     const local = doc['@context'];
     const s = this.compiler.initial.viaTop(contextKey, local);
+    // jsonld.js decides about reverting on the initial context; a top-level "@propagate": false is not modelled.
+    if (s.hasPrevious) throw new Bail('top-level @propagate: false');
     this.node(s, null, doc, true);
   }
 
