@@ -42,6 +42,8 @@ export interface FastCryptosuite {
   metrics(): FastDiMetrics;
   /** Resolves once the self-test and warm-up are done. Calls made before wait for it. */
   readonly ready: Promise<SelfTestResult | undefined>;
+  /** Assignable to any `{ name, canonize, createVerifier, … }` cryptosuite type (e.g. src/proof/di.ts `Cryptosuite`). */
+  readonly [extra: string]: unknown;
 }
 
 /**
