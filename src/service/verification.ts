@@ -76,10 +76,27 @@ export async function rootIssuerSlug(ctx: ServiceContext): Promise<string | unde
   return res.rows[0]?.slug;
 }
 
+/** Caches successful foreign fetches for a minute (status lists and documents of other issuers), at most 500. */
+function cachingFetch(inner: GuardedFetch, ttlMs = 60_000): GuardedFetch {
+  const cache = new Map<string, { expires: number; doc: Promise<FetchedDocument> }>();
+  return (url, request) => {
+    const key = `${request?.accept ?? ''} ${url}`;
+    const now = Date.now();
+    const hit = cache.get(key);
+    if (hit && hit.expires > now) return hit.doc;
+    if (cache.size >= 500) for (const [k, v] of cache) if (v.expires <= now || cache.size >= 500) cache.delete(k);
+    const doc = inner(url, request);
+    cache.set(key, { expires: now + ttlMs, doc });
+    doc.catch(() => cache.delete(key));
+    return doc;
+  };
+}
+
 export interface Verifier {
   fetch: GuardedFetch;
   resolver: DidResolver;
-  credential(input: string | object): Promise<VerificationReport>;
+  /** `checkStatus: false` skips the status check (VC-API `options.checks` without "credentialStatus"). */
+  credential(input: string | object, options?: { checkStatus?: boolean }): Promise<VerificationReport>;
   presentation(input: Record<string, unknown>, options: { challenge?: string; domain?: string; unsigned: boolean }): Promise<PresentationReport>;
 }
 
@@ -91,15 +108,18 @@ export interface PresentationReport {
 
 /** The service's verifier (one per app: the resolver caches DID documents briefly). */
 export function createVerifier(ctx: ServiceContext): Verifier {
-  const outbound = ctx.config.fetch ?? createGuardedFetch(ctx.config.fetchConfig ?? {});
+  const outbound = cachingFetch(ctx.config.fetch ?? createGuardedFetch(ctx.config.fetchConfig ?? {}));
   const fetch = localFetch(ctx, outbound);
   // Short cache: a key rotation or a new issuer shows up within seconds.
   const resolver = createDidResolver({ fetch, cacheTtlMs: 10_000 });
 
-  async function credential(input: string | object): Promise<VerificationReport> {
-    const report = await verify(input, { fetch, resolver, documentLoader: ctx.documentLoader });
+  async function credential(input: string | object, options: { checkStatus?: boolean } = {}): Promise<VerificationReport> {
+    const checkStatus = options.checkStatus !== false;
+    // No status list cache in the verifier: our own lists are read fresh (a revocation counts at once); foreign
+    // documents are cached by `cachingFetch`.
+    const report = await verify(input, { fetch, resolver, documentLoader: ctx.documentLoader, checkStatus, statusListCacheMs: 0 });
     const id = (report.credential as { id?: unknown } | undefined)?.id;
-    if (typeof id === 'string') {
+    if (checkStatus && typeof id === 'string') {
       const own = await findCredentialById(ctx.db, id);
       if (own && own.status === 'suspended') {
         const check: Check = {
