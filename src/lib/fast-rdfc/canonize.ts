@@ -84,6 +84,8 @@ export function createFastCanonizer(opts: FastCanonizerOptions = {}): FastCanoni
 
   function loaderServesPinned(loader: unknown, url: string): boolean | Promise<boolean> {
     if (typeof loader !== 'function') return false;
+    const expected = pinned.get(url);
+    if (expected === undefined) return false; // never stored: only pinned URLs take memory here
     let perLoader = loaderChecks.get(loader);
     if (!perLoader) {
       perLoader = new Map();
@@ -91,19 +93,16 @@ export function createFastCanonizer(opts: FastCanonizerOptions = {}): FastCanoni
     }
     const known = perLoader.get(url);
     if (known !== undefined) return known;
-    const expected = pinned.get(url);
     const map = perLoader;
     const check = (async () => {
       let ok = false;
-      if (expected !== undefined) {
-        try {
-          const r = (await (loader as (u: string) => Promise<{ document?: unknown }>)(url)) ?? {};
-          let doc = r.document;
-          if (typeof doc === 'string') doc = JSON.parse(doc);
-          ok = doc === expected || isDeepStrictEqual(doc, expected);
-        } catch {
-          ok = false;
-        }
+      try {
+        const r = (await (loader as (u: string) => Promise<{ document?: unknown }>)(url)) ?? {};
+        let doc = r.document;
+        if (typeof doc === 'string') doc = JSON.parse(doc);
+        ok = doc === expected || isDeepStrictEqual(doc, expected);
+      } catch {
+        ok = false;
       }
       map.set(url, ok); // later calls check synchronously
       return ok;

@@ -42,6 +42,8 @@ export interface ValueInfo {
 
 type Memo<T> = T | Bail;
 
+const MAX_TOP_CONTEXTS = 64;
+
 export class State {
   readonly hasPrevious: boolean;
   private reverted: State | undefined;
@@ -61,12 +63,20 @@ export class State {
     this.hasPrevious = !!ctx.previousContext;
   }
 
+  /**
+   * Memo tables only hold names the active context defines (and keywords): their number is bounded by the pinned
+   * contexts, whereas names taken from the input (possibly an attacker's) would grow them without limit.
+   */
+  private memoizable(name: string): boolean {
+    return this.ctx.mappings.has(name) || this.compiler.api.isKeyword(name);
+  }
+
   /** `expandIri(ctx, key, {vocab: true})`. */
   expandKey(key: string): string | null {
     let e = this.keyExp.get(key);
     if (e === undefined && !this.keyExp.has(key)) {
       e = this.compiler.api.expandIri(this.ctx, key, { vocab: true }, this.compiler.options);
-      this.keyExp.set(key, e);
+      if (this.memoizable(key)) this.keyExp.set(key, e);
     }
     return e ?? null;
   }
@@ -75,7 +85,7 @@ export class State {
     let info = this.keys.get(key);
     if (info === undefined) {
       info = this.computeKeyInfo(key);
-      this.keys.set(key, info);
+      if (this.memoizable(key)) this.keys.set(key, info);
     }
     if (info instanceof Bail) throw info;
     return info;
@@ -104,7 +114,7 @@ export class State {
     let info = this.values.get(key);
     if (info === undefined) {
       info = this.computeValueInfo(key);
-      this.values.set(key, info);
+      if (this.memoizable(key)) this.values.set(key, info);
     }
     if (info instanceof Bail) throw info;
     return info;
@@ -137,7 +147,7 @@ export class State {
     if (iri === undefined) {
       const e = this.compiler.api.expandIri(this.ctx, type, { base: true, vocab: true }, { ...this.compiler.options, typeExpansion: true });
       iri = e !== null && ABSOLUTE_IRI.test(e) && !e.startsWith('_:') ? e : new Bail('type is not an absolute IRI');
-      this.typeIris.set(type, iri);
+      if (this.memoizable(type)) this.typeIris.set(type, iri);
     }
     if (iri instanceof Bail) throw iri;
     return iri;
@@ -146,6 +156,7 @@ export class State {
   /** Type-scoped context of a type name (`undefined` when none). */
   typeContext(type: string): unknown {
     if (this.typeCtxs.has(type)) return this.typeCtxs.get(type);
+    if (!this.ctx.mappings.has(type)) return undefined; // jsonld.js: no term definition, no scoped context
     const c = this.compiler.api.getContextValue(this.ctx, type, '@context');
     this.typeCtxs.set(type, c);
     return c;
@@ -175,6 +186,8 @@ export class State {
 
   /** The document's own top-level `@context` (only pinned URLs reach here). */
   viaTop(key: string, localCtx: unknown): State {
+    // Distinct top-level context lists come from the input: keep their number bounded.
+    if (this.topTrans.size >= MAX_TOP_CONTEXTS && !this.topTrans.has(key)) throw new Bail('too many distinct top-level context lists');
     return this.transition(this.topTrans, key, localCtx, {});
   }
 
