@@ -19,7 +19,7 @@ import { runSelfTest } from '../src/lib/fast-rdfc/self-test.js';
 import { createFastCryptosuite, type FastCryptosuite } from '../src/proof/fast/cryptosuite.js';
 import { createKeyObjectSigner } from '../src/proof/fast/signer.js';
 import { createVerifierCache } from '../src/proof/fast/verifier-cache.js';
-import { generateCorpus, OB_303, VC_V2 } from '../src/bench/fast-corpus.js';
+import { generateCorpus, OB_303, rng, VC_V2 } from '../src/bench/fast-corpus.js';
 
 type Json = Record<string, unknown>;
 const vc = vcLib as {
@@ -29,6 +29,8 @@ const vc = vcLib as {
 const DataIntegrityProof = DIP as new (o: { signer?: unknown; date?: string; cryptosuite: unknown }) => unknown;
 
 const CORPUS_SIZE = 520;
+/** Mutated credentials in the fuzz case (FAST_FUZZ_N / FAST_FUZZ_SEED run a longer search locally). */
+const FUZZ_N = Number(process.env.FAST_FUZZ_N ?? 300);
 // Status is not what this suite checks: accept any credentialStatus entry.
 const checkStatus = async () => ({ verified: true });
 const CREATED = '2026-02-01T12:00:00Z';
@@ -275,6 +277,46 @@ describe('fast eddsa-rdfc-2022 differential', () => {
     // The list deliberately leaves the subset: bails must be counted.
     expect(m.bails).toBeGreaterThan(10);
     expect(m.fast).toBeGreaterThan(10);
+  });
+
+  it(`gives the same N-Quads or the same error as stock on ${FUZZ_N} randomly mutated credentials (fuzz)`, async () => {
+    const r = rng(Number(process.env.FAST_FUZZ_SEED ?? 4242));
+    const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)] as T;
+    const values: (() => unknown)[] = [
+      () => null, () => [], () => ['x', 'x'], () => ({}), () => 42, () => 1.5, () => -0, () => 1e21, () => true, () => 'text',
+      () => ['a', null], () => [['a']], () => ({ '@value': 'x' }), () => ({ id: 'relative/path' }), () => ({ type: 'FooType' }),
+      () => ({ id: 'https://example.org/n', type: 'Profile', name: 'n' }), () => 'urn:uuid:1', () => '_:b1', () => ({ '@list': ['a'] }),
+      () => ({ '@context': { x: 'https://example.org/x' }, x: 1 }), () => [1, '1', 1.0], () => 'ext:Thing',
+    ];
+    const keys = ['foo', 'https://example.org/p', '@id', 'id', 'type', '@type', 'name', '@context', '@list', 'allowedValue', 'achievement', 'targetUrl', 'creditsAvailable', 'hashed', 'image', 'result'];
+    const objects = (v: unknown, out: Json[]): Json[] => {
+      if (Array.isArray(v)) for (const x of v) objects(x, out);
+      else if (v && typeof v === 'object') {
+        out.push(v as Json);
+        for (const x of Object.values(v)) objects(x, out);
+      }
+      return out;
+    };
+    const canonizer = createFastCanonizer();
+    const mismatches: string[] = [];
+    for (let i = 0; i < FUZZ_N; i++) {
+      const doc = structuredClone(corpus[i % corpus.length]) as Json;
+      for (let m = 0, n = 1 + Math.floor(r() * 3); m < n; m++) {
+        const target = pick(objects(doc, []));
+        const ks = Object.keys(target);
+        const op = r();
+        if (op < 0.45 && ks.length > 0) target[pick(ks)] = pick(values)();
+        else if (op < 0.8) target[pick(keys)] = pick(values)();
+        else if (ks.length > 0) delete target[pick(ks)];
+      }
+      const s = await canonizeOutcome(stock.canonize, doc, issuer.loader);
+      const f = await canonizeOutcome(canonizer.canonize, doc, issuer.loader);
+      if (s !== f) mismatches.push(`#${i} ${JSON.stringify(doc).slice(0, 200)}\n stock ${s.slice(0, 200)}\n fast  ${f.slice(0, 200)}`);
+    }
+    expect(mismatches).toEqual([]);
+    const m = canonizer.metrics();
+    expect(m.fast).toBeGreaterThan(30);
+    expect(m.bails).toBeGreaterThan(30);
   });
 
   it('falls back to stock when the caller serves a pinned URL with different content', async () => {
