@@ -317,7 +317,7 @@ describe('fast eddsa-rdfc-2022 differential', () => {
     const m = canonizer.metrics();
     expect(m.fast).toBeGreaterThan(30);
     expect(m.bails).toBeGreaterThan(30);
-  });
+  }, 30_000 + FUZZ_N * 20);
 
   it('falls back to stock when the caller serves a pinned URL with different content', async () => {
     const modified = structuredClone(bundledContexts().get(OB_303)) as { '@context': Json };
