@@ -47,3 +47,32 @@ export interface ServiceConfig {
   /** Create issuer `example` from `keys.example/` (did:key, EXAMPLE keys) when the database has no issuer. */
   exampleIssuer?: boolean;
 }
+
+/**
+ * Service configuration from environment variables (what `npm start` / `microcred serve` use):
+ * `PORT` (3000), `HOST` (127.0.0.1), `DATABASE_URL` (PostgreSQL; default embedded PGlite),
+ * `MICROCRED_DATA_DIR` (./data), `MICROCRED_KEYS_DIR` (<data>/keys), `MICROCRED_PUBLIC_URL`,
+ * `MICROCRED_ADMIN_TOKEN`, `MICROCRED_EXAMPLE_ISSUER` (1 = seed the example issuer on an empty database; default 1),
+ * `LOG_LEVEL` (info).
+ *
+ * @example
+ * ```ts
+ * const srv = await startServer(serviceConfigFromEnv(process.env));
+ * ```
+ */
+export function serviceConfigFromEnv(env: Record<string, string | undefined> = process.env): ServiceConfig {
+  const port = env.PORT === undefined ? 3000 : Number(env.PORT);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`PORT must be an integer from 0 to 65535; found ${JSON.stringify(env.PORT)}.`);
+  const config: ServiceConfig = {
+    host: env.HOST ?? '127.0.0.1',
+    port,
+    dataDir: env.MICROCRED_DATA_DIR ?? 'data',
+    exampleIssuer: (env.MICROCRED_EXAMPLE_ISSUER ?? '1') !== '0',
+    logLevel: env.LOG_LEVEL ?? 'info',
+  };
+  if (env.DATABASE_URL) config.databaseUrl = env.DATABASE_URL;
+  if (env.MICROCRED_KEYS_DIR) config.keysDir = env.MICROCRED_KEYS_DIR;
+  if (env.MICROCRED_PUBLIC_URL) config.publicUrl = env.MICROCRED_PUBLIC_URL;
+  if (env.MICROCRED_ADMIN_TOKEN) config.adminToken = env.MICROCRED_ADMIN_TOKEN;
+  return config;
+}
