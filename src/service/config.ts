@@ -35,7 +35,7 @@ export interface ServiceConfig {
   fetchConfig?: GuardedFetchConfig;
   /** Replace the outbound fetch entirely (tests). */
   fetch?: GuardedFetch;
-  /** A faster `eddsa-rdfc-2022` cryptosuite for signing. */
+  /** The `eddsa-rdfc-2022` implementation for signing and verifying (default: the fast compiled one, byte-identical to the reference). */
   cryptosuite?: Cryptosuite;
   /** Largest request body (express/body-parser syntax), default `5mb`. */
   bodyLimit?: string;

@@ -3,6 +3,8 @@ import type { Logger } from 'pino';
 import { loadKeySet } from '../keys/keyset.js';
 import type { KeySet } from '../keys/keyset.js';
 import { createDocumentLoader } from '../lib/document-loader.js';
+import { fastCryptosuite } from '../proof/fast/cryptosuite.js';
+import type { Cryptosuite } from '../proof/vendor.js';
 import type { DocumentLoader } from '../lib/document-loader.js';
 import type { Db } from '../store/db.js';
 import { getIssuer, listIssuers, syncIssuerKeys } from '../store/issuers.js';
@@ -20,6 +22,8 @@ export class ServiceContext {
   readonly issuers = new Map<string, Promise<LoadedIssuer>>();
   readonly metrics = new Metrics();
   readonly documentLoader: DocumentLoader = createDocumentLoader();
+  /** The eddsa-rdfc-2022 implementation for signing and verifying (default: the fast, byte-identical one). */
+  readonly cryptosuite: Cryptosuite;
   /** Base URL for status list URLs; set from the listening socket when not configured. */
   publicUrl: string;
 
@@ -29,6 +33,7 @@ export class ServiceContext {
     readonly logger: Logger,
   ) {
     this.publicUrl = (config.publicUrl ?? 'http://127.0.0.1:3000').replace(/\/+$/, '');
+    this.cryptosuite = config.cryptosuite ?? (fastCryptosuite() as unknown as Cryptosuite);
   }
 
   /** The issuer with its key set, loaded once per process (404 problem when unknown). */

@@ -120,7 +120,7 @@ async function signAndStore(ctx: ServiceContext, issuer: LoadedIssuer, req: Sign
           format: 'di',
           keys,
           documentLoader: ctx.documentLoader,
-          ...(ctx.config.cryptosuite ? { cryptosuite: ctx.config.cryptosuite } : {}),
+          cryptosuite: ctx.cryptosuite,
         });
       } else {
         const alg = req.alg ?? keys.defaultJwtAlg();

@@ -95,7 +95,7 @@ export async function statusListCredential(ctx: ServiceContext, slug: string, pu
     format: 'di',
     keys,
     documentLoader: ctx.documentLoader,
-    ...(ctx.config.cryptosuite ? { cryptosuite: ctx.config.cryptosuite } : {}),
+    cryptosuite: ctx.cryptosuite,
   });
   const out = { body: JSON.stringify(signed), etag };
   let perCtx = cache.get(ctx);

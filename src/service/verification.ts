@@ -8,8 +8,6 @@
 import * as vcLib from '@digitalbazaar/vc';
 // @ts-ignore -- package has no type declarations; typed below
 import { DataIntegrityProof } from '@digitalbazaar/data-integrity';
-// @ts-ignore -- package has no type declarations; typed below
-import { cryptosuite as eddsaRdfc2022 } from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
 import { createDidResolver } from '../did/resolve.js';
 import type { DidResolver } from '../did/resolve.js';
 import { createDocumentLoader } from '../lib/document-loader.js';
@@ -117,7 +115,7 @@ export function createVerifier(ctx: ServiceContext): Verifier {
     const checkStatus = options.checkStatus !== false;
     // No status list cache in the verifier: our own lists are read fresh (a revocation counts at once); foreign
     // documents are cached by `cachingFetch`.
-    const report = await verify(input, { fetch, resolver, documentLoader: ctx.documentLoader, checkStatus, statusListCacheMs: 0 });
+    const report = await verify(input, { fetch, resolver, documentLoader: ctx.documentLoader, checkStatus, statusListCacheMs: 0, cryptosuite: ctx.cryptosuite });
     const id = (report.credential as { id?: unknown } | undefined)?.id;
     if (checkStatus && typeof id === 'string') {
       const own = await findCredentialById(ctx.db, id);
@@ -160,7 +158,7 @@ export function createVerifier(ctx: ServiceContext): Verifier {
         presentation: vp,
         challenge: options.challenge,
         domain: options.domain,
-        suite: new DataIntegrityProof({ cryptosuite: eddsaRdfc2022 }),
+        suite: new DataIntegrityProof({ cryptosuite: ctx.cryptosuite }),
         documentLoader,
         checkStatus: async () => ({ verified: true }),
       }).catch((e: unknown) => ({ verified: false, error: e, presentationResult: { verified: false } }));
