@@ -13,7 +13,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { bundledContexts } from '../document-loader.js';
 import { Bail, NeedCompile } from './bail.js';
 import { Compiler } from './compiler.js';
-import { convert, topContextUrls } from './converter.js';
+import { convert, topContextUrls, type FlatQuad } from './converter.js';
 import { rdfCanonize, stock, type CanonizeFn } from './internals.js';
 import { canonizeFirstDegree, toRdfJsDataset } from './rdfc.js';
 
@@ -111,15 +111,20 @@ export function createFastCanonizer(opts: FastCanonizerOptions = {}): FastCanoni
     return check;
   }
 
-  /** Every top-level URL and every URL the compiled contexts loaded is served as pinned by this loader. */
-  async function loaderOk(loader: unknown, urls: string[], compiler: Compiler): Promise<boolean> {
+  /**
+   * Every top-level URL and every URL the compiled contexts loaded is served as pinned by this loader: `true`/
+   * `false` synchronously once known, a promise the first time.
+   */
+  function loaderOk(loader: unknown, urls: string[], compiler: Compiler): boolean | Promise<boolean> {
+    let pending: Promise<boolean>[] | undefined;
     for (const list of [urls, compiler.loadedUrls]) {
       for (const u of list) {
         const r = loaderServesPinned(loader, u);
-        if (r === false || (r !== true && !(await r))) return false;
+        if (r === false) return false;
+        if (r !== true) (pending ??= []).push(r);
       }
     }
-    return true;
+    return pending ? Promise.all(pending).then((rs) => rs.every(Boolean)) : true;
   }
 
   function bail(reason: string): void {
@@ -134,63 +139,103 @@ export function createFastCanonizer(opts: FastCanonizerOptions = {}): FastCanoni
       bailReasons: Object.fromEntries(reasons),
       states: sharedCompiler?.stateCount ?? 0,
     }),
-    canonize: async (input, options = {}) => {
-      const compiler = canonizer.enabled ? getCompiler() : undefined;
-      if (!compiler) return stockCanonize(input, options);
-      for (const k of Object.keys(options)) {
-        if (!ALLOWED_OPTION_KEYS.has(k)) {
-          m.stockOptions++;
-          return stockCanonize(input, options);
-        }
+    canonize: (input, options = {}) => {
+      try {
+        return fast(input, options ?? {});
+      } catch {
+        // defensive: nothing above should throw synchronously
+        bail('internal error');
+        return stockCanonize(input, options);
       }
-      if (
-        (options.base !== undefined && options.base !== null) ||
-        (options.safe !== undefined && options.safe !== true) ||
-        options.skipExpansion === true ||
-        (options.algorithm !== undefined && options.algorithm !== 'RDFC-1.0') ||
-        (options.format !== undefined && options.format !== 'application/n-quads')
-      ) {
+    },
+  };
+
+  function fast(input: unknown, options: Record<string, unknown>): Promise<string> {
+    const compiler = canonizer.enabled ? getCompiler() : undefined;
+    if (!compiler) return stockCanonize(input, options);
+    for (const k of Object.keys(options)) {
+      if (!ALLOWED_OPTION_KEYS.has(k)) {
         m.stockOptions++;
         return stockCanonize(input, options);
       }
-      let quads;
-      try {
-        const urls = topContextUrls(input);
-        // Contexts the pinned contexts themselves load must match too (loadedUrls).
-        if (!(await loaderOk(options.documentLoader, urls, compiler))) throw new Bail('context not served as pinned');
-        const key = urls.join('\n');
-        for (let round = 0; ; round++) {
-          try {
-            quads = convert(compiler, input, key);
-            break;
-          } catch (e) {
-            if (!(e instanceof NeedCompile)) throw e;
-            if (round >= MAX_COMPILE_ROUNDS) throw new Bail('too many compile rounds');
-            await e.run();
-          }
-        }
-      } catch (e) {
-        if (!(e instanceof Bail)) throw e;
-        bail(e.reason);
-        return stockCanonize(input, options);
-      }
-      const out = canonizeFirstDegree(quads);
-      if (out !== null) {
-        m.fast++;
-        return out;
-      }
-      m.collisions++;
-      // Same options object shape as the stock cryptosuite hands to rdf-canonize.
-      const rdfcOptions: Record<string, unknown> = {
-        algorithm: 'RDFC-1.0',
-        format: 'application/n-quads',
-        base: null,
-        safe: true,
-        ...(opts.maxWorkFactor === undefined ? {} : { maxWorkFactor: opts.maxWorkFactor }),
-        ...options,
-      };
-      return rdfCanonize.canonize(toRdfJsDataset(quads), rdfcOptions);
-    },
-  };
+    }
+    if (
+      (options.base !== undefined && options.base !== null) ||
+      (options.safe !== undefined && options.safe !== true) ||
+      options.skipExpansion === true ||
+      (options.algorithm !== undefined && options.algorithm !== 'RDFC-1.0') ||
+      (options.format !== undefined && options.format !== 'application/n-quads')
+    ) {
+      m.stockOptions++;
+      return stockCanonize(input, options);
+    }
+    let urls: string[];
+    try {
+      urls = topContextUrls(input);
+    } catch (e) {
+      return fallback(e, input, options);
+    }
+    // Steady state: everything below is synchronous; compiling or the first check of a loader is not.
+    const ok = loaderOk(options.documentLoader, urls, compiler);
+    if (ok === true) {
+      const r = attempt(compiler, input, urls);
+      if (Array.isArray(r)) return finish(r, options, input);
+      if (!(r instanceof NeedCompile)) return fallback(r, input, options);
+    } else if (ok === false) {
+      return fallback(new Bail('context not served as pinned'), input, options);
+    }
+    return slow(compiler, input, options, urls, ok);
+  }
+
+  /** One synchronous conversion attempt: quads, a pending compile, or the reason to fall back. */
+  function attempt(compiler: Compiler, input: unknown, urls: string[]): FlatQuad[] | NeedCompile | unknown {
+    try {
+      return convert(compiler, input, urls.join('\n'));
+    } catch (e) {
+      return e;
+    }
+  }
+
+  async function slow(compiler: Compiler, input: unknown, options: Record<string, unknown>, urls: string[], ok: boolean | Promise<boolean>): Promise<string> {
+    if (!(await ok)) return fallback(new Bail('context not served as pinned'), input, options);
+    for (let round = 0; round <= MAX_COMPILE_ROUNDS; round++) {
+      const r = attempt(compiler, input, urls);
+      if (Array.isArray(r)) return finish(r, options, input);
+      if (!(r instanceof NeedCompile)) return fallback(r, input, options);
+      await r.run();
+    }
+    return fallback(new Bail('too many compile rounds'), input, options);
+  }
+
+  /** Stock takes over; an unexpected error inside the fast path counts as a bail too (never guess). */
+  function fallback(e: unknown, input: unknown, options: Record<string, unknown>): Promise<string> {
+    bail(e instanceof Bail ? e.reason : 'internal error');
+    return stockCanonize(input, options);
+  }
+
+  function finish(quads: FlatQuad[], options: Record<string, unknown>, input: unknown): Promise<string> {
+    const fallbackQuads = (e: unknown) => fallback(e, input, options);
+    let out: string | null;
+    try {
+      out = canonizeFirstDegree(quads);
+    } catch (e) {
+      return fallbackQuads(e);
+    }
+    if (out !== null) {
+      m.fast++;
+      return Promise.resolve(out);
+    }
+    m.collisions++;
+    // Same options object shape as the stock cryptosuite hands to rdf-canonize.
+    const rdfcOptions: Record<string, unknown> = {
+      algorithm: 'RDFC-1.0',
+      format: 'application/n-quads',
+      base: null,
+      safe: true,
+      ...(opts.maxWorkFactor === undefined ? {} : { maxWorkFactor: opts.maxWorkFactor }),
+      ...options,
+    };
+    return rdfCanonize.canonize(toRdfJsDataset(quads), rdfcOptions);
+  }
   return canonizer;
 }

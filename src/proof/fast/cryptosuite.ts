@@ -83,10 +83,7 @@ export function createFastCryptosuite(options: FastCryptosuiteOptions = {}): Fas
     name: 'eddsa-rdfc-2022',
     requiredAlgorithm: 'Ed25519',
     ready,
-    canonize: async (input, opts) => {
-      if (!settled) await ready;
-      return canonize(input, opts);
-    },
+    canonize: (input, opts) => (settled ? canonize(input, opts) : ready.then(() => canonize(input, opts))),
     createVerifier: cache.createVerifier,
     metrics: () => ({ ...canonizer.metrics(), verifierCache: cache.stats(), fastPathEnabled: canonizer.enabled }),
   };
