@@ -4,9 +4,12 @@
  * collaborators; nothing touches the network.
  */
 import { describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { verify } from '../src/verify/verify.js';
 import type { VerificationReport } from '../src/verify/verify.js';
-import { controllerDocsFor, fixture, mapFetch, mapResolver } from './verify-helpers.js';
+import { controllerDocsFor, FIXTURES, fixture, mapFetch, mapResolver } from './verify-helpers.js';
 
 const NOW = new Date('2024-06-01T00:00:00Z');
 
@@ -174,5 +177,32 @@ describe('W3C vc-di-eddsa vectors (did:key key, generic VC)', () => {
     const signed = await issuer.sign({ ...unsigned, issuer: issuer.controller });
     const report = await verify(signed, { now: NOW });
     expect(report.verified, JSON.stringify(report.checks, null, 1)).toBe(true);
+  });
+});
+
+describe('the bundled examples', () => {
+  const JWT_VECTORS = 'ob30-rendered-spec-vc-jwt-rs256-vectors.json';
+  const VC1_VECTORS = 'ob30-rendered-spec-vc1-2023-vectors.json';
+  const W3C = ['w3c-vc-di-eddsa-rdfc-2022-signed.json', 'w3c-vc-di-eddsa-ed25519signature2020-signed.json'];
+  const files = readdirSync(FIXTURES).filter((f) => f.endsWith('.json'));
+
+  it('are byte-identical to the upstream copies (SHA-256 listed in PROVENANCE.md)', () => {
+    const provenance = readFileSync(path.join(FIXTURES, 'PROVENANCE.md'), 'utf8');
+    for (const f of files) {
+      const sha = createHash('sha256').update(readFileSync(path.join(FIXTURES, f))).digest('hex');
+      expect(provenance, f).toContain(`| \`${f}\` | \`${sha}\` |`);
+    }
+  });
+
+  it('every signed one is verified above', () => {
+    const covered = new Set([...RENDERED, JWT_VECTORS, VC1_VECTORS, ...W3C]);
+    // Signed = a top-level proof, or a file of signed vectors. (Endorsements embedded in the "complete" examples
+    // carry placeholder proofs with the misspelt cryptosuite "eddsa-rdf-2022": not real signatures.)
+    const signed = files.filter((f) => {
+      const doc = fixture(f);
+      return doc.proof !== undefined || Array.isArray(doc.vectors);
+    });
+    expect(signed.length).toBeGreaterThanOrEqual(covered.size);
+    expect(signed.filter((f) => !covered.has(f))).toEqual([]);
   });
 });
