@@ -53,7 +53,7 @@ describe.skipIf(reason)(`two service processes on one PostgreSQL${reason ? ` (sk
           while (next < queue.length) {
             const { i } = queue[next++] as { i: number };
             const rec = { ...recordMinimal, recordId: `CONC-${i}`, learner: { fullName: `Learner ${i}`, studentId: `S${i}` } };
-            const res = await fetch(`${url}?format=${i % 20 === 0 ? 'di' : 'jwt'}`, {
+            const res = await fetch(`${url}?format=${i % 10 === 0 ? 'di' : 'jwt'}`, {
               method: 'POST',
               headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
               body: JSON.stringify(rec),
