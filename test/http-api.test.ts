@@ -11,6 +11,7 @@ import { generateKeySet } from '../src/keys/keyset.js';
 import { createDocumentLoader } from '../src/lib/document-loader.js';
 import { buildCredential } from '../src/credential/annex1.js';
 import { assertRecord } from '../src/record/validate.js';
+import { verify } from '../src/verify/verify.js';
 import { call, profile, record, recordMinimal, startHarness } from './http-helpers.js';
 import type { Harness } from './http-helpers.js';
 
@@ -88,6 +89,17 @@ describe('publishing', () => {
     const res = await call(h, 'GET', '/.well-known/did.json');
     expect(res.status).toBe(404);
     expect(res.headers.get('content-type')).toContain('application/problem+json');
+    const created = await call(h, 'POST', '/issuers', { token: 'deployment-admin-secret-token', body: { slug: 'host-root', profile, root: true } });
+    expect(created.status, created.text).toBe(201);
+    expect(created.body.did.toLowerCase()).toBe(`did:web:${new URL(h.url).host.replace(':', '%3a')}`);
+    const doc = await call(h, 'GET', '/.well-known/did.json');
+    expect(doc.status).toBe(200);
+    expect(doc.body.id).toBe(created.body.did);
+    const key = await call(h, 'POST', '/issuers/host-root/api-keys', { token: 'deployment-admin-secret-token', body: { scopes: ['issue'] } });
+    const issued = await call(h, 'POST', '/issuers/host-root/credentials', { token: key.body.token, body: { ...recordMinimal, recordId: 'root-1' } });
+    // Resolved over real HTTP at /.well-known/did.json by an independent verifier.
+    const report = await verify(issued.body.credential, { fetch: h.fetchViaHttp, statusListCacheMs: 0 });
+    expect(report.checks.filter((c) => c.status === 'fail' || c.status === 'unknown')).toEqual([]);
   });
 });
 

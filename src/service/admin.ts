@@ -30,6 +30,11 @@ export interface CreateIssuerOptions {
   keysRoot?: string;
   /** Use an existing key set directory instead of generating one (its controller becomes the issuer's DID). */
   existingKeysDir?: string;
+  /**
+   * Make this the host's root issuer: `did:web:HOST` (no path), published at `/.well-known/did.json`. At most one
+   * issuer per host can be the root.
+   */
+  root?: boolean;
   /** JWT algorithm of a new did:web key set (default ES256). */
   jwtAlg?: JwtAlg;
   /** Who does this (audit log); default `cli`. */
@@ -44,9 +49,10 @@ export interface CreatedIssuer {
 }
 
 /** The did:web identifier of an issuer hosted under a deployment URL. */
-export function issuerDid(publicUrl: string, slug: string): string {
+export function issuerDid(publicUrl: string, slug: string, root = false): string {
   const url = new URL(publicUrl);
   const host = url.host.toLowerCase().replace(':', '%3A');
+  if (root) return `did:web:${host}`;
   const base = url.pathname.split('/').filter(Boolean);
   return ['did:web', host, ...base, 'issuers', slug].join(':');
 }
@@ -83,7 +89,7 @@ export async function createIssuer(db: Db, options: CreateIssuerOptions): Promis
       throw new MicrocredError('PROFILE_INVALID', 'publicUrl is required to create a did:web issuer (or give existingKeysDir).');
     }
     keysDir = path.resolve(options.keysRoot ?? path.join('data', 'keys'), options.slug);
-    const did = issuerDid(options.publicUrl, options.slug);
+    const did = issuerDid(options.publicUrl, options.slug, options.root === true);
     keys = await generateKeySet({ dir: keysDir, didWeb: did, ...(options.jwtAlg ? { jwtAlg: options.jwtAlg } : {}) });
   }
   await db.transaction(async (tx) => {

@@ -274,11 +274,12 @@ export async function createApp(config: ServiceConfig = {}): Promise<ServiceApp>
 
   // ---- public documents ----
   const sendDidDocument = async (res: Response, slug: string): Promise<void> => {
-    res.type('application/did+json').setHeader('Cache-Control', 'public, max-age=300');
+    // Short: a rotated-in key must reach verifiers soon.
+    res.type('application/did+json').setHeader('Cache-Control', 'public, max-age=60');
     res.send(JSON.stringify(await issuerDidDocument(ctx, slug)));
   };
   const sendJwks = async (res: Response, slug: string): Promise<void> => {
-    res.type('application/jwk-set+json').setHeader('Cache-Control', 'public, max-age=300');
+    res.type('application/jwk-set+json').setHeader('Cache-Control', 'public, max-age=60');
     res.send(JSON.stringify(await issuerJwks(ctx, slug)));
   };
   app.get('/.well-known/did.json', async (_req, res) => {
@@ -511,6 +512,7 @@ export async function createApp(config: ServiceConfig = {}): Promise<ServiceApp>
         publicUrl: ctx.publicUrl,
         keysRoot,
         ...(jwtAlg ? { jwtAlg } : {}),
+        ...(body.root === true ? { root: true } : {}),
         actor: 'admin-token',
       });
       res.status(201).location(`${ctx.publicUrl}/issuers/${created.slug}`).json({ slug: created.slug, did: created.did, profile: created.profile });

@@ -123,7 +123,7 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
           summary: 'Create an issuer (deployment admin token)',
           tags: ['admin'],
           security: bearer,
-          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['slug', 'profile'], properties: { slug: { type: 'string' }, profile: { type: 'object' }, jwtAlg: { enum: ['ES256', 'EdDSA'] } } } } } },
+          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['slug', 'profile'], properties: { slug: { type: 'string' }, profile: { type: 'object' }, jwtAlg: { enum: ['ES256', 'EdDSA'] }, root: { type: 'boolean', description: 'Use the host DID did:web:HOST (/.well-known/did.json).' } } } } } },
           responses: { '201': json('Created; keys generated, did:web assigned.', { type: 'object' }), '400': problem('Malformed request.'), ...authErrors, '422': problem('Invalid slug or profile.') },
         },
       },
