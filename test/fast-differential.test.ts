@@ -218,6 +218,7 @@ describe('fast eddsa-rdfc-2022 differential', () => {
       ['blank node: term and its IRI side by side', subject({ criteria: { narrative: 'n', 'https://purl.imsglobal.org/spec/vc/ob/vocab.html#narrative': ['n', 'm'] } })],
       ['blank node: duplicate types and values', base({ evidence: [{ type: ['Evidence', 'Evidence'], genre: ['g', 'g', 'h'], name: 'e' }] })],
       ['named node described twice', base({ evidence: [{ id: 'https://e.org/ev', type: 'Evidence', name: 'e1' }, { id: 'https://e.org/ev', type: ['Evidence'], name: ['e1', 'e2'] }] })],
+      ['plain and typed literal with one lexical form on one predicate', subject({ creditsAvailable: '4', 'https://purl.imsglobal.org/spec/vc/ob/vocab.html#creditsAvailable': ['4', '4.0', 4] })],
       ['number and numeric string under a datatype', subject({ creditsAvailable: [4, '4', 4.0] })],
       ['boolean coercion of a string', subject({}, { identifier: [{ type: 'IdentityObject', identityHash: 'a@b.c', identityType: 'emailAddress', hashed: 'true' }] })],
       ['numbers 1e21, 1e-7, -0, 2^53', subject({ creditsAvailable: [1e21, 1e-7, -0, 9007199254740992, 0.1] })],

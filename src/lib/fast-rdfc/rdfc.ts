@@ -91,36 +91,62 @@ export function canonizeFirstDegree(quads: FlatQuad[]): string | null {
     }
   }
 
+  // Lines are never built one by one: indices are sorted by their parts and the sorted lines are concatenated
+  // once. Part-wise order equals line order: no subject, predicate or object text is a proper prefix of another
+  // one except blank labels (c14n1 / c14n10) and plain vs typed literals, and there the shorter one is followed
+  // by a space, which sorts before any character that can follow in the longer one (as the prefix-first
+  // rule of string comparison does).
   const canonical = new Map<string, string>();
   if (byBlank.size > 0) {
     const hashToId = new Map<string, string>();
-    const lines: string[] = [];
     for (const [id, idx] of byBlank) {
-      lines.length = 0;
-      for (const i of idx) {
+      const k = idx.length;
+      const ls: string[] = new Array(k);
+      const lp: string[] = new Array(k);
+      const lo: string[] = new Array(k);
+      const order: number[] = new Array(k);
+      for (let j = 0; j < k; j++) {
+        const i = idx[j] as number;
         const q = quads[i] as FlatQuad;
-        const s = q.sBlank ? (q.s === id ? '_:a' : '_:z') : (sText[i] as string);
-        const o = q.oKind === BLANK ? (q.o === id ? '_:a' : '_:z') : (oText[i] as string);
-        lines.push(s + pText[i] + o + ' .\n');
+        ls[j] = q.sBlank ? (q.s === id ? '_:a' : '_:z') : (sText[i] as string);
+        lp[j] = pText[i] as string;
+        lo[j] = q.oKind === BLANK ? (q.o === id ? '_:a' : '_:z') : (oText[i] as string);
+        order[j] = j;
       }
-      lines.sort();
-      const h = createHash('sha256').update(lines.join('')).digest('hex');
+      if (k > 1) order.sort((a, b) => compareParts(ls, lp, lo, a, b));
+      let text = '';
+      for (const j of order) text += (ls[j] as string) + (lp[j] as string) + (lo[j] as string) + ' .\n';
+      const h = createHash('sha256').update(text).digest('hex');
       if (hashToId.has(h)) return null;
       hashToId.set(h, id);
     }
     const hashes = [...hashToId.keys()].sort();
-    for (let i = 0; i < hashes.length; i++) canonical.set(hashToId.get(hashes[i] as string) as string, 'c14n' + i);
+    for (let i = 0; i < hashes.length; i++) canonical.set(hashToId.get(hashes[i] as string) as string, '_:c14n' + i);
   }
 
-  const out: string[] = new Array(n);
+  const order: number[] = new Array(n);
   for (let i = 0; i < n; i++) {
     const q = quads[i] as FlatQuad;
-    const s = q.sBlank ? '_:' + canonical.get(q.s) : (sText[i] as string);
-    const o = q.oKind === BLANK ? '_:' + canonical.get(q.o) : (oText[i] as string);
-    out[i] = s + pText[i] + o + ' .\n';
+    if (q.sBlank) sText[i] = canonical.get(q.s) as string;
+    if (q.oKind === BLANK) oText[i] = canonical.get(q.o) as string;
+    order[i] = i;
   }
-  out.sort();
-  return out.join('');
+  order.sort((a, b) => compareParts(sText, pText, oText, a, b));
+  let out = '';
+  for (const i of order) out += (sText[i] as string) + (pText[i] as string) + (oText[i] as string) + ' .\n';
+  return out;
+}
+
+function compareParts(s: string[], p: string[], o: string[], a: number, b: number): number {
+  const sa = s[a] as string;
+  const sb = s[b] as string;
+  if (sa !== sb) return sa < sb ? -1 : 1;
+  const pa = p[a] as string;
+  const pb = p[b] as string;
+  if (pa !== pb) return pa < pb ? -1 : 1;
+  const oa = o[a] as string;
+  const ob = o[b] as string;
+  return oa === ob ? 0 : oa < ob ? -1 : 1;
 }
 
 /** The same quads as jsonld.js `toRDF` would hand to rdf-canonize (term objects, default graph). */
