@@ -191,6 +191,136 @@ describe('validateRecord: shape rules (JSON Schema)', () => {
   });
 });
 
+/**
+ * One row per field rule of the record schema: an edit of the full example record that breaks exactly that rule, and
+ * the sentence the user must see. The last test checks every rule the schema declares (each `expected` annotation)
+ * has a row here, so a new rule cannot land untested.
+ */
+const FIELD_RULES: [path: string, edit: (r: any) => void, message: string][] = [
+  ['$.recordId', (r) => (r.recordId = ''), '$.recordId: expected the provider\'s unique id for this completion, found ""'],
+  ['$.learner.fullName', (r) => (r.learner.fullName = ''), '$.learner.fullName: expected the learner\'s full name, found ""'],
+  ['$.learner.email', (r) => (r.learner.email = 'sam@'), '$.learner.email: expected an email address, found "sam@"'],
+  ['$.learner.did', (r) => (r.learner.did = 'did:web:'), '$.learner.did: expected a did:key or did:web DID, found "did:web:"'],
+  ['$.learner.studentId', (r) => (r.learner.studentId = ''), '$.learner.studentId: expected the provider\'s student id, found ""'],
+  ['$.course.code', (r) => (r.course.code = ''), '$.course.code: expected the course code, e.g. "PHM7021", found ""'],
+  ['$.course.title', (r) => (r.course.title = 7), '$.course.title: expected the title of the micro-credential, found 7'],
+  ['$.course.description', (r) => (r.course.description = ''), '$.course.description: expected a description of the micro-credential, found ""'],
+  ['$.course.url', (r) => (r.course.url = 'www.example.ac.uk'), '$.course.url: expected an http(s) URL, found "www.example.ac.uk"'],
+  ['$.course.learningOutcomes', (r) => (r.course.learningOutcomes = 'all'), '$.course.learningOutcomes: expected a list of at least one learning outcome, found "all"'],
+  ['$.course.learningOutcomes[0].text', (r) => (r.course.learningOutcomes[0].text = ''), '$.course.learningOutcomes[0].text: expected the learning outcome in words, found ""'],
+  ['$.course.learningOutcomes[0].escoSkill', (r) => (r.course.learningOutcomes[0].escoSkill = 'http://data.europa.eu/esco/skill/x'),
+    '$.course.learningOutcomes[0].escoSkill: expected an ESCO skill URI (http://data.europa.eu/esco/skill/<uuid>), found "http://data.europa.eu/esco/skill/x"'],
+  ['$.course.credits', (r) => (r.course.credits = 20), '$.course.credits: expected an object with "uk" and/or "ects" credits, found 20'],
+  ['$.course.credits.uk', (r) => (r.course.credits = { uk: -10 }), '$.course.credits.uk: expected a number greater than 0, found -10'],
+  ['$.course.credits.ects', (r) => (r.course.credits = { ects: '5' }), '$.course.credits.ects: expected a number greater than 0, found "5"'],
+  ['$.course.level.framework', (r) => (r.course.level.framework = 'EQF'), '$.course.level.framework: expected one of FHEQ, SCQF, RQF, CQFW, found "EQF"'],
+  ['$.course.level.level', (r) => (r.course.level.level = 7.5),
+    '$.course.level.level: expected a whole number level, or "entry1", "entry2", "entry3" (RQF/CQFW), found 7.5'],
+  ['$.course.level.eqf', (r) => (r.course.level.eqf = 0), '$.course.level.eqf: expected an EQF level from 1 to 8, found 0'],
+  ['$.course.participation.mode', (r) => (r.course.participation.mode = 'Online'), '$.course.participation.mode: expected one of "online", "on-site", "blended", found "Online"'],
+  ['$.course.participation.synchronous', (r) => (r.course.participation.synchronous = 1), '$.course.participation.synchronous: expected true or false, found 1'],
+  ['$.course.participation.description', (r) => (r.course.participation.description = ''), '$.course.participation.description: expected a non-empty text, found ""'],
+  ['$.course.assessment.type', (r) => (r.course.assessment.type = ''), '$.course.assessment.type: expected the type of assessment in words, found ""'],
+  ['$.course.assessment.description', (r) => (r.course.assessment.description = ''), '$.course.assessment.description: expected a non-empty text, found ""'],
+  ['$.course.supervision.option', (r) => (r.course.supervision.option = 'supervised'),
+    '$.course.supervision.option: expected one of "unsupervised-no-id-verification", "supervised-no-id-verification", "supervised-with-id-verification", found "supervised"'],
+  ['$.course.supervision.setting', (r) => (r.course.supervision = { option: 'supervised-with-id-verification', setting: 'remote' }),
+    '$.course.supervision.setting: expected one of "online", "on-site", found "remote"'],
+  ['$.course.subjects.hecos[0].code', (r) => (r.course.subjects.hecos[0].code = 100366), '$.course.subjects.hecos[0].code: expected a 6-digit HECoS code, found 100366'],
+  ['$.course.subjects.hecos[0].term', (r) => (r.course.subjects.hecos[0].term = ''), '$.course.subjects.hecos[0].term: expected the official term, e.g. "computer science", found ""'],
+  ['$.course.subjects.cah[0].code', (r) => (r.course.subjects.cah[0].code = 'CAH-11'), '$.course.subjects.cah[0].code: expected a CAH code: CAHnn, CAHnn-nn or CAHnn-nn-nn, found "CAH-11"'],
+  ['$.course.subjects.cah[0].term', (r) => (r.course.subjects.cah[0].term = ''), '$.course.subjects.cah[0].term: expected the official term, e.g. "computer science", found ""'],
+  ['$.course.psrb[0].body', (r) => (r.course.psrb[0].body = ''), '$.course.psrb[0].body: expected the name of the professional, statutory or regulatory body, found ""'],
+  ['$.course.psrb[0].recognition', (r) => (r.course.psrb[0].recognition = ''), '$.course.psrb[0].recognition: expected what the body recognises, found ""'],
+  ['$.course.psrb[0].url', (r) => (r.course.psrb[0].url = 'bcs.org'), '$.course.psrb[0].url: expected an http(s) URL, found "bcs.org"'],
+  ['$.course.qualityAssurance', (r) => (r.course.qualityAssurance = {}), '$.course.qualityAssurance: expected a list of at least one quality assurance entry, found an object'],
+  ['$.course.qualityAssurance[0].type', (r) => (r.course.qualityAssurance[0].type = ''), '$.course.qualityAssurance[0].type: expected the type of quality assurance in words, found ""'],
+  ['$.course.qualityAssurance[0].body', (r) => (r.course.qualityAssurance[0].body = ''), '$.course.qualityAssurance[0].body: expected the quality assurance body, found ""'],
+  ['$.course.qualityAssurance[0].url', (r) => (r.course.qualityAssurance[0].url = 'qaa'), '$.course.qualityAssurance[0].url: expected an http(s) URL, found "qaa"'],
+  ['$.course.prerequisites', (r) => (r.course.prerequisites = ''), '$.course.prerequisites: expected a non-empty text, found ""'],
+  ['$.course.stackability.type', (r) => (r.course.stackability.type = 'standalone'), '$.course.stackability.type: expected one of "stand-alone", "integrated", found "standalone"'],
+  ['$.course.stackability.parent.title', (r) => (r.course.stackability.parent.title = ''), '$.course.stackability.parent.title: expected the parent course title, found ""'],
+  ['$.course.stackability.parent.code', (r) => (r.course.stackability.parent.code = ''), '$.course.stackability.parent.code: expected a non-empty text, found ""'],
+  ['$.course.stackability.parent.credits', (r) => (r.course.stackability.parent.credits = {}),
+    '$.course.stackability.parent.credits: expected an object with "uk" and/or "ects" credits, found an object'],
+  ['$.course.stackability.parent.credits.uk', (r) => (r.course.stackability.parent.credits = { uk: 0 }), '$.course.stackability.parent.credits.uk: expected a number greater than 0, found 0'],
+  ['$.course.stackability.parent.credits.ects', (r) => (r.course.stackability.parent.credits = { ects: null }), '$.course.stackability.parent.credits.ects: expected a number greater than 0, found null'],
+  ['$.course.stackability.parent.url', (r) => (r.course.stackability.parent.url = '/msc'), '$.course.stackability.parent.url: expected an http(s) URL, found "/msc"'],
+  ['$.course.language', (r) => (r.course.language = 'en_GB'), '$.course.language: expected a BCP 47 language tag such as "en" or "en-GB", found "en_GB"'],
+  ['$.course.furtherInformation.text', (r) => (r.course.furtherInformation.text = ''), '$.course.furtherInformation.text: expected a non-empty text, found ""'],
+  ['$.course.furtherInformation.url', (r) => (r.course.furtherInformation.url = 'later'), '$.course.furtherInformation.url: expected an http(s) URL, found "later"'],
+  ...awardingBodyRule('name', '', '$.course.awardingBody.name: expected a non-empty text, found ""'),
+  ...awardingBodyRule('url', 'partner.example', '$.course.awardingBody.url: expected an http(s) URL, found "partner.example"'),
+  ...awardingBodyRule('country', '', '$.course.awardingBody.country: expected a country name, found ""'),
+  ...awardingBodyRule('countryCode', 'GBR', '$.course.awardingBody.countryCode: expected an ISO 3166-1 alpha-2 country code such as "GB", found "GBR"'),
+  ...awardingBodyRule('region', '', '$.course.awardingBody.region: expected a non-empty text, found ""'),
+  ...awardingBodyRule('ukprn', '2001234', '$.course.awardingBody.ukprn: expected a UKPRN: 8 digits starting with 1, found "2001234"'),
+  ['$.result.grade.kind', (r) => (r.result.grade.kind = 'Letter'), '$.result.grade.kind: expected one of "letter", "percentage", "pass-fail", "other", found "Letter"'],
+  ['$.result.grade.value', (r) => (r.result.grade = { kind: 'letter', value: 'Excellent++' }), '$.result.grade.value: expected a letter grade such as "A" or "B+", found "Excellent++"'],
+  ['$.result.grade.scale', (r) => (r.result.grade.scale = ['B']), '$.result.grade.scale: expected the grade letters from lowest to highest, without repeats, found a list of 1 item'],
+  ['$.result.grade.scale[0]', (r) => (r.result.grade.scale[0] = ''), '$.result.grade.scale[0]: expected a letter grade, found ""'],
+  ['$.result.grade.value', (r) => (r.result.grade = { kind: 'percentage', value: '64%' }), '$.result.grade.value: expected a percentage from 0 to 100, found "64%"'],
+  ['$.result.grade.value', (r) => (r.result.grade = { kind: 'pass-fail', value: 'Pass' }),
+    '$.result.grade.value: expected "pass" (credentials are only issued for a passed micro-credential), found "Pass"'],
+  ['$.result.grade.value', (r) => (r.result.grade = otherGrade({ value: '' })), '$.result.grade.value: expected the grade as written on the scale, found ""'],
+  ['$.result.grade.scale.name', (r) => (r.result.grade = otherGrade({ scale: { name: '' } })), '$.result.grade.scale.name: expected the name of the grading scale, found ""'],
+  ['$.result.grade.scale.values', (r) => (r.result.grade = otherGrade({ scale: { name: 'PMD', values: ['Merit', 'Merit'] } })),
+    '$.result.grade.scale.values: expected the scale\'s values from lowest to highest, without repeats, found a list of 2 items'],
+  ['$.result.grade.scale.values[0]', (r) => (r.result.grade = otherGrade({ scale: { name: 'PMD', values: ['', 'Merit'] } })),
+    '$.result.grade.scale.values[0]: expected a non-empty text, found ""'],
+  ['$.result.grade.scale.min', (r) => (r.result.grade = otherGrade({ scale: { name: 'PMD', min: '' } })), '$.result.grade.scale.min: expected a non-empty text, found ""'],
+  ['$.result.grade.scale.max', (r) => (r.result.grade = otherGrade({ scale: { name: 'PMD', max: '' } })), '$.result.grade.scale.max: expected a non-empty text, found ""'],
+  ['$.result.mark', (r) => (r.result.mark = 101), '$.result.mark: expected a mark in percent from 0 to 100, found 101'],
+  ['$.result.completionDate', (r) => (r.result.completionDate = '2026-06-19T10:00:00Z'), '$.result.completionDate: expected a date written YYYY-MM-DD, found "2026-06-19T10:00:00Z"'],
+  ['$.result.activityStartDate', (r) => (r.result.activityStartDate = '2026-3-2'), '$.result.activityStartDate: expected a date written YYYY-MM-DD, found "2026-3-2"'],
+  ['$.result.activityEndDate', (r) => (r.result.activityEndDate = '2026-13-01'), '$.result.activityEndDate: expected a date written YYYY-MM-DD, found "2026-13-01"'],
+  ['$.result.assessor.name', (r) => (r.result.assessor.name = ''), '$.result.assessor.name: expected the assessor\'s name, found ""'],
+  ['$.result.assessor.url', (r) => (r.result.assessor.url = 'mailto:a@b.example'), '$.result.assessor.url: expected an http(s) URL, found "mailto:a@b.example"'],
+];
+
+function awardingBodyRule(field: string, value: unknown, message: string): [string, (r: any) => void, string][] {
+  const body = { name: 'Partner University', url: 'https://partner.example.ac.uk/', country: 'United Kingdom', countryCode: 'GB', region: 'Wales', ukprn: '10012345' };
+  return [[`$.course.awardingBody.${field}`, (r) => (r.course.awardingBody = { ...body, [field]: value }), message]];
+}
+
+function otherGrade(change: { value?: string; scale?: object }): object {
+  return { kind: 'other', value: 'Merit', scale: { name: 'Pass/Merit/Distinction', values: ['Pass', 'Merit', 'Distinction'] }, ...change };
+}
+
+describe('validateRecord: every field rule, with its sentence', () => {
+  it('the full example record has every optional part these rules edit', () => {
+    expect(validateRecord(fixture).ok).toBe(true);
+    for (const [path, edit] of FIELD_RULES) {
+      // An edit of a part that does not exist would throw: the row would test nothing.
+      expect(() => edit(structuredClone(fixture)), path).not.toThrow();
+    }
+  });
+
+  it.each(FIELD_RULES.map(([path, edit, message]) => [message, path, edit] as const))('%s', (message, path, edit) => {
+    const problems = problemsOf(variant(edit, fixture));
+    expect(problems.map((p) => p.message)).toContain(message);
+    // Exactly that rule breaks: no other problem, so the row proves the rule on its own.
+    expect(problems.map((p) => p.path)).toEqual([path]);
+  });
+
+  it('every rule the record schema declares has a row above', () => {
+    const schema = JSON.parse(readFileSync(new URL('../src/schemas/completion-record.schema.json', import.meta.url), 'utf8'));
+    const declared: string[] = [];
+    const walk = (node: unknown, path: string): void => {
+      if (Array.isArray(node) || !node || typeof node !== 'object') return;
+      const n = node as Record<string, any>;
+      if (typeof n.expected === 'string') declared.push(`${path}: expected ${n.expected}, found `);
+      for (const [name, child] of Object.entries(n.properties ?? {})) walk(child, `${path}.${name}`);
+      if (n.items) walk(n.items, `${path}[0]`);
+      for (const branch of n.allOf ?? []) walk(branch.then, path);
+    };
+    walk(schema, '$');
+    expect(declared.length).toBeGreaterThan(60);
+    const messages = FIELD_RULES.map(([, , m]) => m);
+    expect(declared.filter((d) => !messages.some((m) => m.startsWith(d)))).toEqual([]);
+  });
+});
+
 describe('validateRecord: cross-field rules', () => {
   it('derives ECTS from UK credits and UK credits from ECTS (2 UK = 1 ECTS)', () => {
     const a = validateRecord(variant((r) => (r.course.credits = { uk: 15 })));
@@ -332,6 +462,32 @@ describe('validateProfile', () => {
       '$.logo: expected an https URL or a data: URI of a PNG or SVG image, found "http://x.example/logo.png"',
       '$.email: expected an email address, found "nope"',
     ]));
+  });
+
+  const PROFILE_RULES: [field: string, value: unknown, message: string][] = [
+    ['name', '', '$.name: expected the awarding body\'s name, found ""'],
+    ['url', 'https//northbridge.example', '$.url: expected an http(s) URL, found "https//northbridge.example"'],
+    ['country', '', '$.country: expected a country name such as "United Kingdom", found ""'],
+    ['countryCode', 'gb', '$.countryCode: expected an ISO 3166-1 alpha-2 country code such as "GB", found "gb"'],
+    ['region', 7, '$.region: expected a region such as "England", found 7'],
+    ['ukprn', '1001234X', '$.ukprn: expected a UKPRN: 8 digits starting with 1, found "1001234X"'],
+    ['logo', 'data:image/gif;base64,R0lGOD', '$.logo: expected an https URL or a data: URI of a PNG or SVG image, found "data:image/gif;base64,R0lGOD"'],
+    ['email', 'registry at example', '$.email: expected an email address, found "registry at example"'],
+    ['description', '', '$.description: expected a non-empty text, found ""'],
+  ];
+
+  it.each(PROFILE_RULES)('checks %s on its own', (field, value, message) => {
+    const v = validateProfile({ ...exampleProfile, [field]: value });
+    expect(v.ok ? [] : v.problems.map((p) => p.message)).toEqual([message]);
+  });
+
+  it('every rule the profile schema declares has a row above', () => {
+    const schema = JSON.parse(readFileSync(new URL('../src/schemas/issuer-profile.schema.json', import.meta.url), 'utf8'));
+    const fields = Object.entries(schema.properties as Record<string, { expected?: string }>).filter(([, d]) => d.expected);
+    expect(fields.length).toBeGreaterThan(5);
+    for (const [field, def] of fields) {
+      expect(PROFILE_RULES.some(([f, , m]) => f === field && m.startsWith(`$.${field}: expected ${def.expected}, found `)), field).toBe(true);
+    }
   });
 
   it('assertProfile throws PROFILE_INVALID naming a missing field', () => {

@@ -21,7 +21,12 @@ type Loose = Record<string, unknown>;
 const obj = (v: unknown): Loose | undefined =>
   v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Loose) : undefined;
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
-const isDate = (v: unknown): v is string => typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v);
+/** A real calendar date written YYYY-MM-DD (so "2026-13-01", already reported by the schema, orders nothing). */
+function isDate(v: unknown): v is string {
+  if (typeof v !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(v)) return false;
+  const t = Date.parse(`${v}T00:00:00Z`);
+  return Number.isFinite(t) && new Date(t).toISOString().startsWith(v);
+}
 
 /** Checks credit agreement and fills the missing system in place. */
 function normaliseCredits(credits: Loose | undefined, path: string, problems: RecordProblem[]): void {
