@@ -1,3 +1,4 @@
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Db } from './db.js';
 import { migrate } from './migrate.js';
@@ -32,6 +33,7 @@ export async function openDb(options: OpenDbOptions = {}): Promise<Db> {
   } else {
     const { openPglite } = await import('./pglite.js');
     const dir = options.dataDir ?? path.join('data', 'db');
+    if (dir !== 'memory') await mkdir(path.resolve(dir), { recursive: true, mode: 0o700 });
     db = await openPglite(dir === 'memory' ? {} : { dataDir: path.resolve(dir) });
   }
   if (options.migrate !== false) {
