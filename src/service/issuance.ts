@@ -1,6 +1,20 @@
 /**
  * Internal: issuing from completion records (idempotent on recordId), issuing VC-API credentials, and status changes.
  * Allocation of the status index, signing and the credential row happen in ONE transaction.
+ *
+ * Status design (revocation AND suspension with OB 3.0's single credentialStatus):
+ * - OB 3.0 allows one `credentialStatus` object (schema 0..1; an array fails the official JSON Schema), and
+ *   Bitstring Status List says a `revocation` bit is not reversible. So each credential carries exactly ONE
+ *   `BitstringStatusListEntry`, purpose `revocation`, pointing at the issuer's revocation list: every OB/VC verifier
+ *   sees revocation, and the credential validates against the OB schema.
+ * - Each credential also owns the SAME index in the issuer's suspension list (one allocation covers both lists;
+ *   `status_lists` holds both bitstrings). Suspend/unsuspend flips that bit; the suspension list is published and
+ *   signed like the revocation list, the API returns the entry as `suspensionStatus`, and this service's verifier
+ *   (`/credentials/verify`, `/presentations/verify`) fails the status check of a suspended credential.
+ * - Limitation, by design: a third-party verifier that reads only `credentialStatus` sees revocation, not a
+ *   suspension. The alternatives break a standard (an entry array fails the OB schema; clearing a revocation bit
+ *   contradicts BSL), so suspension is an issuer-side, reversible hold; use revocation for anything that must
+ *   reach every verifier.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { buildCredential } from '../credential/annex1.js';
