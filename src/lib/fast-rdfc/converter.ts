@@ -51,8 +51,25 @@ interface Obj {
   kind: 0 | 1 | 2;
   value: string;
   dt: string;
-  /** jsonld.js `compareValues` identity for de-duplication; `null` = never equal to anything else. */
-  key: string | null;
+  /**
+   * jsonld.js `compareValues` identity, built only when a de-duplication set needs it: 'i' = named node ('@type'
+   * for type IRIs), 'l' = literal from `raw` (+ `vtype`), 'u' = never equal to anything else (blank node, list).
+   */
+  key: 'i' | 't' | 'l' | 'u';
+  raw?: string | number | boolean;
+  vtype?: string | undefined;
+}
+
+function dedupKey(o: Obj): string {
+  switch (o.key) {
+    case 'i':
+      return 'i' + o.value;
+    case 't':
+      return '@type\u0000' + o.value;
+    default:
+      // compareValues: same @value (===, so the JS type matters) and same @type.
+      return (typeof o.raw)[0] + (o.vtype ?? '') + '\u0000' + String(o.raw);
+  }
 }
 
 const objectProto = Object.prototype;
@@ -86,8 +103,8 @@ class Walk {
    * per-array one for blank subjects (unique labels), or null when no duplicate is possible.
    */
   private emit(dedup: Set<string> | null, sBlank: boolean, s: string, p: string, o: Obj): void {
-    if (dedup !== null && o.key !== null) {
-      const k = (dedup === this.seen ? s + '\u0000' : '') + p + '\u0000' + o.key;
+    if (dedup !== null && o.key !== 'u') {
+      const k = (dedup === this.seen ? s + '\u0000' : '') + p + '\u0000' + dedupKey(o);
       if (dedup.has(k)) return;
       dedup.add(k);
     }
@@ -188,7 +205,7 @@ class Walk {
       for (const t of types) {
         // The node map de-duplicates expanded type IRIs (e.g. AchievementCredential and OpenBadgeCredential).
         const iri = T.typeIri(t);
-        this.emit(typeSet, sBlank, s, RDF_TYPE, { kind: NAMED, value: iri, dt: '', key: '@type\u0000' + iri });
+        this.emit(typeSet, sBlank, s, RDF_TYPE, { kind: NAMED, value: iri, dt: '', key: 't' });
       }
     }
 
@@ -203,7 +220,7 @@ class Walk {
       this.property(nodeSet, sBlank, s, info.iri, termS, key, value, info.list);
     }
     if (isTop && entries === 0) throw new Bail('top-level object would be dropped');
-    return { kind: sBlank ? BLANK : NAMED, value: s, dt: '', key: sBlank ? null : 'i' + s };
+    return { kind: sBlank ? BLANK : NAMED, value: s, dt: '', key: sBlank ? 'u' : 'i' };
   }
 
   private property(nodeSet: Set<string> | null, sBlank: boolean, s: string, p: string, termS: State, key: string, value: unknown, list: boolean): void {
@@ -249,7 +266,7 @@ class Walk {
     const vi = termS.valueInfo(key);
     if (typeof v === 'string' && (vi.kind === 1 || vi.kind === 2)) {
       const iri = termS.expandId(v, vi.kind === 2);
-      return { kind: NAMED, value: iri, dt: '', key: 'i' + iri };
+      return { kind: NAMED, value: iri, dt: '', key: 'i' };
     }
     const vtype = vi.kind === 3 ? vi.datatype : undefined;
     let lexical: string;
@@ -275,13 +292,12 @@ class Walk {
       }
       dt = vtype ?? XSD_STRING;
     }
-    // compareValues: same @value (===, so the JS type matters) and same @type.
-    return { kind: LITERAL, value: lexical, dt, key: (typeof v)[0] + (vtype ?? '') + '\u0000' + String(v) };
+    return { kind: LITERAL, value: lexical, dt, key: 'l', raw: v, vtype };
   }
 
   /** jsonld.js `_listToRDF`: a fresh blank node per cell; lists never de-duplicate. */
   private list(items: Obj[]): Obj {
-    if (items.length === 0) return { kind: NAMED, value: RDF_NIL, dt: '', key: null };
+    if (items.length === 0) return { kind: NAMED, value: RDF_NIL, dt: '', key: 'u' };
     const head = this.newBlank();
     let cell = head;
     for (let i = 0; i < items.length; i++) {
@@ -295,7 +311,7 @@ class Walk {
         cell = next;
       }
     }
-    return { kind: BLANK, value: head, dt: '', key: null };
+    return { kind: BLANK, value: head, dt: '', key: 'u' };
   }
 }
 

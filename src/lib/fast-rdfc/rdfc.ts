@@ -67,6 +67,16 @@ export function canonizeFirstDegree(quads: FlatQuad[]): string | null {
   const pText: string[] = new Array(n);
   const oText: string[] = new Array(n);
   const byBlank = new Map<string, number[]>();
+  // Named nodes recur (one subject, many properties): serialize each IRI once per call.
+  const iriText = new Map<string, string>();
+  const named = (iri: string): string => {
+    let t = iriText.get(iri);
+    if (t === undefined) {
+      t = '<' + escapeIri(iri) + '>';
+      iriText.set(iri, t);
+    }
+    return t;
+  };
   for (let i = 0; i < n; i++) {
     const q = quads[i] as FlatQuad;
     pText[i] = cached(predicateText, q.p, makePredicate);
@@ -76,7 +86,7 @@ export function canonizeFirstDegree(quads: FlatQuad[]): string | null {
       if (l) l.push(i);
       else byBlank.set(q.s, [i]);
     } else {
-      sText[i] = '<' + escapeIri(q.s) + '>';
+      sText[i] = named(q.s);
     }
     if (q.oKind === BLANK) {
       oText[i] = '';
@@ -87,7 +97,7 @@ export function canonizeFirstDegree(quads: FlatQuad[]): string | null {
         else byBlank.set(q.o, [i]);
       }
     } else {
-      oText[i] = objectText(q);
+      oText[i] = q.oKind === NAMED ? named(q.o) : objectText(q);
     }
   }
 
@@ -99,12 +109,12 @@ export function canonizeFirstDegree(quads: FlatQuad[]): string | null {
   const canonical = new Map<string, string>();
   if (byBlank.size > 0) {
     const hashToId = new Map<string, string>();
+    const ls = scratchS;
+    const lp = scratchP;
+    const lo = scratchO;
+    const order = scratchOrder;
     for (const [id, idx] of byBlank) {
       const k = idx.length;
-      const ls: string[] = new Array(k);
-      const lp: string[] = new Array(k);
-      const lo: string[] = new Array(k);
-      const order: number[] = new Array(k);
       for (let j = 0; j < k; j++) {
         const i = idx[j] as number;
         const q = quads[i] as FlatQuad;
@@ -113,9 +123,12 @@ export function canonizeFirstDegree(quads: FlatQuad[]): string | null {
         lo[j] = q.oKind === BLANK ? (q.o === id ? '_:a' : '_:z') : (oText[i] as string);
         order[j] = j;
       }
-      if (k > 1) order.sort((a, b) => compareParts(ls, lp, lo, a, b));
+      sortIndices(order, k, ls, lp, lo);
       let text = '';
-      for (const j of order) text += (ls[j] as string) + (lp[j] as string) + (lo[j] as string) + ' .\n';
+      for (let x = 0; x < k; x++) {
+        const j = order[x] as number;
+        text += (ls[j] as string) + (lp[j] as string) + (lo[j] as string) + ' .\n';
+      }
       const h = createHash('sha256').update(text).digest('hex');
       if (hashToId.has(h)) return null;
       hashToId.set(h, id);
@@ -131,10 +144,43 @@ export function canonizeFirstDegree(quads: FlatQuad[]): string | null {
     if (q.oKind === BLANK) oText[i] = canonical.get(q.o) as string;
     order[i] = i;
   }
-  order.sort((a, b) => compareParts(sText, pText, oText, a, b));
+  sortIndices(order, n, sText, pText, oText);
   let out = '';
-  for (const i of order) out += (sText[i] as string) + (pText[i] as string) + (oText[i] as string) + ' .\n';
+  for (let x = 0; x < n; x++) {
+    const i = order[x] as number;
+    out += (sText[i] as string) + (pText[i] as string) + (oText[i] as string) + ' .\n';
+  }
   return out;
+}
+
+// Scratch space for the per-blank-node lines (the function is synchronous and never re-entered).
+const scratchS: string[] = [];
+const scratchP: string[] = [];
+const scratchO: string[] = [];
+const scratchOrder: number[] = [];
+
+/**
+ * Sorts `order[0..k)` by the lines the indices stand for. Binary insertion sort for the usual sizes: it
+ * allocates nothing (Array.prototype.sort allocates work arrays on every call).
+ */
+function sortIndices(order: number[], k: number, s: string[], p: string[], o: string[]): void {
+  if (k > 256) {
+    const part = order.slice(0, k).sort((a, b) => compareParts(s, p, o, a, b));
+    for (let i = 0; i < k; i++) order[i] = part[i] as number;
+    return;
+  }
+  for (let i = 1; i < k; i++) {
+    const v = order[i] as number;
+    let lo = 0;
+    let hi = i;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (compareParts(s, p, o, order[mid] as number, v) <= 0) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let j = i; j > lo; j--) order[j] = order[j - 1] as number;
+    order[lo] = v;
+  }
 }
 
 function compareParts(s: string[], p: string[], o: string[], a: number, b: number): number {
