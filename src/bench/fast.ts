@@ -220,6 +220,50 @@ export async function benchFastDi(opts: BenchFastOptions = {}): Promise<BenchRes
   });
 }
 
+/** Result of {@link checkByteIdentity}. */
+export interface ByteIdentityResult {
+  checked: number;
+  /** Same signed JSON (hence same canonical N-Quads and proofValue) at a fixed `created`. */
+  identical: number;
+  /** Both pipelines refused the credential with the same error message. */
+  sameError: number;
+  mismatches: number;
+}
+
+/**
+ * Signs `count` corpus credentials with both pipelines at a fixed `created` and compares the signed JSON (the
+ * full gate with edge cases and a fuzzer is test/fast-differential.test.ts).
+ *
+ * @example
+ * ```ts
+ * const r = await checkByteIdentity(300); // { checked: 300, identical: 29x, sameError: …, mismatches: 0 }
+ * ```
+ */
+export async function checkByteIdentity(count = 300, seed = 2028): Promise<ByteIdentityResult> {
+  const issuer = benchIssuer();
+  const signer = createKeyObjectSigner({ id: issuer.vmId, privateKey: issuer.privateKey });
+  const documentLoader = poolDocumentLoader();
+  const fast = createFastCryptosuite();
+  const sign = async (cryptosuite: unknown, credential: Json): Promise<string> => {
+    try {
+      const suite = new DataIntegrityProof({ signer, date: '2026-01-01T00:00:00Z', cryptosuite });
+      return JSON.stringify(await vc.issue({ credential: structuredClone(credential), suite, documentLoader }));
+    } catch (e) {
+      return 'ERROR ' + String((e as Error)?.message ?? e);
+    }
+  };
+  const r: ByteIdentityResult = { checked: 0, identical: 0, sameError: 0, mismatches: 0 };
+  for (const c of generateCorpus(seed, count, { issuerDid: issuer.did })) {
+    const a = await sign(stock, c);
+    const b = await sign(fast, c);
+    r.checked++;
+    if (a !== b) r.mismatches++;
+    else if (a.startsWith('ERROR ')) r.sameError++;
+    else r.identical++;
+  }
+  return r;
+}
+
 /** The issue's targets checked against a run (one line each). */
 export function fastTargets(rows: BenchResult[]): string[] {
   const get = (name: string) => rows.find((r) => r.name.startsWith(name));
@@ -250,6 +294,12 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   benchFastDi({ n, log: (l) => process.stderr.write(l + '\n') }).then(
     (rows) => {
       process.stdout.write('\n' + formatRows('eddsa-rdfc-2022, one core unless stated', rows, 'ratio to stock (same run)') + '\n\n' + fastTargets(rows).join('\n') + '\n');
+      return checkByteIdentity(300).then((b) => {
+        process.stdout.write(
+          `${b.mismatches === 0 ? 'PASS' : 'MISS'}  byte identity on ${b.checked} varied credentials: ${b.identical} identical signed JSON, ` +
+            `${b.sameError} refused by both with the same error, ${b.mismatches} mismatches\n`,
+        );
+      });
     },
     (e) => {
       process.stderr.write(`bench failed: ${(e as Error).stack ?? e}\n`);
