@@ -12,6 +12,7 @@ import { insertApiKey, SCOPES } from '../store/api-keys.js';
 import type { Scope } from '../store/api-keys.js';
 import { recordAudit } from '../store/audit.js';
 import type { Db } from '../store/db.js';
+import { isUniqueViolation } from '../store/db.js';
 import { getIssuer, insertIssuer, syncIssuerKeys } from '../store/issuers.js';
 
 export const SLUG_RE = /^[a-z0-9][a-z0-9-]{0,62}$/;
@@ -48,7 +49,16 @@ export interface CreatedIssuer {
   profile: IssuerProfile;
 }
 
-/** The did:web identifier of an issuer hosted under a deployment URL. */
+/**
+ * The did:web identifier of an issuer hosted under a deployment URL (the port's colon percent-encoded).
+ *
+ * @example
+ * ```ts
+ * issuerDid('https://creds.example.ac.uk', 'northbridge');       // 'did:web:creds.example.ac.uk:issuers:northbridge'
+ * issuerDid('http://127.0.0.1:3000', 'x');                       // 'did:web:127.0.0.1%3A3000:issuers:x'
+ * issuerDid('https://creds.example.ac.uk', 'northbridge', true); // 'did:web:creds.example.ac.uk'
+ * ```
+ */
 export function issuerDid(publicUrl: string, slug: string, root = false): string {
   const url = new URL(publicUrl);
   const host = url.host.toLowerCase().replace(':', '%3A');
@@ -93,7 +103,12 @@ export async function createIssuer(db: Db, options: CreateIssuerOptions): Promis
     keys = await generateKeySet({ dir: keysDir, didWeb: did, ...(options.jwtAlg ? { jwtAlg: options.jwtAlg } : {}) });
   }
   await db.transaction(async (tx) => {
-    await insertIssuer(tx, { slug: options.slug, did: keys.controller, profile, keysDir });
+    await insertIssuer(tx, { slug: options.slug, did: keys.controller, profile, keysDir }).catch((e: unknown) => {
+      if (isUniqueViolation(e)) {
+        throw new MicrocredError('PROFILE_INVALID', `An issuer with slug ${JSON.stringify(options.slug)} or DID ${keys.controller} already exists.`);
+      }
+      throw e;
+    });
     await syncIssuerKeys(tx, options.slug, keys.keys);
     await recordAudit(tx, {
       actor: options.actor ?? 'cli',
