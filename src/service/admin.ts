@@ -2,6 +2,7 @@
  * Issuer and API key administration: what `microcred issuer create`, `microcred apikey create` and the admin
  * API call. Each operation runs in one transaction and leaves an audit entry.
  */
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { MicrocredError } from '../errors.js';
 import { generateKeySet, loadKeySet, rotateKey } from '../keys/keyset.js';
@@ -102,6 +103,7 @@ export async function createIssuer(db: Db, options: CreateIssuerOptions): Promis
     const did = issuerDid(options.publicUrl, options.slug, options.root === true);
     keys = await generateKeySet({ dir: keysDir, didWeb: did, ...(options.jwtAlg ? { jwtAlg: options.jwtAlg } : {}) });
   }
+  const generated = !options.existingKeysDir;
   await db.transaction(async (tx) => {
     await insertIssuer(tx, { slug: options.slug, did: keys.controller, profile, keysDir }).catch((e: unknown) => {
       if (isUniqueViolation(e)) {
@@ -117,6 +119,10 @@ export async function createIssuer(db: Db, options: CreateIssuerOptions): Promis
       target: keys.controller,
       details: { keys: keys.keys.map((k) => k.id) },
     });
+  }).catch(async (e: unknown) => {
+    // Keys generated for an issuer that was not stored were never used: remove them so a retry can start afresh.
+    if (generated) await rm(keysDir, { recursive: true, force: true });
+    throw e;
   });
   return { slug: options.slug, did: keys.controller, keysDir, profile };
 }
