@@ -203,7 +203,8 @@ export async function issueFromRecord(
         { recordId: record.recordId, existing: changed.map((c) => c.id) },
       );
     }
-    if (same && changed.length === 0) return { outcome: 'existing', row: same, superseded: [] };
+    // Unchanged record in this format: the stored credential (a re-issue of identical content changes nothing).
+    if (same) return { outcome: 'existing', row: same, superseded: [] };
     // The original award date survives re-issues (and a second format of the same record).
     const awardedDate = current[0]?.awardedDate;
     try {
