@@ -9,7 +9,13 @@
  * the caller hands the dataset to rdf-canonize itself, with the stock options (so the same output or the same
  * "Maximum deep iterations exceeded" error).
  */
-import { createHash } from 'node:crypto';
+import * as nodeCrypto from 'node:crypto';
+
+// One-shot `crypto.hash` (Node ≥ 20.12) creates no Hash object: no native handle for the GC to finalize per blank
+// node. Same bytes as `createHash('sha256').update(text).digest('hex')` (UTF-8), which older Node 20 uses.
+const oneShot = (nodeCrypto as { hash?: (alg: string, data: string, enc: 'hex') => string }).hash;
+const sha256hex: (text: string) => string =
+  typeof oneShot === 'function' ? (text) => oneShot('sha256', text, 'hex') : (text) => nodeCrypto.createHash('sha256').update(text).digest('hex');
 import { BLANK, LITERAL, NAMED, XSD_STRING, type FlatQuad } from './converter.js';
 import type { RdfQuad, RdfTerm } from './internals.js';
 
@@ -129,7 +135,7 @@ export function canonizeFirstDegree(quads: FlatQuad[]): string | null {
         const j = order[x] as number;
         text += (ls[j] as string) + (lp[j] as string) + (lo[j] as string) + ' .\n';
       }
-      const h = createHash('sha256').update(text).digest('hex');
+      const h = sha256hex(text);
       if (hashToId.has(h)) return null;
       hashToId.set(h, id);
     }

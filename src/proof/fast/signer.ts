@@ -34,6 +34,7 @@ export function createKeyObjectSigner(options: { id: string; privateKey: KeyObje
   return {
     id: options.id,
     algorithm: 'Ed25519',
-    sign: async ({ data }) => new Uint8Array(cryptoSign(null, data, key)),
+    // A Buffer is a Uint8Array: no second copy.
+    sign: async ({ data }) => cryptoSign(null, data, key),
   };
 }
