@@ -85,6 +85,10 @@ describe.skipIf(reason)(`two service processes on one PostgreSQL${reason ? ` (sk
       )
     ).rows[0];
     expect(stats).toEqual({ n: TOTAL, records: TOTAL, slots: TOTAL, allocations: TOTAL, used: TOTAL });
+    const answered = new Set([...idsByRecord.values()].flatMap((s) => [...s]));
+    const stored = new Set((await db.query<{ id: string }>('SELECT id FROM credentials')).rows.map((r) => r.id));
+    expect(answered.size).toBe(TOTAL);
+    expect([...answered].filter((id) => !stored.has(id))).toEqual([]);
 
     // Verify every stored credential: proofs, issuer keys, schema and dates through both servers in parallel
     // (VC-API options.checks without "credentialStatus"), full verification with the status list for a sample
