@@ -264,7 +264,14 @@ export async function checkByteIdentity(count = 300, seed = 2028): Promise<ByteI
   return r;
 }
 
-/** The issue's targets checked against a run (one line each). */
+/**
+ * The issue's targets checked against a run (one line each, PASS/MISS).
+ *
+ * @example
+ * ```ts
+ * console.log(fastTargets(await benchFastDi()).join('\n'));
+ * ```
+ */
 export function fastTargets(rows: BenchResult[]): string[] {
   const get = (name: string) => rows.find((r) => r.name.startsWith(name));
   const fi = get('DI issue, fast (sample)');

@@ -35,7 +35,7 @@ const B58 = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';
 const B58_MAP = new Map([...B58].map((c, i) => [c, i] as const));
 
 /** base58btc decode (bitcoin alphabet); `undefined` on a character outside it. */
-export function base58Decode(s: string): Uint8Array | undefined {
+function base58Decode(s: string): Uint8Array | undefined {
   const bytes: number[] = [0];
   for (const ch of s) {
     const v = B58_MAP.get(ch);
