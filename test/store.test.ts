@@ -79,6 +79,21 @@ function storeSuite(name: string, open: () => Promise<{ db: Db; cleanup: () => P
       expect(lists).toEqual([{ seq: 1, size: MIN_STATUS_LIST_SIZE, used: 40, isFull: false }]);
     });
 
+    it('concurrent allocations on one list never share an index', async () => {
+      const slug = await newIssuer(db);
+      const results = await Promise.all(
+        Array.from({ length: 200 }, (_, i) =>
+          db.transaction(async (tx) => {
+            const a = await allocateStatusIndex(tx, slug, `urn:test:${slug}:c${i}`);
+            await countAllocation(tx, a.listId);
+            return `${a.seq}/${a.index}`;
+          }),
+        ),
+      );
+      expect(new Set(results).size).toBe(200);
+      expect(await listStatusLists(db, slug)).toEqual([{ seq: 1, size: MIN_STATUS_LIST_SIZE, used: 200, isFull: false }]);
+    });
+
     it('starts a new list when the current one reaches its capacity', async () => {
       const slug = await newIssuer(db);
       const seqs: number[] = [];

@@ -333,7 +333,8 @@ export async function createApp(config: ServiceConfig = {}): Promise<ServiceApp>
     res.setHeader('ETag', published.etag);
     res.setHeader('Cache-Control', `public, max-age=${maxAge}`);
     res.setHeader('Vary', 'Accept');
-    if (req.headers['if-none-match'] === published.etag) {
+    const inm = req.headers['if-none-match'];
+    if (inm && (inm.trim() === '*' || inm.split(',').some((t) => t.trim().replace(/^W\//, '') === published.etag.replace(/^W\//, '')))) {
       res.status(304).end();
       return;
     }

@@ -20,7 +20,8 @@ export interface Published {
 function etagOf(...parts: (string | Uint8Array)[]): string {
   const h = createHash('sha256');
   for (const p of parts) h.update(p);
-  return `"${h.digest('base64url').slice(0, 27)}"`;
+  // Weak: processes sign the same bits at different moments, so equal tags mean equal status, not equal bytes.
+  return `W/"${h.digest('base64url').slice(0, 27)}"`;
 }
 
 async function publishedKeys(ctx: ServiceContext, slug: string): Promise<IssuerKeyRow[]> {
