@@ -2,7 +2,7 @@
  * Key sets: generation (did:key, did:web), file modes, rotation, no private material in output, clear errors.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { chmod, cp, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, cp, mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { inspect } from 'node:util';
@@ -221,9 +221,22 @@ describe('no private material in output', () => {
 });
 
 describe('loadKeySet errors', () => {
-  it('missing directory: KEY_NOT_FOUND naming keyset.json', async () => {
+  it('missing directory: KEY_NOT_FOUND saying the directory does not exist', async () => {
     const dir = path.join(root, 'nope');
-    await expect(loadKeySet(dir)).rejects.toMatchObject({ code: 'KEY_NOT_FOUND', message: expect.stringContaining(path.join(dir, 'keyset.json')) });
+    await expect(loadKeySet(dir)).rejects.toMatchObject({
+      code: 'KEY_NOT_FOUND',
+      message: `No key set: the key directory ${dir} does not exist. Create one with \`microcred keys generate --dir ${dir}\` or point the configuration at an existing key directory.`,
+      details: { file: path.join(dir, 'keyset.json') },
+    });
+  });
+
+  it('a directory without keyset.json: KEY_NOT_FOUND naming the missing file', async () => {
+    const dir = await tmp('no-keyset');
+    await mkdir(dir, { recursive: true });
+    await expect(loadKeySet(dir)).rejects.toMatchObject({
+      code: 'KEY_NOT_FOUND',
+      message: expect.stringContaining(`No key set: the key directory ${dir} has no keyset.json.`),
+    });
   });
 
   it('corrupt keyset.json: KEYSET_INVALID naming the file', async () => {

@@ -227,10 +227,19 @@ export async function loadKeySet(dir: string, options: LoadKeySetOptions = {}): 
   try {
     text = await fs.readFile(keysetPath, 'utf8');
   } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const dirExists = code === 'ENOENT' ? await exists(dir) : true;
+    const why = !dirExists
+      ? `the key directory ${dir} does not exist`
+      : code === 'ENOENT'
+        ? `the key directory ${dir} has no ${KEYSET_FILE}`
+        : code === 'EACCES'
+          ? `${keysetPath} cannot be read (permission denied)`
+          : `${keysetPath} cannot be read (${code ?? 'unknown error'})`;
     throw new MicrocredError(
       'KEY_NOT_FOUND',
-      `No key set at ${keysetPath}: ${(e as NodeJS.ErrnoException).code ?? 'unreadable'}. ` +
-        'Create one with `microcred keys generate` or point the configuration at an existing key directory.',
+      `No key set: ${why}. Create one with \`microcred keys generate --dir ${dir}\` or point the configuration at an ` +
+        'existing key directory.',
       { file: keysetPath },
     );
   }
