@@ -1,6 +1,8 @@
 /** Internal: what every route handler shares (database, loaded issuers with their keys, metrics, logger). */
 import type { Logger } from 'pino';
-import { loadKeySet } from '../keys/keyset.js';
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { KEYSET_FILE, loadKeySet } from '../keys/keyset.js';
 import type { KeySet } from '../keys/keyset.js';
 import { createDocumentLoader } from '../lib/document-loader.js';
 import { fastCryptosuite } from '../proof/fast/cryptosuite.js';
@@ -16,10 +18,13 @@ import { problems } from './problem.js';
 export interface LoadedIssuer {
   row: IssuerRow;
   keys: KeySet;
+  /** Modification time of keyset.json when loaded. */
+  mtime?: number;
 }
 
 export class ServiceContext {
   readonly issuers = new Map<string, Promise<LoadedIssuer>>();
+  private readonly checkedAt = new Map<string, number>();
   readonly metrics = new Metrics();
   readonly documentLoader: DocumentLoader = createDocumentLoader();
   /** The eddsa-rdfc-2022 implementation for signing and verifying (default: the fast, byte-identical one). */
@@ -36,10 +41,24 @@ export class ServiceContext {
     this.cryptosuite = config.cryptosuite ?? (fastCryptosuite() as unknown as Cryptosuite);
   }
 
-  /** The issuer with its key set, loaded once per process (404 problem when unknown). */
+  /**
+   * The issuer with its key set, loaded once per process (404 problem when unknown). Every 30 s the key set file's
+   * modification time is checked, so a rotation done by another process or the CLI is picked up.
+   */
   async issuer(slug: string): Promise<LoadedIssuer> {
     let p = this.issuers.get(slug);
+    const checked = this.checkedAt.get(slug) ?? 0;
+    if (p && Date.now() - checked > 30_000) {
+      this.checkedAt.set(slug, Date.now());
+      const loaded = await p.catch(() => undefined);
+      const mtime = loaded ? await stat(path.join(loaded.row.keysDir, KEYSET_FILE)).then((st) => st.mtimeMs, () => undefined) : undefined;
+      if (loaded && mtime !== undefined && mtime !== loaded.mtime) {
+        this.issuers.delete(slug);
+        p = undefined;
+      }
+    }
     if (!p) {
+      this.checkedAt.set(slug, Date.now());
       p = this.load(slug);
       this.issuers.set(slug, p);
       p.catch(() => this.issuers.delete(slug));
@@ -55,10 +74,11 @@ export class ServiceContext {
   private async load(slug: string): Promise<LoadedIssuer> {
     const row = await getIssuer(this.db, slug);
     if (!row) throw problems.notFound(`There is no issuer ${JSON.stringify(slug)} on this server.`);
+    const mtime = await stat(path.join(row.keysDir, KEYSET_FILE)).then((st) => st.mtimeMs, () => undefined);
     const keys = await loadKeySet(row.keysDir);
     // Keep the key references in step with the key set on disk (a rotation done by the CLI).
     await syncIssuerKeys(this.db, slug, keys.keys);
-    return { row, keys };
+    return { row, keys, ...(mtime !== undefined ? { mtime } : {}) };
   }
 
   /** Loads every issuer's keys (start-up and /readyz); returns the slugs that failed. */
