@@ -316,6 +316,27 @@ export function fastTargets(rows: BenchResult[]): string[] {
   ];
 }
 
+/**
+ * The whole fast DI section as text: the table, the targets and the byte-identity line (what `npm run bench`
+ * prints for its `fast` section).
+ *
+ * @example
+ * ```ts
+ * process.stdout.write((await fastBenchReport({ n: 3000 })) + '\n');
+ * ```
+ */
+export async function fastBenchReport(opts: BenchFastOptions = {}): Promise<string> {
+  const rows = await benchFastDi(opts);
+  const b = await checkByteIdentity(300);
+  return [
+    formatRows('eddsa-rdfc-2022 (one core unless stated)', rows, 'ratio to stock (same round)'),
+    '',
+    ...fastTargets(rows),
+    `${b.mismatches === 0 ? 'PASS' : 'MISS'}  byte identity on ${b.checked} varied credentials: ${b.identical} identical signed JSON, ` +
+      `${b.sameError} refused by both with the same error, ${b.mismatches} mismatches`,
+  ].join('\n');
+}
+
 function machine(): string {
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   return `${cpu}, ${availableParallelism()} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${platform()} ${release()}`;
@@ -325,16 +346,8 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   const n = Number(process.env.BENCH_N ?? 3000);
   process.stdout.write(`microcred fast DI benchmark — ${new Date().toISOString()}\nMachine: ${machine()}\n`);
   if (!(globalThis as { gc?: unknown }).gc) process.stdout.write('(run with node --expose-gc for a forced GC before each case)\n');
-  benchFastDi({ n, log: (l) => process.stderr.write(l + '\n') }).then(
-    (rows) => {
-      process.stdout.write('\n' + formatRows('eddsa-rdfc-2022, one core unless stated', rows, 'ratio to stock (same run)') + '\n\n' + fastTargets(rows).join('\n') + '\n');
-      return checkByteIdentity(300).then((b) => {
-        process.stdout.write(
-          `${b.mismatches === 0 ? 'PASS' : 'MISS'}  byte identity on ${b.checked} varied credentials: ${b.identical} identical signed JSON, ` +
-            `${b.sameError} refused by both with the same error, ${b.mismatches} mismatches\n`,
-        );
-      });
-    },
+  fastBenchReport({ n, log: (l) => process.stderr.write(l + '\n') }).then(
+    (text) => process.stdout.write('\n' + text + '\n'),
     (e) => {
       process.stderr.write(`bench failed: ${(e as Error).stack ?? e}\n`);
       process.exitCode = 1;
