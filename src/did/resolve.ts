@@ -11,6 +11,9 @@ import { MicrocredError } from '../errors.js';
 import { createGuardedFetch, fetchedJson, type GuardedFetch } from '../lib/guarded-fetch.js';
 import type { DocumentResolver } from '../lib/document-loader.js';
 import { didKeyDocument, MULTIKEY_CONTEXT, type VerificationMethod } from './key.js';
+import { didWebUrl } from './web-url.js';
+
+export { didWebUrl } from './web-url.js';
 
 export type { VerificationMethod } from './key.js';
 
@@ -25,29 +28,6 @@ export interface DidResolverOptions {
 }
 
 const DID_ACCEPT = 'application/did+json, application/did+ld+json, application/ld+json;q=0.9, application/json;q=0.8';
-
-/**
- * The https URL of a did:web DID document.
- *
- * @example
- * ```ts
- * didWebUrl('did:web:example.com');            // 'https://example.com/.well-known/did.json'
- * didWebUrl('did:web:example.com%3A8443:u:1'); // 'https://example.com:8443/u/1/did.json'
- * ```
- */
-export function didWebUrl(did: string): string {
-  const m = /^did:web:([^:#?/]+)((?::[^:#?/]+)*)$/.exec(did);
-  if (!m) throw new MicrocredError('DID_RESOLUTION_FAILED', `${JSON.stringify(did)} is not a valid did:web.`, { did });
-  const host = decodeURIComponent(m[1] as string);
-  if (!/^[A-Za-z0-9.-]+(:\d+)?$/.test(host)) {
-    throw new MicrocredError('DID_RESOLUTION_FAILED', `The host of ${did} (${JSON.stringify(host)}) is not a host name.`, { did });
-  }
-  const path = (m[2] as string)
-    .split(':')
-    .filter(Boolean)
-    .map((seg) => encodeURIComponent(decodeURIComponent(seg)));
-  return path.length === 0 ? `https://${host}/.well-known/did.json` : `https://${host}/${path.join('/')}/did.json`;
-}
 
 /**
  * A resolver for did:key, did:web and https controller documents. Given a URL without fragment it returns the

@@ -27,6 +27,7 @@ import { inspect } from 'node:util';
 import { MicrocredError } from '../errors.js';
 import { jwkToPublicKeyMultibase } from './multibase.js';
 import { didWebDocument, jwks } from '../did/web-document.js';
+import { didWebUrl } from '../did/web-url.js';
 
 /** Key algorithms a key set can hold: Ed25519 (Data Integrity eddsa-rdfc-2022 and EdDSA JWTs) and ES256 (P-256 JWTs). */
 export type KeyAlg = 'Ed25519' | 'ES256';
@@ -401,11 +402,8 @@ export async function rotateKey(
  * ```
  */
 export function didWebDocumentUrl(did: string): string {
-  const [host, ...segments] = parseDidWeb(did).slice('did:web:'.length).split(':');
-  const authority = decodeURIComponent(host as string);
-  return segments.length === 0
-    ? `https://${authority}/.well-known/did.json`
-    : `https://${authority}/${segments.join('/')}/did.json`;
+  // Our own identifiers are parsed strictly first; the URL rule itself is the resolver's.
+  return didWebUrl(parseDidWeb(did));
 }
 
 // ---------------------------------------------------------------------------------------------------------------
