@@ -118,9 +118,13 @@ export interface FurtherInformation {
 export interface AwardingBody {
   name: string;
   url: string;
+  /** Country name, e.g. "United Kingdom". */
   country: string;
+  /** ISO 3166-1 alpha-2, e.g. "GB". */
   countryCode: string;
+  /** Region, e.g. "England", "Scotland", "Wales", "Northern Ireland". */
   region?: string;
+  /** UK Provider Reference Number: 8 digits starting with 1. */
   ukprn?: string;
 }
 
@@ -178,18 +182,8 @@ export interface CompletionRecord {
   result: CourseResult;
 }
 
-/** The awarding body, from the issuer profile file. */
-export interface IssuerProfile {
-  name: string;
-  url: string;
-  /** Country name, e.g. "United Kingdom". */
-  country: string;
-  /** ISO 3166-1 alpha-2, e.g. "GB". */
-  countryCode: string;
-  /** Region, e.g. "England", "Scotland", "Wales", "Northern Ireland". */
-  region?: string;
-  /** UK Provider Reference Number: 8 digits starting with 1. */
-  ukprn?: string;
+/** The awarding body, from the issuer profile file: the same fields as an awarding body named in a record, and more. */
+export interface IssuerProfile extends AwardingBody {
   /** Logo URL (https or data: URI). */
   logo?: string;
   email?: string;
