@@ -83,9 +83,10 @@ export class FastDiPool {
         this.pump();
         p?.resolve(res);
       });
-      w.on('error', (e) => {
-        for (const [job, p] of this.inflight) p.resolve({ job, fatal: e.message });
-        this.inflight.clear();
+      // A worker that dies takes the pool down: every waiting job fails instead of hanging.
+      w.on('error', (e) => this.fail(e.message));
+      w.on('exit', (code) => {
+        if (!this.closed) this.fail(`a worker exited (code ${code})`);
       });
     }
   }
@@ -106,6 +107,13 @@ export class FastDiPool {
     );
     // init replies pushed every worker onto `idle` once
     return pool;
+  }
+
+  private fail(reason: string): void {
+    this.closed = true;
+    for (const [job, p] of this.inflight) p.resolve({ job, fatal: reason });
+    this.inflight.clear();
+    for (const { req, pending } of this.queue.splice(0)) pending.resolve({ job: req.job, fatal: reason });
   }
 
   get size(): number {
@@ -170,8 +178,10 @@ export class FastDiPool {
     return this.run<PoolVerifyResult>(credentials, (job, chunk) => ({ job, op: 'verify', credentials: chunk }));
   }
 
+  /** Stops the workers; jobs still queued fail. */
   async close(): Promise<void> {
     this.closed = true;
+    for (const { req, pending } of this.queue.splice(0)) pending.resolve({ job: req.job, fatal: 'the pool was closed' });
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
 }
