@@ -9,6 +9,8 @@ import * as vcLib from '@digitalbazaar/vc';
 import { DataIntegrityProof as DataIntegrityProofLib } from '@digitalbazaar/data-integrity';
 // @ts-ignore -- package has no type declarations; typed below
 import { cryptosuite as eddsaRdfc2022Lib } from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
+// @ts-ignore -- package has no type declarations; typed below
+import { Ed25519Signature2020 as Ed25519Signature2020Lib } from '@digitalbazaar/ed25519-signature-2020';
 import type { DocumentLoader } from '../lib/document-loader.js';
 import type { Signer } from '../keys/keyset.js';
 
@@ -28,6 +30,16 @@ export interface Cryptosuite {
 export interface LinkedDataSuite {
   verificationMethod?: string;
   [extra: string]: unknown;
+}
+
+/** What a suite's own `verifyProof` takes and answers: one proof checked against the document without it. */
+export interface ProofVerifier {
+  verifyProof(options: {
+    proof: Record<string, unknown>;
+    document: Record<string, unknown>;
+    proofSet: unknown[];
+    documentLoader: DocumentLoader;
+  }): Promise<{ verified: boolean; error?: unknown; verificationMethod?: unknown }>;
 }
 
 export interface VcIssueOptions {
@@ -60,7 +72,10 @@ export const DataIntegrityProof = DataIntegrityProofLib as new (options: {
   date?: string | Date | null;
   cryptosuite: Cryptosuite;
   legacyContext?: boolean;
-}) => LinkedDataSuite;
+}) => LinkedDataSuite & ProofVerifier;
+
+/** The legacy `Ed25519Signature2020` suite, for verifying credentials other issuers signed with it. */
+export const Ed25519Signature2020 = Ed25519Signature2020Lib as new () => LinkedDataSuite & ProofVerifier;
 
 /** The reference `eddsa-rdfc-2022` cryptosuite (jsonld.js + rdf-canonize). */
 export const eddsaRdfc2022 = eddsaRdfc2022Lib as Cryptosuite;

@@ -16,10 +16,8 @@
  */
 import { compactVerify, importJWK, type JWK } from 'jose';
 import type { KeyObject } from 'node:crypto';
-// @ts-ignore -- package has no type declarations
-import { Ed25519Signature2020 as Ed25519Signature2020Lib } from '@digitalbazaar/ed25519-signature-2020';
 import { MicrocredError } from '../../errors.js';
-import { DataIntegrityProof, eddsaRdfc2022, type Cryptosuite } from '../../proof/vendor.js';
+import { DataIntegrityProof, Ed25519Signature2020, eddsaRdfc2022, type Cryptosuite, type ProofVerifier } from '../../proof/vendor.js';
 import { dereferenceVerificationMethod } from '../../did/resolve.js';
 import { publicKeyFromVerificationMethod } from '../../did/verification-key.js';
 import type { DocumentLoader } from '../../lib/document-loader.js';
@@ -27,16 +25,6 @@ import type { Check, SigningKey, VerifyContext } from '../types.js';
 import { findJwkInIssuerJwks } from './issuer-key.js';
 import { findCause, isFetchProblem, rootMessage } from './util.js';
 
-interface ProofSuite {
-  verifyProof(options: {
-    proof: Record<string, unknown>;
-    document: Record<string, unknown>;
-    proofSet: unknown[];
-    documentLoader: DocumentLoader;
-  }): Promise<{ verified: boolean; error?: unknown; verificationMethod?: unknown }>;
-}
-
-const Ed25519Signature2020 = Ed25519Signature2020Lib as new () => ProofSuite;
 const DI_V1 = 'https://w3id.org/security/data-integrity/v1';
 const VC2 = 'https://www.w3.org/ns/credentials/v2';
 const JWT_ALGS = ['RS256', 'ES256', 'EdDSA'];
@@ -50,18 +38,18 @@ export interface ProofResult {
   key?: SigningKey;
 }
 
-function suiteFor(proof: Record<string, unknown>, credential: Record<string, unknown>, cryptosuite: Cryptosuite): ProofSuite | undefined {
+function suiteFor(proof: Record<string, unknown>, credential: Record<string, unknown>, cryptosuite: Cryptosuite): ProofVerifier | undefined {
   if (proof.type === 'Ed25519Signature2020') return new Ed25519Signature2020();
   if (proof.type !== 'DataIntegrityProof') return undefined;
   const ctx = Array.isArray(credential['@context']) ? credential['@context'] : [credential['@context']];
   // VC 1.1 documents carry the Data Integrity v1 context; the suite must not add the v2 one to the proof options.
   const legacyContext = ctx.includes(DI_V1) && !ctx.includes(VC2);
   if (proof.cryptosuite === 'eddsa-rdfc-2022') {
-    return new DataIntegrityProof({ cryptosuite, legacyContext }) as unknown as ProofSuite;
+    return new DataIntegrityProof({ cryptosuite, legacyContext });
   }
   if (proof.cryptosuite === 'eddsa-2022') {
     // Same algorithm, older name (see the module comment).
-    return new DataIntegrityProof({ cryptosuite: { ...eddsaRdfc2022, name: 'eddsa-2022' }, legacyContext }) as unknown as ProofSuite;
+    return new DataIntegrityProof({ cryptosuite: { ...eddsaRdfc2022, name: 'eddsa-2022' }, legacyContext });
   }
   return undefined;
 }
@@ -70,7 +58,7 @@ function proofLabel(proof: Record<string, unknown>): string {
   return proof.type === 'DataIntegrityProof' ? `DataIntegrityProof/${String(proof.cryptosuite)}` : String(proof.type);
 }
 
-async function verifyDataIntegrityProof(ctx: VerifyContext, proof: Record<string, unknown>, suite: ProofSuite): Promise<Outcome> {
+async function verifyDataIntegrityProof(ctx: VerifyContext, proof: Record<string, unknown>, suite: ProofVerifier): Promise<Outcome> {
   if (proof.proofPurpose !== 'assertionMethod') {
     return { status: 'fail', reason: `the proof was made for "${String(proof.proofPurpose)}", not for issuing credentials ("assertionMethod")` };
   }
