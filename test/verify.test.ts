@@ -187,6 +187,33 @@ describe('contexts', () => {
   });
 });
 
+describe('Open Badges context versions 3.0.0 to 3.0.3', () => {
+  const versions = [
+    ['3.0.0', 'https://purl.imsglobal.org/spec/ob/v3p0/context.json'],
+    ['3.0.1', 'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.1.json'],
+    ['3.0.2', 'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.2.json'],
+    ['3.0.3', 'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json'],
+  ] as const;
+
+  // 3.0.0 and 3.0.1 were written for VC 1.1: they redefine terms the VC 2.0 context protects, so nobody can sign
+  // a VC 2.0 credential with them (jsonld.js refuses: "tried to redefine a protected term").
+  it.each(versions.slice(2))('a VC 2.0 credential with OB context %s verifies and the report names the version', async (version, url) => {
+    const c = await issuer.sign(unsigned({ '@context': ['https://www.w3.org/ns/credentials/v2', url] }));
+    const report = await verify(c, options());
+    expect(report.verified, formatReport(report)).toBe(true);
+    expect(messageOf(report, 'context')).toContain(`Open Badges context version ${version}`);
+  });
+
+  it.each(versions)('a VC 1.1 credential (issuanceDate) with OB context %s verifies', async (_version, url) => {
+    const { validFrom: _drop, ...rest } = unsigned();
+    const c = await issuer.sign({ ...rest, '@context': ['https://www.w3.org/2018/credentials/v1', url], issuanceDate: '2025-01-01T00:00:00Z' });
+    const report = await verify(c, options());
+    expect(report.verified, formatReport(report)).toBe(true);
+    expect(statusOf(report, 'validity')).toBe('pass');
+    expect(messageOf(report, 'validity')).toContain('1 January 2025');
+  });
+});
+
 describe('status lists', () => {
   async function listCredential(purpose: string, setIndex?: number, listIssuer: TestIssuer = issuer) {
     const bits = createStatusList();
