@@ -51,6 +51,9 @@ describe('a genuine credential', () => {
     expect(report.verified).toBe(true);
     expect(report.checks.map((c) => c.id)).toEqual(['parse', 'context', 'schema', 'profile', 'proof', 'issuer-key', 'validity', 'status']);
     expect(messageOf(report, 'proof')).toBe('The signature matches: the credential has not been changed since Example University signed it.');
+    expect(messageOf(report, 'issuer-key')).toBe(
+      "The signing key belongs to Example University: the issuer's published key list names it as a key for issuing credentials.",
+    );
     expect(statusOf(report, 'status')).toBe('not-applicable');
     expect(statusOf(report, 'profile')).toBe('not-applicable');
   });
