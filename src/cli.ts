@@ -23,13 +23,21 @@ Usage:
       Defaults: --format di, the example profile and keys in keys.example/.
   microcred validate RECORD.json
       Only check a completion record; prints every problem at once.
-  microcred verify FILE|- [--json] [--allow-private-network]
-      Verify a credential (JSON or compact JWT) from a file or standard input.
+  microcred verify FILE|- [--json] [--allow-private-network] [--allow-http]
+      Verify a credential (JSON or compact JWT) from a file or standard input. The --allow-* flags let
+      status lists and DID documents come from a local test service (never use them in production).
       Exit 0 when valid, 1 when not, 2 on usage or input errors.
   microcred keys generate --dir DIR [--did-web HOST[:PATH]]
       Create an issuer key set (did:key, or did:web with the did.json to publish).
   microcred keys rotate --dir DIR [--alg Ed25519|ES256]
       Add a new active key; older keys stay listed so older credentials still verify.
+  microcred serve [--port N] [--host ADDR] [--data DIR]
+      Run the issuance service (embedded PGlite in DIR/db, or PostgreSQL when DATABASE_URL is set).
+  microcred issuers create --slug SLUG --profile FILE (--public-url URL [--root] | --keys DIR) [--data DIR]
+      Register an issuer with its own did:web keys (or an existing key set).
+  microcred issuers rotate-key --slug SLUG [--alg Ed25519|ES256] [--data DIR]
+  microcred apikeys create --issuer SLUG --scopes issue,revoke,read,admin [--label TEXT] [--data DIR]
+      Print a new bearer token (shown once; only its hash is stored).
   microcred demo
       Issue the example record (test/fixtures/record.json) with the example keys in both formats
       and verify each result: the quick start.
@@ -125,7 +133,11 @@ async function cmdVerify(args: string[], out: Out): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { json: { type: 'boolean', default: false }, 'allow-private-network': { type: 'boolean', default: false } },
+    options: {
+      json: { type: 'boolean', default: false },
+      'allow-private-network': { type: 'boolean', default: false },
+      'allow-http': { type: 'boolean', default: false },
+    },
   });
   const [file] = positionals;
   if (!file || positionals.length > 1) throw new UsageError('verify needs exactly one FILE (or - for standard input)');
@@ -133,7 +145,7 @@ async function cmdVerify(args: string[], out: Out): Promise<number> {
   if (text === '') throw new UsageError(`${file} is empty`);
   const { verify } = await import('./verify/verify.js');
   const { formatReport } = await import('./verify/format.js');
-  const report = await verify(text, { allowPrivateNetwork: values['allow-private-network'] });
+  const report = await verify(text, { allowPrivateNetwork: values['allow-private-network'], allowHttp: values['allow-http'] });
   if (values.json) {
     const checks = report.checks.map((c) => ({ id: c.id, status: c.status, message: c.message }));
     out.stdout(JSON.stringify({ verified: report.verified, checks }, null, 2) + '\n');
@@ -169,6 +181,120 @@ async function cmdKeys(args: string[], out: Out): Promise<number> {
     return 0;
   }
   throw new UsageError('keys needs a subcommand: generate or rotate');
+}
+
+/** Opens the service database the way `serve` does: DATABASE_URL, else PGlite under --data (default ./data). */
+async function openServiceDb(dataDir: string | undefined) {
+  const { serviceConfigFromEnv } = await import('./service/config.js');
+  const { openDb } = await import('./store/open.js');
+  const config = serviceConfigFromEnv(process.env);
+  const dir = dataDir ?? config.dataDir ?? 'data';
+  return openDb({
+    ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
+    dataDir: dir === 'memory' ? 'memory' : path.join(dir, 'db'),
+  });
+}
+
+async function cmdServe(args: string[], out: Out): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { port: { type: 'string' }, host: { type: 'string' }, data: { type: 'string' } },
+  });
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+  const { serviceConfigFromEnv } = await import('./service/config.js');
+  const { startServer } = await import('./service/server.js');
+  const config = serviceConfigFromEnv(process.env);
+  if (values.port !== undefined) {
+    const port = Number(values.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0-65535, got "${values.port}"`);
+    config.port = port;
+  }
+  if (values.host !== undefined) config.host = values.host;
+  if (values.data !== undefined) config.dataDir = values.data;
+  const srv = await startServer(config);
+  out.stderr(`microcred service listening on ${srv.url} (${config.databaseUrl ? 'PostgreSQL' : 'embedded PGlite'}); Ctrl-C stops it\n`);
+  await new Promise<void>((resolve) => {
+    const stop = () => { process.off('SIGINT', stop); process.off('SIGTERM', stop); resolve(); };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  await srv.close();
+  return 0;
+}
+
+async function cmdIssuers(args: string[], out: Out): Promise<number> {
+  const [sub, ...rest] = args;
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: {
+      slug: { type: 'string' }, profile: { type: 'string' }, 'public-url': { type: 'string' }, root: { type: 'boolean' },
+      keys: { type: 'string' }, 'keys-root': { type: 'string' }, alg: { type: 'string' }, data: { type: 'string' },
+    },
+  });
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+  if (!values.slug) throw new UsageError(`issuers ${sub ?? ''} needs --slug SLUG`);
+  const admin = await import('./service/admin.js');
+  if (sub === 'create') {
+    if (!values.profile) throw new UsageError('issuers create needs --profile FILE (the awarding body)');
+    if (!values['public-url'] && !values.keys) throw new UsageError('issuers create needs --public-url URL (for did:web) or --keys DIR (an existing key set)');
+    const profile = await readJson(values.profile, 'issuer profile');
+    const db = await openServiceDb(values.data);
+    try {
+      const created = await admin.createIssuer(db, {
+        slug: values.slug,
+        profile,
+        ...(values['public-url'] ? { publicUrl: values['public-url'] } : {}),
+        ...(values.root ? { root: true } : {}),
+        ...(values.keys ? { existingKeysDir: values.keys } : {}),
+        keysRoot: values['keys-root'] ?? process.env.MICROCRED_KEYS_DIR ?? path.join(values.data ?? process.env.MICROCRED_DATA_DIR ?? 'data', 'keys'),
+      });
+      out.stdout(`Issuer ${created.slug} created: ${created.did}\nKeys: ${created.keysDir}\n`);
+    } finally {
+      await db.close();
+    }
+    return 0;
+  }
+  if (sub === 'rotate-key') {
+    const alg = values.alg ?? 'Ed25519';
+    if (alg !== 'Ed25519' && alg !== 'ES256') throw new UsageError(`--alg must be "Ed25519" or "ES256", got "${alg}"`);
+    const db = await openServiceDb(values.data);
+    try {
+      const keys = await admin.rotateIssuerKey(db, values.slug, alg);
+      out.stdout(`Rotated: new active ${alg} key for ${keys.controller}\n`);
+    } finally {
+      await db.close();
+    }
+    return 0;
+  }
+  throw new UsageError('issuers needs a subcommand: create or rotate-key');
+}
+
+async function cmdApiKeys(args: string[], out: Out): Promise<number> {
+  const [sub, ...rest] = args;
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: { issuer: { type: 'string' }, scopes: { type: 'string' }, label: { type: 'string' }, data: { type: 'string' } },
+  });
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+  if (sub !== 'create') throw new UsageError('apikeys needs a subcommand: create');
+  if (!values.issuer || !values.scopes) throw new UsageError('apikeys create needs --issuer SLUG and --scopes LIST (issue,revoke,read,admin)');
+  const { createApiKey } = await import('./service/admin.js');
+  const db = await openServiceDb(values.data);
+  try {
+    const key = await createApiKey(db, {
+      issuer: values.issuer,
+      scopes: values.scopes.split(',').map((s) => s.trim()).filter(Boolean),
+      ...(values.label ? { label: values.label } : {}),
+    });
+    out.stderr(`API key ${key.id} for issuer ${key.issuer} with scopes ${key.scopes.join(', ')}. The token is shown only now:\n`);
+    out.stdout(`${key.token}\n`);
+  } finally {
+    await db.close();
+  }
+  return 0;
 }
 
 async function cmdDemo(out: Out): Promise<number> {
@@ -217,6 +343,12 @@ export async function main(argv: string[], out: Out = {
         return await cmdKeys(args, out);
       case 'demo':
         return await cmdDemo(out);
+      case 'serve':
+        return await cmdServe(args, out);
+      case 'issuers':
+        return await cmdIssuers(args, out);
+      case 'apikeys':
+        return await cmdApiKeys(args, out);
       case undefined:
       case 'help':
       case '--help':

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { main } from '../src/cli.js';
+import { openDb } from '../src/store/open.js';
+import { findApiKey } from '../src/store/api-keys.js';
+
+async function cli(...argv: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(argv, { stdout: (s) => { stdout += s; }, stderr: (s) => { stderr += s; } });
+  return { code, stdout, stderr };
+}
+
+const PROFILE = path.resolve(import.meta.dirname, '..', 'keys.example', 'profile.json');
+
+describe('microcred issuers / apikeys (service administration from the CLI)', () => {
+  it('creates a did:web issuer and an API key whose token is stored only as a hash', async () => {
+    const data = mkdtempSync(path.join(tmpdir(), 'microcred-cli-svc-'));
+    const created = await cli('issuers', 'create', '--slug', 'northbridge', '--profile', PROFILE,
+      '--public-url', 'https://credentials.northbridge.example.ac.uk', '--data', data);
+    expect(created.code, created.stderr).toBe(0);
+    expect(created.stdout).toContain('did:web:credentials.northbridge.example.ac.uk:issuers:northbridge');
+    const keyFile = path.join(data, 'keys', 'northbridge', 'keyset.json');
+    expect(statSync(keyFile).isFile()).toBe(true);
+
+    const again = await cli('issuers', 'create', '--slug', 'northbridge', '--profile', PROFILE,
+      '--public-url', 'https://credentials.northbridge.example.ac.uk', '--data', data);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/already exists/);
+
+    const key = await cli('apikeys', 'create', '--issuer', 'northbridge', '--scopes', 'issue,read', '--data', data);
+    expect(key.code, key.stderr).toBe(0);
+    const token = key.stdout.trim();
+    expect(token).toMatch(/^mcred_/);
+    expect(key.stderr).toMatch(/shown only now/);
+
+    const db = await openDb({ dataDir: path.join(data, 'db') });
+    try {
+      const dump = JSON.stringify((await db.query('SELECT * FROM api_keys')).rows);
+      expect(dump).not.toContain(token);
+      const found = await findApiKey(db, token);
+      expect(found?.issuerSlug).toBe('northbridge');
+    } finally {
+      await db.close();
+    }
+
+    const badScope = await cli('apikeys', 'create', '--issuer', 'northbridge', '--scopes', 'everything', '--data', data);
+    expect(badScope.code).not.toBe(0);
+    expect(badScope.stderr).toMatch(/scopes must be one or more of/);
+  });
+
+  it('explains missing options instead of failing obscurely', async () => {
+    const r = await cli('issuers', 'create', '--slug', 'x');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('needs --profile FILE');
+    writeFileSync(path.join(tmpdir(), 'not-json.json'), '{');
+    const bad = await cli('issuers', 'create', '--slug', 'x', '--profile', path.join(tmpdir(), 'not-json.json'), '--public-url', 'https://a.example');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/not valid JSON/);
+  });
+});
