@@ -8,21 +8,24 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createPrivateKey } from 'node:crypto';
+import { createHash, createPrivateKey } from 'node:crypto';
 import { signDataIntegrity } from '../src/proof/di.js';
 import { eddsaRdfc2022 } from '../src/proof/vendor.js';
 import { createDocumentLoader } from '../src/lib/document-loader.js';
 import { loadKeySet } from '../src/keys/keyset.js';
 import { issueCredential } from '../src/issue.js';
 
-const vector = JSON.parse(
-  readFileSync(new URL('./fixtures/golden/1edtech-impl-guide-ob30-eddsa-rdfc-2022-vector.json', import.meta.url), 'utf8'),
-);
+const vectorBytes = readFileSync(new URL('./fixtures/golden/1edtech-impl-guide-ob30-eddsa-rdfc-2022-vector.json', import.meta.url));
+const vector = JSON.parse(vectorBytes.toString('utf8'));
 const seed = Buffer.from(vector.keyPair.privateKeyHex_seed32_then_public32.slice(0, 64), 'hex');
 const publicKey = Buffer.from(vector.keyPair.publicKeyHex, 'hex');
 const privateJwk = { kty: 'OKP', crv: 'Ed25519', x: publicKey.toString('base64url'), d: seed.toString('base64url') };
 
 describe('1EdTech OB 3.0 eddsa-rdfc-2022 test vector', () => {
+  it('is the published vector, byte for byte (SHA-256 in fixtures/golden/PROVENANCE.md)', () => {
+    expect(createHash('sha256').update(vectorBytes).digest('hex')).toBe('1b7109b05583d358b24fa979b9542a2dd00ff93714b587ff0d5ba7392d415cf8');
+  });
+
   it('the reference cryptosuite canonicalises the document exactly as the vector', async () => {
     const nquads = await eddsaRdfc2022.canonize(vector.unsignedCredential, { documentLoader: createDocumentLoader() });
     expect(nquads).toBe(vector.canonicalDocumentNQuads);
