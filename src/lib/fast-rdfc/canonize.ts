@@ -73,8 +73,8 @@ export function getCompiler(): Compiler | undefined {
 export function createFastCanonizer(opts: FastCanonizerOptions = {}): FastCanonizer {
   const m = { fast: 0, collisions: 0, bails: 0, stockOptions: 0 };
   const reasons = new Map<string, number>();
-  // Per caller document loader: does it serve each pinned context URL exactly as pinned?
-  const loaderChecks = new WeakMap<object, Map<string, boolean | Promise<boolean>>>();
+  // Documents (not loaders) already compared in depth with the pinned context of a URL.
+  const deepChecks = new WeakMap<object, Map<string, boolean>>();
   const pinned = bundledContexts();
 
   const stockCanonize: CanonizeFn =
@@ -82,49 +82,60 @@ export function createFastCanonizer(opts: FastCanonizerOptions = {}): FastCanoni
       ? (input, options) => stock.canonize(input, options)
       : (input, options) => stock.canonize(input, { maxWorkFactor: opts.maxWorkFactor, ...options });
 
-  function loaderServesPinned(loader: unknown, url: string): boolean | Promise<boolean> {
-    if (typeof loader !== 'function') return false;
+  /**
+   * Does the caller's loader serve `url` exactly as pinned? Asked on every call: the vc pipeline wraps the
+   * caller's loader in a fresh function per operation (jsonld-signatures `extendContextLoader`), so loader
+   * identity cannot be cached. Loaders built on the bundled contexts return the pinned object itself (an identity
+   * check); any other document is compared in depth once per document object.
+   */
+  async function loaderServesPinned(loader: (u: string) => Promise<unknown>, url: string): Promise<boolean> {
     const expected = pinned.get(url);
-    if (expected === undefined) return false; // never stored: only pinned URLs take memory here
-    let perLoader = loaderChecks.get(loader);
-    if (!perLoader) {
-      perLoader = new Map();
-      loaderChecks.set(loader, perLoader);
+    if (expected === undefined) return false;
+    let doc: unknown;
+    try {
+      doc = ((await loader(url)) as { document?: unknown } | undefined)?.document;
+    } catch {
+      return false;
     }
-    const known = perLoader.get(url);
-    if (known !== undefined) return known;
-    const map = perLoader;
-    const check = (async () => {
-      let ok = false;
-      try {
-        const r = (await (loader as (u: string) => Promise<{ document?: unknown }>)(url)) ?? {};
-        let doc = r.document;
-        if (typeof doc === 'string') doc = JSON.parse(doc);
-        ok = doc === expected || isDeepStrictEqual(doc, expected);
-      } catch {
-        ok = false;
+    if (doc === expected) return true;
+    return sameAsPinned(doc, expected, url);
+  }
+
+  function sameAsPinned(doc: unknown, expected: unknown, url: string): boolean {
+    try {
+      if (typeof doc === 'string') return isDeepStrictEqual(JSON.parse(doc), expected);
+      if (doc === null || typeof doc !== 'object') return false;
+      let perDoc = deepChecks.get(doc);
+      if (!perDoc) {
+        perDoc = new Map();
+        deepChecks.set(doc, perDoc);
       }
-      map.set(url, ok); // later calls check synchronously
-      return ok;
-    })();
-    perLoader.set(url, check);
-    return check;
+      let same = perDoc.get(url);
+      if (same === undefined) {
+        same = isDeepStrictEqual(doc, expected);
+        perDoc.set(url, same);
+      }
+      return same;
+    } catch {
+      return false;
+    }
   }
 
   /**
-   * Every top-level URL and every URL the compiled contexts loaded is served as pinned by this loader: `true`/
-   * `false` synchronously once known, a promise the first time.
+   * Every top-level URL (and every URL the compiled contexts loaded) is served as pinned by the caller's loader.
+   * Asked on every call: the vc pipeline wraps the caller's loader in a fresh function per operation
+   * (jsonld-signatures `extendContextLoader`), so loader identity cannot be cached. Loaders built on the bundled
+   * contexts return the pinned object itself (an identity check); other documents are compared in depth once
+   * per document object.
    */
-  function loaderOk(loader: unknown, urls: string[], compiler: Compiler): boolean | Promise<boolean> {
-    let pending: Promise<boolean>[] | undefined;
-    for (const list of [urls, compiler.loadedUrls]) {
-      for (const u of list) {
-        const r = loaderServesPinned(loader, u);
-        if (r === false) return false;
-        if (r !== true) (pending ??= []).push(r);
-      }
+  async function loaderOk(loader: unknown, urls: string[], compiler: Compiler): Promise<boolean> {
+    if (typeof loader !== 'function') return false;
+    const load = loader as (u: string) => Promise<unknown>;
+    for (let i = 0; i < urls.length; i++) if (!(await loaderServesPinned(load, urls[i] as string))) return false;
+    if (compiler.loadedUrls.size > urls.length) {
+      for (const u of compiler.loadedUrls) if (!urls.includes(u) && !(await loaderServesPinned(load, u))) return false;
     }
-    return pending ? Promise.all(pending).then((rs) => rs.every(Boolean)) : true;
+    return true;
   }
 
   function bail(reason: string): void {
@@ -175,16 +186,14 @@ export function createFastCanonizer(opts: FastCanonizerOptions = {}): FastCanoni
     } catch (e) {
       return fallback(e, input, options);
     }
-    // Steady state: everything below is synchronous; compiling or the first check of a loader is not.
-    const ok = loaderOk(options.documentLoader, urls, compiler);
-    if (ok === true) {
+    return loaderOk(options.documentLoader, urls, compiler).then((ok) => {
+      if (!ok) return fallback(new Bail('context not served as pinned'), input, options);
+      // Steady state: synchronous from here; only compiling a new context transition is not.
       const r = attempt(compiler, input, urls);
       if (Array.isArray(r)) return finish(r, options, input);
       if (!(r instanceof NeedCompile)) return fallback(r, input, options);
-    } else if (ok === false) {
-      return fallback(new Bail('context not served as pinned'), input, options);
-    }
-    return slow(compiler, input, options, urls, ok);
+      return slow(compiler, input, options, urls);
+    });
   }
 
   /** One synchronous conversion attempt: quads, a pending compile, or the reason to fall back. */
@@ -196,8 +205,7 @@ export function createFastCanonizer(opts: FastCanonizerOptions = {}): FastCanoni
     }
   }
 
-  async function slow(compiler: Compiler, input: unknown, options: Record<string, unknown>, urls: string[], ok: boolean | Promise<boolean>): Promise<string> {
-    if (!(await ok)) return fallback(new Bail('context not served as pinned'), input, options);
+  async function slow(compiler: Compiler, input: unknown, options: Record<string, unknown>, urls: string[]): Promise<string> {
     for (let round = 0; round <= MAX_COMPILE_ROUNDS; round++) {
       const r = attempt(compiler, input, urls);
       if (Array.isArray(r)) return finish(r, options, input);
