@@ -19,6 +19,8 @@ import { loadKeySet, generateKeySet } from '../keys/keyset.js';
 import { issueCredential } from '../issue.js';
 import { verify } from '../verify/verify.js';
 import { didWebDocument } from '../did/web-document.js';
+import { fastBenchReport } from './fast.js';
+import { benchHttp } from '../service/bench.js';
 
 const N = Number(process.env.BENCH_N ?? 2000);
 const ONLY = new Set((process.env.BENCH_ONLY ?? 'lib,fast,http').split(','));
@@ -67,10 +69,29 @@ async function libraryRows(): Promise<BenchRow[]> {
   return withRatios(rows, 'raw Ed25519 sign (node:crypto, reference)');
 }
 
+async function httpSection(): Promise<string> {
+  const out: string[] = [];
+  for (const db of ['pglite', 'postgres'] as const) {
+    const result = await benchHttp({ db, requests: Math.max(200, Math.floor(N / 5)), concurrency: 16 });
+    if (result.skipped) {
+      out.push(`HTTP on ${db}: skipped (${result.skipped})`);
+      continue;
+    }
+    out.push(formatRows(`HTTP end to end, ${db} (service process + load generator, 2 cores shared)`, result.rows, ''));
+  }
+  return out.join('\n\n');
+}
+
 async function main(): Promise<void> {
   process.stdout.write(`microcred benchmark — ${new Date().toISOString()}\nMachine: ${machine()}\n\n`);
   if (ONLY.has('lib')) {
     process.stdout.write(formatRows('library, one core', await libraryRows(), 'ratio to raw Ed25519 sign') + '\n\n');
+  }
+  if (ONLY.has('fast')) {
+    process.stdout.write(`${await fastBenchReport({ n: N })}\n\n`);
+  }
+  if (ONLY.has('http')) {
+    process.stdout.write(`${await httpSection()}\n\n`);
   }
 }
 
