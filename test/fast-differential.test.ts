@@ -333,6 +333,20 @@ describe('fast eddsa-rdfc-2022 differential', () => {
     expect(canonizer.metrics().bailReasons['context not served as pinned']).toBe(1);
   });
 
+  it('takes the fast path when the caller serves an equal copy of the pinned contexts', async () => {
+    const copies = new Map([...bundledContexts()].map(([u, d]) => [u, structuredClone(d)]));
+    const loader: DocumentLoader = async (url) => {
+      const document = copies.get(url);
+      if (document === undefined) return issuer.loader(url);
+      return { contextUrl: null, documentUrl: url, document };
+    };
+    const canonizer = createFastCanonizer();
+    const cred = corpus[1] as Json;
+    expect(await canonizeOutcome(canonizer.canonize, cred, loader)).toBe(await canonizeOutcome(stock.canonize, cred, loader));
+    expect(canonizer.metrics().bails).toBe(0);
+    expect(canonizer.metrics().fast + canonizer.metrics().collisions).toBe(1);
+  });
+
   it('sends non-default options straight to stock', async () => {
     const canonizer = createFastCanonizer();
     const cred = corpus[0] as Json;
