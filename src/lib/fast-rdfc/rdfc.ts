@@ -113,12 +113,14 @@ export function canonizeFirstDegree(quads: FlatQuad[]): string | null {
   // by a space, which sorts before any character that can follow in the longer one (as the prefix-first
   // rule of string comparison does).
   const canonical = new Map<string, string>();
+  let tail: (string | undefined)[] | undefined;
   if (byBlank.size > 0) {
     const hashToId = new Map<string, string>();
     const ls = scratchS;
     const lp = scratchP;
     const lo = scratchO;
     const order = scratchOrder;
+    tail = new Array(n);
     for (const [id, idx] of byBlank) {
       const k = idx.length;
       for (let j = 0; j < k; j++) {
@@ -133,7 +135,12 @@ export function canonizeFirstDegree(quads: FlatQuad[]): string | null {
       let text = '';
       for (let x = 0; x < k; x++) {
         const j = order[x] as number;
-        text += (ls[j] as string) + (lp[j] as string) + (lo[j] as string) + ' .\n';
+        const i = idx[j] as number;
+        // Predicate + object + terminator is the same in both phases unless the object is blank: build it once.
+        let t: string;
+        if ((quads[i] as FlatQuad).oKind === BLANK) t = (lp[j] as string) + (lo[j] as string) + ' .\n';
+        else t = tail[i] ??= (pText[i] as string) + (oText[i] as string) + ' .\n';
+        text += (ls[j] as string) + t;
       }
       const h = sha256hex(text);
       if (hashToId.has(h)) return null;
@@ -154,7 +161,8 @@ export function canonizeFirstDegree(quads: FlatQuad[]): string | null {
   let out = '';
   for (let x = 0; x < n; x++) {
     const i = order[x] as number;
-    out += (sText[i] as string) + (pText[i] as string) + (oText[i] as string) + ' .\n';
+    const t = (quads[i] as FlatQuad).oKind === BLANK ? undefined : tail?.[i];
+    out += (sText[i] as string) + (t ?? (pText[i] as string) + (oText[i] as string) + ' .\n');
   }
   return out;
 }
