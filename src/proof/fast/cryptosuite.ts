@@ -16,7 +16,14 @@ import { createVerifierCache, type Verifier, type VerifierCacheOptions } from '.
 export interface FastCryptosuiteOptions {
   /**
    * rdf-canonize `maxWorkFactor` (stock default 1). Leave unset: outputs and errors then equal stock's and every
-   * other verifier's on rdf-canonize defaults. See the README note on "Maximum deep iterations exceeded".
+   * other verifier's on rdf-canonize defaults.
+   *
+   * Decision on "Maximum deep iterations exceeded" (an `@list` with a repeated interior value such as
+   * `allowedValue: ["A","B","B","C"]`): we keep the default. A higher factor would let us sign credentials that
+   * verifiers on rdf-canonize defaults (the Digital Bazaar stack, the 1EdTech validator) cannot canonicalize, and
+   * would raise the verifier's exposure to costly inputs. Our records cannot produce such lists: the completion
+   * record schema requires grade scales without repeats (`uniqueItems`), and scales are the only `@list` the
+   * mapping emits. test/fast-differential.test.ts covers issue and verify of such a credential both ways.
    */
   maxWorkFactor?: number;
   /** Verifier cache settings (TTL for non-did:key methods, size). */
