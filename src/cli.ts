@@ -6,7 +6,7 @@
  * Exit codes: 0 success (or "valid" for verify), 1 verification says not valid or an operation
  * failed, 2 usage or input errors (bad flags, unreadable file, invalid record).
  */
-import { realpathSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -44,8 +44,11 @@ Usage:
   microcred help
 `;
 
-/** A usage or input problem: exit code 2. */
+/** A usage problem (flags, arguments): exit code 2, with the usage text. */
 class UsageError extends Error {}
+
+/** An input problem (unreadable or malformed file): exit code 2, without the usage text. */
+class InputError extends Error {}
 
 type Out = { stdout: (s: string) => void; stderr: (s: string) => void };
 
@@ -58,7 +61,9 @@ async function readInput(file: string): Promise<string> {
   try {
     return await readFile(file, 'utf8');
   } catch (e) {
-    throw new UsageError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message;
+    throw new InputError(`cannot read ${file}: ${why}`);
   }
 }
 
@@ -67,7 +72,7 @@ async function readJson(file: string, what: string): Promise<unknown> {
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new UsageError(`${what} ${file} is not valid JSON: ${(e as Error).message}`);
+    throw new InputError(`${what} ${file} is not valid JSON: ${(e as Error).message}`);
   }
 }
 
@@ -98,6 +103,7 @@ async function cmdIssue(args: string[], out: Out): Promise<number> {
     throw new UsageError(`--alg must be "ES256" or "EdDSA", got "${alg}"`);
   }
   const keysDir = values.keys ?? EXAMPLE_KEYS_DIR;
+  if (!existsSync(keysDir)) throw new InputError(`the key directory ${keysDir} does not exist (create one with: microcred keys generate --dir ${keysDir})`);
   const profileFile = values.profile ?? path.join(keysDir, 'profile.json');
 
   const { assertRecord } = await import('./record/validate.js');
@@ -142,7 +148,7 @@ async function cmdVerify(args: string[], out: Out): Promise<number> {
   const [file] = positionals;
   if (!file || positionals.length > 1) throw new UsageError('verify needs exactly one FILE (or - for standard input)');
   const text = (await readInput(file)).trim();
-  if (text === '') throw new UsageError(`${file} is empty`);
+  if (text === '') throw new InputError(`${file} is empty`);
   const { verify } = await import('./verify/verify.js');
   const { formatReport } = await import('./verify/format.js');
   const report = await verify(text, { allowPrivateNetwork: values['allow-private-network'], allowHttp: values['allow-http'] });
@@ -152,6 +158,8 @@ async function cmdVerify(args: string[], out: Out): Promise<number> {
   } else {
     out.stdout(formatReport(report) + '\n');
   }
+  // Input that is not a credential at all is an input error, not an invalid credential.
+  if (report.checks.some((c) => c.id === 'parse' && c.status === 'fail')) return 2;
   return report.verified ? 0 : 1;
 }
 
@@ -364,10 +372,17 @@ export async function main(argv: string[], out: Out = {
       out.stderr(`microcred: ${(e as Error).message}\n\n${USAGE}`);
       return 2;
     }
+    if (e instanceof InputError) {
+      out.stderr(`microcred: ${e.message}\n`);
+      return 2;
+    }
     if (e instanceof MicrocredError) {
       const input = e.code === 'RECORD_INVALID' || e.code === 'PROFILE_INVALID' || e.code === 'CREDENTIAL_INVALID'
-        || e.code === 'KEYSET_INVALID' || e.code === 'KEY_NOT_FOUND';
-      out.stderr(`microcred: ${e.message}\n${formatProblems(e.details)}${Array.isArray(e.details) ? '\n' : ''}`);
+        || e.code === 'KEYSET_INVALID' || e.code === 'KEY_NOT_FOUND' || e.code === 'UNSUPPORTED';
+      // Some messages already list every problem; print the details only when they add something.
+      const first = Array.isArray(e.details) ? (e.details[0] as { message?: string } | undefined)?.message : undefined;
+      const extra = first && !e.message.includes(first) ? `${formatProblems(e.details)}\n` : '';
+      out.stderr(`microcred: ${e.message}\n${extra}`);
       return input ? 2 : 1;
     }
     out.stderr(`microcred: ${(e as Error).message}\n`);

@@ -87,7 +87,19 @@ describe('microcred CLI', () => {
     expect((await cli('frobnicate')).code).toBe(2);
     const missing = await cli('verify', path.join(tmp, 'nope.json'));
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toMatch(/cannot read .*nope\.json/);
+    expect(missing.stderr).toMatch(/cannot read .*nope\.json: no such file/);
+    expect(missing.stderr).not.toContain('Usage:');
+    const notCredential = path.join(tmp, 'hello.txt');
+    writeFileSync(notCredential, 'hello');
+    const nc = await cli('verify', notCredential, '--json');
+    expect(nc.code).toBe(2);
+    expect(JSON.parse(nc.stdout).checks[0]).toMatchObject({ id: 'parse', status: 'fail' });
+    const noKeys = await cli('issue', RECORD, '--keys', path.join(tmp, 'no-such-keys'));
+    expect(noKeys.code).toBe(2);
+    expect(noKeys.stderr).toContain('does not exist (create one with: microcred keys generate');
+    const es256 = await cli('issue', RECORD, '--format', 'jwt', '--alg', 'ES256');
+    expect(es256.code).toBe(2);
+    expect(es256.stderr).toMatch(/ES256 needs a did:web issuer/);
     const badFormat = await cli('issue', RECORD, '--format', 'xml');
     expect(badFormat.code).toBe(2);
     expect(badFormat.stderr).toContain('--format must be "di" or "jwt", got "xml"');
@@ -102,8 +114,10 @@ describe('microcred CLI', () => {
     const r = await cli('issue', f);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/recordId/);
-    expect(r.stderr).toMatch(/learner/);
+    expect(r.stderr).toMatch(/\$\.recordId: expected/);
+    expect(r.stderr).toMatch(/\$\.learner\.fullName: expected/);
+    // Each problem is listed once.
+    expect(r.stderr.match(/\$\.recordId: expected/g)).toHaveLength(1);
     const v = await cli('validate', f);
     expect(v.code).toBe(2);
     expect(v.stderr).toMatch(/recordId/);
