@@ -59,6 +59,36 @@ describe.skipIf(!built)('fast DI worker pool (built package)', () => {
     await pool?.close();
   });
 
+  it('verifies a did:web issuer from controller documents handed to the pool', async () => {
+    const web = 'did:web:issuer.example.edu';
+    const vm = `${web}#key-1`;
+    const controller = {
+      '@context': ['https://www.w3.org/ns/did/v1', 'https://w3id.org/security/multikey/v1'],
+      id: web,
+      verificationMethod: [{ id: vm, type: 'Multikey', controller: web, publicKeyMultibase: fp }],
+      assertionMethod: [vm],
+    };
+    const webPool = await FastDiPool.create({ size: 1, controllerDocuments: { [web]: controller } });
+    try {
+      const [cred] = generateCorpus(5, 1, { issuerDid: web });
+      const [r] = await webPool.issue([cred as Json], { signerId: vm, privateKey, created });
+      expect(r?.ok).toBe(true);
+      const signed = (r as { value: Json }).value;
+      expect((await webPool.verify([signed]))[0]?.verified).toBe(true);
+      // the same credential, but the controller document no longer lists the key for assertions: refused
+      const revokedPool = await FastDiPool.create({ size: 1, controllerDocuments: { [web]: { ...controller, assertionMethod: [] } } });
+      try {
+        const [check] = await revokedPool.verify([signed]);
+        expect(check?.verified).toBe(false);
+        expect(check?.error).toMatch(/not authorized|assertionMethod/);
+      } finally {
+        await revokedPool.close();
+      }
+    } finally {
+      await webPool.close();
+    }
+  });
+
   it('issues byte-identically to stock, keeps input order, reports per-credential errors, and verifies', async () => {
     const corpus = generateCorpus(77, 40, { issuerDid: did });
     const v1: Json = {

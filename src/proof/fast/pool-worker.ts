@@ -32,8 +32,13 @@ const cryptosuite = createFastCryptosuite({ onWarning: (m) => process.emitWarnin
 let documentLoader = poolDocumentLoader();
 const skipStatus = async () => ({ verified: true });
 
-function message(e: unknown): string {
-  if (e && typeof e === 'object' && 'message' in e) return String((e as Error).message);
+/** The error text, with the nested causes `verifyCredential` wraps in "Verification error(s)." */
+function message(e: unknown, depth = 0): string {
+  if (e && typeof e === 'object') {
+    const nested = (e as { errors?: unknown }).errors;
+    if (Array.isArray(nested) && nested.length > 0 && depth < 3) return nested.map((n) => message(n, depth + 1)).join('; ');
+    if ('message' in e) return String((e as Error).message);
+  }
   return String(e);
 }
 
