@@ -13,7 +13,8 @@ export interface BenchRow {
   ratio?: number;
 }
 
-function percentile(sorted: Float64Array, p: number): number {
+/** The p-quantile (0..1) of ascending latencies, nearest-rank. */
+export function percentile(sorted: ArrayLike<number>, p: number): number {
   if (sorted.length === 0) return 0;
   const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1));
   return sorted[i] ?? 0;
@@ -49,8 +50,8 @@ export async function measure(
     lat[i] = Number(process.hrtime.bigint() - t0) / 1e6;
   }
   const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
-  // Let pending GC entries be delivered before reading the total.
-  await new Promise((r) => setImmediate(r));
+  // GC entries are delivered on a later timer tick: wait one before reading the total.
+  await new Promise((r) => setTimeout(r, 50));
   obs.disconnect();
   lat.sort();
   return {

@@ -5,7 +5,8 @@ import { MicrocredError } from '../errors.js';
 import { createDocumentLoader } from '../lib/document-loader.js';
 import type { DocumentLoader } from '../lib/document-loader.js';
 import type { Signer } from '../keys/keyset.js';
-import { DataIntegrityProof, eddsaRdfc2022, vc } from './vendor.js';
+import { DataIntegrityProof, vc } from './vendor.js';
+import { fastCryptosuite } from './fast/cryptosuite.js';
 import type { Cryptosuite } from './vendor.js';
 
 export type { Cryptosuite } from './vendor.js';
@@ -18,8 +19,9 @@ export interface DataIntegrityOptions {
   /** The proof's `created` (ISO date-time); default now. Fixed values make signatures reproducible. */
   created?: string | Date;
   /**
-   * The `eddsa-rdfc-2022` implementation; default the reference one. A faster implementation with the same `name`
-   * (same canonical output) can be passed here without changing anything else.
+   * The `eddsa-rdfc-2022` implementation. Default: microcred's compiled one (`fastCryptosuite()`), byte-identical to
+   * the reference suite and falling back to it for anything outside its subset; pass `eddsaRdfc2022` for the
+   * reference implementation.
    */
   cryptosuite?: Cryptosuite;
 }
@@ -55,7 +57,7 @@ export async function signDataIntegrity<T extends object>(credential: T, options
   }
   const suite = new DataIntegrityProof({
     signer,
-    cryptosuite: options.cryptosuite ?? eddsaRdfc2022,
+    cryptosuite: options.cryptosuite ?? fastCryptosuite(),
     ...(date ? { date } : {}),
   });
   const documentLoader = options.documentLoader ?? (defaultLoader ??= createDocumentLoader());

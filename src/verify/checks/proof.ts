@@ -17,7 +17,8 @@
 import { compactVerify, importJWK, type JWK } from 'jose';
 import type { KeyObject } from 'node:crypto';
 import { MicrocredError } from '../../errors.js';
-import { DataIntegrityProof, Ed25519Signature2020, eddsaRdfc2022, type Cryptosuite, type ProofVerifier } from '../../proof/vendor.js';
+import { DataIntegrityProof, Ed25519Signature2020, type Cryptosuite, type ProofVerifier } from '../../proof/vendor.js';
+import { fastCryptosuite } from '../../proof/fast/cryptosuite.js';
 import { dereferenceVerificationMethod } from '../../did/resolve.js';
 import { publicKeyFromVerificationMethod } from '../../did/verification-key.js';
 import type { DocumentLoader } from '../../lib/document-loader.js';
@@ -49,7 +50,7 @@ function suiteFor(proof: Record<string, unknown>, credential: Record<string, unk
   }
   if (proof.cryptosuite === 'eddsa-2022') {
     // Same algorithm, older name (see the module comment).
-    return new DataIntegrityProof({ cryptosuite: { ...eddsaRdfc2022, name: 'eddsa-2022' }, legacyContext });
+    return new DataIntegrityProof({ cryptosuite: { ...cryptosuite, name: 'eddsa-2022' }, legacyContext });
   }
   return undefined;
 }
@@ -274,7 +275,7 @@ export async function checkProof(ctx: VerifyContext): Promise<ProofResult> {
   const ignored: string[] = [];
   const outcomes: Outcome[] = [];
   for (const proof of proofs) {
-    const suite = suiteFor(proof, ctx.credential, ctx.options.cryptosuite ?? eddsaRdfc2022);
+    const suite = suiteFor(proof, ctx.credential, ctx.options.cryptosuite ?? fastCryptosuite());
     if (!suite) {
       ignored.push(proofLabel(proof));
       continue;
