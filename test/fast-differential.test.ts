@@ -4,6 +4,7 @@
  * signed JSON as stock @digitalbazaar/vc + jsonld.js + rdf-canonize at a fixed `created`, or the same error.
  * Stock-signed credentials must verify through the fast suite; tampered ones must be rejected.
  */
+import { ed25519PublicKeyMultibase } from '../src/keys/multibase.js';
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -34,34 +35,13 @@ const FUZZ_N = Number(process.env.FAST_FUZZ_N ?? 300);
 // Status is not what this suite checks: accept any credentialStatus entry.
 const checkStatus = async () => ({ verified: true });
 const CREATED = '2026-02-01T12:00:00Z';
-const ALPHABET = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';
-
-function base58(bytes: Uint8Array): string {
-  const digits: number[] = [];
-  for (const byte of bytes) {
-    let carry = byte;
-    for (let i = 0; i < digits.length; i++) {
-      carry += (digits[i] as number) << 8;
-      digits[i] = carry % 58;
-      carry = (carry / 58) | 0;
-    }
-    while (carry > 0) {
-      digits.push(carry % 58);
-      carry = (carry / 58) | 0;
-    }
-  }
-  let out = '';
-  for (let i = 0; i < bytes.length && bytes[i] === 0; i++) out += '1';
-  for (let i = digits.length - 1; i >= 0; i--) out += ALPHABET[digits[i] as number];
-  return out;
-}
 
 /** A fixed-seed Ed25519 did:key issuer with an in-memory resolver. */
 function testIssuer(seedByte: number): { did: string; vmId: string; privateKey: KeyObject; loader: DocumentLoader } {
   const seed = Buffer.alloc(32, seedByte);
   const privateKey = createPrivateKey({ key: Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), seed]), format: 'der', type: 'pkcs8' });
   const pub = Buffer.from(createPublicKey(privateKey).export({ format: 'jwk' }).x as string, 'base64url');
-  const fp = 'z' + base58(Uint8Array.from([0xed, 0x01, ...pub]));
+  const fp = ed25519PublicKeyMultibase(pub);
   const did = `did:key:${fp}`;
   const vmId = `${did}#${fp}`;
   const vm = { id: vmId, type: 'Multikey', controller: did, publicKeyMultibase: fp };

@@ -2,6 +2,7 @@
  * The worker pool signs exactly what the single-thread stock pipeline signs, and verifies it. The pool runs the
  * built workers (dist/), which `npm test` builds first (tsc) before running the tests.
  */
+import { ed25519PublicKeyMultibase } from '../src/keys/multibase.js';
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -21,32 +22,13 @@ type Json = Record<string, unknown>;
 const vc = vcLib as { issue(o: { credential: object; suite: unknown; documentLoader: unknown }): Promise<Json> };
 const DataIntegrityProof = DIP as new (o: { signer?: unknown; date?: string; cryptosuite: unknown }) => unknown;
 
-const ALPHABET = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';
-function base58(bytes: Uint8Array): string {
-  const digits: number[] = [];
-  for (const byte of bytes) {
-    let carry = byte;
-    for (let i = 0; i < digits.length; i++) {
-      carry += (digits[i] as number) << 8;
-      digits[i] = carry % 58;
-      carry = (carry / 58) | 0;
-    }
-    while (carry > 0) {
-      digits.push(carry % 58);
-      carry = (carry / 58) | 0;
-    }
-  }
-  let out = '';
-  for (let i = digits.length - 1; i >= 0; i--) out += ALPHABET[digits[i] as number];
-  return out;
-}
 
 const built = existsSync(path.join(PACKAGE_ROOT, 'dist', 'proof', 'fast', 'pool-worker.js'));
 
 describe.skipIf(!built)('fast DI worker pool (built package)', () => {
   const privateKey = createPrivateKey({ key: Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), Buffer.alloc(32, 3)]), format: 'der', type: 'pkcs8' });
   const pub = Buffer.from(createPublicKey(privateKey).export({ format: 'jwk' }).x as string, 'base64url');
-  const fp = 'z' + base58(Uint8Array.from([0xed, 0x01, ...pub]));
+  const fp = ed25519PublicKeyMultibase(pub);
   const did = `did:key:${fp}`;
   const vmId = `${did}#${fp}`;
   const created = '2026-03-01T09:00:00Z';

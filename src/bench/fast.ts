@@ -6,6 +6,7 @@
  * Used by `npm run bench` (src/bench/run.ts) through `benchFastDi`, and runnable alone:
  * `node --expose-gc dist/bench/fast.js` (env BENCH_N: timed operations per fast case, default 3000).
  */
+import { ed25519PublicKeyMultibase } from '../keys/multibase.js';
 import { generateKeyPairSync, randomUUID, sign as edSign, createHash, type KeyObject } from 'node:crypto';
 import { availableParallelism, cpus, totalmem, platform, release } from 'node:os';
 import { pathToFileURL } from 'node:url';
@@ -13,8 +14,7 @@ import { pathToFileURL } from 'node:url';
 import * as vcLib from '@digitalbazaar/vc';
 // @ts-ignore -- untyped package
 import { DataIntegrityProof as DIP } from '@digitalbazaar/data-integrity';
-import { PerformanceObserver } from 'node:perf_hooks';
-import { formatRows, type BenchRow } from './measure.js';
+import { formatRows, measure, type BenchRow } from './measure.js';
 import { generateCorpus } from './fast-corpus.js';
 import { sampleCredential } from '../lib/fast-rdfc/sample.js';
 import { stock } from '../lib/fast-rdfc/internals.js';
@@ -46,70 +46,17 @@ export interface BenchFastOptions {
 /** A row of the fast DI benchmark: ops/s, latency, GC share and the same-run ratio to the stock row. */
 export type BenchResult = BenchRow & { ratio: number; reference: string };
 
-const ALPHABET = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';
-function base58(bytes: Uint8Array): string {
-  const digits: number[] = [];
-  for (const byte of bytes) {
-    let carry = byte;
-    for (let i = 0; i < digits.length; i++) {
-      carry += (digits[i] as number) << 8;
-      digits[i] = carry % 58;
-      carry = (carry / 58) | 0;
-    }
-    while (carry > 0) {
-      digits.push(carry % 58);
-      carry = (carry / 58) | 0;
-    }
-  }
-  let out = '';
-  for (let i = 0; i < bytes.length && bytes[i] === 0; i++) out += '1';
-  for (let i = digits.length - 1; i >= 0; i--) out += ALPHABET[digits[i] as number];
-  return out;
-}
 
 function benchIssuer(): { did: string; vmId: string; privateKey: KeyObject } {
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
   const raw = Buffer.from(publicKey.export({ format: 'jwk' }).x as string, 'base64url');
-  const fp = 'z' + base58(Uint8Array.from([0xed, 0x01, ...raw]));
+  const fp = ed25519PublicKeyMultibase(raw);
   return { did: `did:key:${fp}`, vmId: `did:key:${fp}#${fp}`, privateKey };
 }
 
 const skipStatus = async () => ({ verified: true });
 
-function percentile(sorted: Float64Array, p: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] ?? 0;
-}
 
-/**
- * Like measure.ts `measure`, but waits for the GC entries to arrive: Node delivers PerformanceObserver 'gc'
- * entries on a later timer tick, so reading the total right after the loop (or after one setImmediate) sees 0.
- */
-async function measureGc(name: string, fn: () => unknown, options: { n: number; warmup: number }): Promise<BenchRow> {
-  for (let i = 0; i < options.warmup; i++) await fn();
-  (globalThis as { gc?: () => void }).gc?.();
-  await new Promise((r) => setTimeout(r, 50));
-  let gcMs = 0;
-  let collecting = true;
-  const obs = new PerformanceObserver((list) => {
-    if (!collecting) return;
-    for (const e of list.getEntries()) gcMs += e.duration;
-  });
-  obs.observe({ entryTypes: ['gc'] });
-  const lat = new Float64Array(options.n);
-  const start = process.hrtime.bigint();
-  for (let i = 0; i < options.n; i++) {
-    const t0 = process.hrtime.bigint();
-    await fn();
-    lat[i] = Number(process.hrtime.bigint() - t0) / 1e6;
-  }
-  const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
-  await new Promise((r) => setTimeout(r, 50));
-  collecting = false;
-  obs.disconnect();
-  lat.sort();
-  return { name, ops: options.n, opsPerSec: options.n / (wallMs / 1000), p50Ms: percentile(lat, 0.5), p99Ms: percentile(lat, 0.99), gcShare: wallMs > 0 ? gcMs / wallMs : 0 };
-}
 
 /**
  * Runs the fast DI benchmark and returns one row per case, each with its same-run ratio to the stock row of the
@@ -200,7 +147,7 @@ export async function benchFastDi(opts: BenchFastOptions = {}): Promise<BenchRes
       const rows: BenchRow[] = [];
       for (const c of cases) {
         log(`  round ${round + 1}/${rounds}: ${c.name} …`);
-        rows.push(await measureGc(c.name, c.fn, { n: c.count, warmup: Math.min(500, Math.ceil(c.count / 5)) }));
+        rows.push(await measure(c.name, c.fn, { n: c.count, warmup: Math.min(500, Math.ceil(c.count / 5)) }));
       }
       const refs = new Map(rows.map((r) => [r.name, r]));
       const out: BenchResult[] = rows.map((r, k) => {

@@ -37,8 +37,12 @@ export async function measure(
   const warmup = options.warmup ?? Math.min(1000, Math.ceil(options.n / 10));
   for (let i = 0; i < warmup; i++) await fn();
   (globalThis as { gc?: () => void }).gc?.();
+  // GC entries arrive on a later timer tick: let the forced GC's entry pass before observing.
+  await new Promise((r) => setTimeout(r, 50));
   let gcMs = 0;
+  let collecting = true;
   const obs = new PerformanceObserver((list) => {
+    if (!collecting) return;
     for (const e of list.getEntries()) gcMs += e.duration;
   });
   obs.observe({ entryTypes: ['gc'] });
@@ -52,6 +56,7 @@ export async function measure(
   const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
   // GC entries are delivered on a later timer tick: wait one before reading the total.
   await new Promise((r) => setTimeout(r, 50));
+  collecting = false;
   obs.disconnect();
   lat.sort();
   return {

@@ -59,6 +59,11 @@ function prefixed(prefix: Uint8Array, key: Uint8Array): string {
   return 'z' + base58btcEncode(all);
 }
 
+/** `publicKeyMultibase` (`z6Mk…`) of a raw 32-byte Ed25519 public key. */
+export function ed25519PublicKeyMultibase(raw: Uint8Array): string {
+  return prefixed(ED25519_PREFIX, raw);
+}
+
 /** `publicKeyMultibase` of a public JWK (OKP/Ed25519 or EC/P-256). */
 export function jwkToPublicKeyMultibase(jwk: { kty?: string; crv?: string; x?: string; y?: string }): string {
   if (jwk.kty === 'OKP' && jwk.crv === 'Ed25519' && jwk.x) {

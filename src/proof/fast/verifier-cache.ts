@@ -8,6 +8,7 @@
  * well-formed Ed25519 `Multikey` the cached verifier holds a public KeyObject instead of re-importing DER on
  * every verification.
  */
+import { ed25519PublicKeyFromMultibase } from '../../keys/multibase.js';
 import { createPublicKey, verify as cryptoVerify, type KeyObject } from 'node:crypto';
 import { stock } from '../../lib/fast-rdfc/internals.js';
 
@@ -31,40 +32,17 @@ export interface VerifierCache {
   stats(): { hits: number; misses: number; size: number };
 }
 
-const B58 = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';
-const B58_MAP = new Map([...B58].map((c, i) => [c, i] as const));
-
-/** base58btc decode (bitcoin alphabet); `undefined` on a character outside it. */
-function base58Decode(s: string): Uint8Array | undefined {
-  const bytes: number[] = [0];
-  for (const ch of s) {
-    const v = B58_MAP.get(ch);
-    if (v === undefined) return undefined;
-    let carry = v;
-    for (let i = 0; i < bytes.length; i++) {
-      carry += (bytes[i] as number) * 58;
-      bytes[i] = carry & 0xff;
-      carry >>= 8;
-    }
-    while (carry > 0) {
-      bytes.push(carry & 0xff);
-      carry >>= 8;
-    }
-  }
-  let zeros = 0;
-  while (zeros < s.length && s[zeros] === '1') zeros++;
-  const out = bytes.reverse();
-  // drop the leading zero produced by the initial [0] unless it is significant
-  while (out.length > 0 && out[0] === 0) out.shift();
-  return Uint8Array.from([...new Array(zeros).fill(0), ...out]);
-}
 
 function ed25519KeyObject(vm: Record<string, unknown>): KeyObject | undefined {
   const mb = vm.publicKeyMultibase;
   if (vm.type !== 'Multikey' || typeof mb !== 'string' || !mb.startsWith('z')) return undefined;
-  const raw = base58Decode(mb.slice(1));
-  if (!raw || raw.length !== 34 || raw[0] !== 0xed || raw[1] !== 0x01) return undefined;
-  const x = Buffer.from(raw.subarray(2)).toString('base64url');
+  let raw: Uint8Array;
+  try {
+    raw = ed25519PublicKeyFromMultibase(mb);
+  } catch {
+    return undefined;
+  }
+  const x = Buffer.from(raw).toString('base64url');
   return createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x }, format: 'jwk' });
 }
 
