@@ -78,8 +78,10 @@ export function withRatios(rows: BenchRow[], reference: string): BenchRow[] {
 /** A fixed-width text table for the terminal and the README. */
 export function formatRows(title: string, rows: BenchRow[], ratioLabel: string): string {
   const head = `| ${title} | ops/s | p50 ms | p99 ms | GC % | ${ratioLabel} |\n|---|---:|---:|---:|---:|---:|`;
+  // NaN marks a figure the case does not measure (e.g. latency of a whole-batch run).
+  const num = (v: number, digits: number) => (Number.isFinite(v) ? v.toFixed(digits) : '–');
   const body = rows.map((r) =>
-    `| ${r.name} | ${r.opsPerSec.toFixed(0)} | ${r.p50Ms.toFixed(3)} | ${r.p99Ms.toFixed(3)} | ${(r.gcShare * 100).toFixed(1)} | ${r.ratio === undefined ? '' : r.ratio.toFixed(r.ratio < 0.1 ? 4 : 2)} |`,
+    `| ${r.name} | ${num(r.opsPerSec, 0)} | ${num(r.p50Ms, 3)} | ${num(r.p99Ms, 3)} | ${num(r.gcShare * 100, 1)} | ${r.ratio === undefined ? '' : num(r.ratio, r.ratio < 0.1 ? 4 : 2)} |`,
   );
   return [head, ...body].join('\n');
 }
