@@ -27,7 +27,7 @@ for (const { name, open } of backends) {
   beforeAll(async () => {
     const opened = open ? await open() : undefined;
     drop = opened?.drop;
-    h = await startHarness({}, opened?.db);
+    h = await startHarness({ bodyLimit: '256kb' }, opened?.db);
   });
   afterAll(async () => {
     await h?.close();
@@ -211,6 +211,30 @@ for (const { name, open } of backends) {
       expect(issuer.body.detail).toContain('nobody');
       for (const r of [malformed, route, issuer]) expect(r.headers.get('content-type')).toContain('application/problem+json');
     });
+    it('415 for a body that is not JSON, 413 for a body over the limit, 400 for broken escapes and encodings', async () => {
+      const issuePath = `/issuers/${h.slug}/credentials`;
+      const wrongType = await call(h, 'POST', issuePath, { token: h.tokens.full, rawBody: JSON.stringify(recordMinimal), contentType: 'text/plain' });
+      expect(wrongType.status).toBe(415);
+      expect(wrongType.body).toMatchObject({ type: expect.stringMatching(/#unsupported-media-type$/), status: 415 });
+      expect(wrongType.body.detail).toContain('text/plain');
+      const formBody = await call(h, 'POST', '/credentials/verify', { rawBody: 'a=1', contentType: 'application/x-www-form-urlencoded' });
+      expect(formBody.status).toBe(415);
+      const big = await call(h, 'POST', issuePath, { token: h.tokens.full, body: { ...recordMinimal, padding: 'x'.repeat(300 * 1024) } });
+      expect(big.status).toBe(413);
+      expect(big.body).toMatchObject({ type: expect.stringMatching(/#payload-too-large$/), status: 413 });
+      expect(big.body.detail).toContain('256kb');
+      const bigLines = await call(h, 'POST', `${issuePath}/batch`, { token: h.tokens.full, rawBody: `${JSON.stringify(recordMinimal)}\n`.repeat(400), contentType: 'application/x-ndjson' });
+      expect(bigLines.status).toBe(413);
+      const badEscape = await call(h, 'GET', `/issuers/${h.slug}/credentials/%E0%A4%A`, { token: h.tokens.readOnly });
+      expect(badEscape.status).toBe(400);
+      expect(badEscape.body.detail).toContain('%E0%A4%A');
+      const notBrotli = await call(h, 'POST', '/credentials/verify', { rawBody: '{}', headers: { 'content-encoding': 'br' } });
+      expect(notBrotli.status).toBe(400);
+      for (const r of [wrongType, formBody, big, bigLines, badEscape, notBrotli]) expect(r.headers.get('content-type')).toContain('application/problem+json');
+      // Nothing of these requests was stored.
+      const listed = await call(h, 'GET', `${issuePath}?recordId=${encodeURIComponent(String(recordMinimal.recordId))}`, { token: h.tokens.readOnly });
+      expect(listed.body.items).toEqual([]);
+    });
   });
 
   describe('suspension and published status lists', () => {
@@ -248,6 +272,20 @@ for (const { name, open } of backends) {
       expect(again.status).toBe(409);
       const noReason = await call(h, 'POST', `/issuers/${h.slug}/credentials/${encodeURIComponent(id)}/revoke`, { token: h.tokens.full, body: {} });
       expect(noReason.status).toBe(400);
+
+      // Who, when and why of every change, newest first; refused changes left no entry.
+      const audit = await call(h, 'GET', `/issuers/${h.slug}/audit?target=${encodeURIComponent(id)}`, { token: h.tokens.admin });
+      expect(audit.status).toBe(200);
+      expect(audit.body.items.map((e: { action: string; reason?: string }) => [e.action, e.reason])).toEqual([
+        ['credential.revoke', 'r'],
+        ['credential.unsuspend', undefined],
+        ['credential.suspend', 'under investigation'],
+        ['credential.issue', undefined],
+      ]);
+      for (const e of audit.body.items) {
+        expect(e.actor).toMatch(/^api-key:ak_[0-9a-f]+$/);
+        expect(Math.abs(Date.parse(e.at) - Date.now())).toBeLessThan(120_000);
+      }
     });
   });
 
@@ -269,6 +307,15 @@ for (const { name, open } of backends) {
       expect(new Set(ids).size).toBe(3);
       const byRecord = await call(h, 'GET', `/issuers/${h.slug}/credentials?recordId=${encodeURIComponent(`${String(recordMinimal.recordId)}-page-1`)}`, { token: h.tokens.readOnly });
       expect(byRecord.body.items.map((c: { recordId: string }) => c.recordId)).toEqual([`${String(recordMinimal.recordId)}-page-1`]);
+      // By date: from is inclusive, to exclusive (created_at).
+      const all = [...page1.body.items, ...page2.body.items] as { recordId: string; createdAt: string }[];
+      const second = all[1] as { createdAt: string };
+      const fromSecond = await call(h, 'GET', `/issuers/${h.slug}/credentials?learner=${learner.studentId}&from=${encodeURIComponent(second.createdAt)}`, { token: h.tokens.readOnly });
+      expect(fromSecond.body.items.map((c: { recordId: string }) => c.recordId)).toEqual(all.slice(1).map((c) => c.recordId));
+      const toSecond = await call(h, 'GET', `/issuers/${h.slug}/credentials?learner=${learner.studentId}&to=${encodeURIComponent(second.createdAt)}`, { token: h.tokens.readOnly });
+      expect(toSecond.body.items.map((c: { recordId: string }) => c.recordId)).toEqual([all[0]?.recordId]);
+      const future = await call(h, 'GET', `/issuers/${h.slug}/credentials?learner=${learner.studentId}&from=2999-01-01`, { token: h.tokens.readOnly });
+      expect(future.body.items).toEqual([]);
       const badDate = await call(h, 'GET', `/issuers/${h.slug}/credentials?from=last-week`, { token: h.tokens.readOnly });
       expect(badDate.status).toBe(400);
       expect(badDate.body.detail).toContain('from');

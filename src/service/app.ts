@@ -600,6 +600,7 @@ export async function createApp(config: ServiceConfig = {}): Promise<ServiceApp>
     const checkStatus = !Array.isArray(checks) || checks.includes('credentialStatus') || checks.includes('status');
     const report = await verifier.credential(input as string | object, { checkStatus });
     ctx.metrics.verified.inc({ kind: 'credential', result: report.verified ? 'valid' : 'invalid' });
+    if (!report.verified) res.locals.problemType = 'verification-failed';
     const failed = report.checks.filter((c) => c.status === 'fail' || c.status === 'unknown');
     res.status(report.verified ? 200 : 422).json({
       verified: report.verified,
@@ -629,6 +630,7 @@ export async function createApp(config: ServiceConfig = {}): Promise<ServiceApp>
       ...(report.presentation.verified ? [] : [report.presentation.message]),
       ...report.credentials.flatMap((c, i) => c.checks.filter((k) => k.status === 'fail' || k.status === 'unknown').map((k) => `credential ${i}: ${k.message}`)),
     ];
+    if (!report.verified) res.locals.problemType = 'verification-failed';
     res.status(report.verified ? 200 : 422).json({
       verified: report.verified,
       presentationResult: report.presentation,
@@ -685,7 +687,11 @@ export async function createApp(config: ServiceConfig = {}): Promise<ServiceApp>
     else if (bodyErr?.type === 'entity.parse.failed') problem = problems.malformedJson(`The request body is not valid JSON: ${(err as Error).message}.`);
     else if (bodyErr?.type === 'entity.too.large') problem = problems.tooLarge(`The request body is larger than ${limit}.`);
     else if (bodyErr?.type === 'charset.unsupported' || bodyErr?.type === 'encoding.unsupported') problem = problems.unsupportedMedia((err as Error).message);
-    else {
+    else if (isClientHttpError(err)) {
+      // Other client errors raised by express and body-parser (a malformed %-escape in the path, a body that does
+      // not decompress, an aborted upload): the caller's fault, not a server failure.
+      problem = problems.badRequest(`${(err as Error).message}.`);
+    } else {
       logger.error({ reqId: locals(res).reqId, err: errorSummary(err) }, 'request failed');
       problem = problems.internal();
     }
@@ -702,6 +708,13 @@ export async function createApp(config: ServiceConfig = {}): Promise<ServiceApp>
       if (ownsDb) await db.close();
     },
   };
+}
+
+/** A 4xx error raised by express or body-parser (`http-errors` with `expose`, or the router's URIError). */
+function isClientHttpError(e: unknown): boolean {
+  const err = e as { status?: unknown; expose?: unknown } | null;
+  if (!(e instanceof Error) || typeof err?.status !== 'number' || err.status < 400 || err.status >= 500) return false;
+  return err.expose === true || e instanceof URIError;
 }
 
 /** What the log may say about an unexpected error: its class, code and message/stack; never `details` (may hold data). */
