@@ -58,6 +58,23 @@ describe('operations', () => {
     expect(metrics.text).toMatch(new RegExp(`microcred_credentials_issued_total\\{format="di",issuer="${h.slug}"\\} [1-9]`));
     expect(metrics.text).toMatch(/microcred_http_request_duration_seconds_bucket\{method="POST",route="\/issuers\/:slug\/credentials",status="201",le="\+Inf"\} [1-9]/);
     expect(metrics.text).toContain('# TYPE microcred_http_errors_total counter');
+    const vc = (await call(h, 'POST', `/issuers/${h.slug}/credentials`, { token: h.tokens.full, body: { ...recordMinimal, recordId: 'metrics-2' } })).body.credential;
+    await call(h, 'POST', '/credentials/verify', { body: { verifiableCredential: vc } });
+    await call(h, 'POST', '/credentials/verify', { body: { verifiableCredential: { ...vc, name: 'tampered' } } });
+    await call(h, 'GET', '/no/such/route');
+    const text = (await call(h, 'GET', '/metrics')).text;
+    const families = parsePrometheus(text);
+    expect(families.get('microcred_verifications_total')?.samples).toEqual(
+      expect.arrayContaining([
+        { name: 'microcred_verifications_total', labels: { kind: 'credential', result: 'valid' }, value: 1 },
+        { name: 'microcred_verifications_total', labels: { kind: 'credential', result: 'invalid' }, value: 1 },
+      ]),
+    );
+    const errors = families.get('microcred_http_errors_total')?.samples ?? [];
+    expect(errors.find((e) => e.labels.status === '404')?.value).toBeGreaterThanOrEqual(1);
+    expect(errors.find((e) => e.labels.type === 'verification-failed')?.value).toBe(1);
+    expect(families.get('microcred_http_request_duration_seconds')?.type).toBe('histogram');
+    expect(families.get('microcred_signing_duration_seconds')?.samples.some((x) => x.name.endsWith('_count') && x.value >= 2)).toBe(true);
   });
 });
 
@@ -73,6 +90,8 @@ describe('publishing', () => {
 
     const issued = await call(h, 'POST', `/issuers/${h.slug}/credentials`, { token: h.tokens.full, body: { ...recordMinimal, recordId: 'rotation-1' } });
     const oldKey = issued.body.credential.proof[0].verificationMethod as string;
+    // Verified once before the rotation, so a cached DID document would lack the new key.
+    expect((await call(h, 'POST', '/credentials/verify', { body: { verifiableCredential: issued.body.credential } })).status).toBe(200);
     const rotated = await call(h, 'POST', `/issuers/${h.slug}/keys/rotate`, { token: h.tokens.admin, body: { alg: 'Ed25519' } });
     expect(rotated.status, rotated.text).toBe(200);
     const after = await call(h, 'POST', `/issuers/${h.slug}/credentials`, { token: h.tokens.full, body: { ...recordMinimal, recordId: 'rotation-2' } });
@@ -80,6 +99,8 @@ describe('publishing', () => {
     expect(newKey).not.toBe(oldKey);
     const listed = (await call(h, 'GET', `/issuers/${h.slug}/did.json`)).body.assertionMethod as string[];
     expect(listed).toEqual(expect.arrayContaining([oldKey, newKey]));
+    const fresh = await call(h, 'POST', '/credentials/verify', { body: { verifiableCredential: after.body.credential } });
+    expect(fresh.status, fresh.text).toBe(200);
     expect((await call(h, 'POST', '/credentials/verify', { body: { verifiableCredential: issued.body.credential } })).status).toBe(200);
     const rotatedForbidden = await call(h, 'POST', `/issuers/${h.slug}/keys/rotate`, { token: h.tokens.full, body: {} });
     expect(rotatedForbidden.status).toBe(403);
@@ -245,3 +266,56 @@ describe('logs', () => {
     for (const s of secrets) expect(text.includes(s), `log contains ${s.slice(0, 12)}…`).toBe(false);
   });
 });
+
+type Sample = { name: string; labels: Record<string, string>; value: number };
+
+/**
+ * A strict reader of the Prometheus text format 0.0.4: every sample belongs to a family announced by HELP and TYPE
+ * before it; label syntax; numeric values; histogram buckets cumulative, ending in le="+Inf" equal to _count.
+ */
+function parsePrometheus(text: string): Map<string, { type: string; samples: Sample[] }> {
+  expect(text.endsWith('\n')).toBe(true);
+  const families = new Map<string, { type: string; samples: Sample[] }>();
+  let current: string | undefined;
+  for (const line of text.split('\n').filter(Boolean)) {
+    const meta = /^# (HELP|TYPE) ([a-zA-Z_:][a-zA-Z0-9_:]*) (.+)$/.exec(line);
+    if (meta) {
+      if (meta[1] === 'TYPE') {
+        expect(['counter', 'gauge', 'histogram', 'summary', 'untyped']).toContain(meta[3]);
+        expect(families.has(meta[2] as string), `family ${meta[2]} announced twice`).toBe(false);
+        families.set(meta[2] as string, { type: meta[3] as string, samples: [] });
+        current = meta[2];
+      }
+      continue;
+    }
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{((?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\.)*",?)*)\})? (\S+)$/.exec(line);
+    expect(m, `not a sample line: ${line}`).toBeTruthy();
+    const [, name, labelText, valueText] = m as RegExpExecArray;
+    const family = families.get(current as string);
+    expect(family, `sample before its TYPE: ${line}`).toBeTruthy();
+    const suffix = (name as string).slice((current as string).length);
+    expect((name as string).startsWith(current as string) && (family?.type === 'histogram' ? ['_bucket', '_sum', '_count'] : ['']).includes(suffix), line).toBe(true);
+    const value = valueText === '+Inf' ? Infinity : Number(valueText);
+    expect(Number.isNaN(value), line).toBe(false);
+    const labels = Object.fromEntries([...(labelText ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)].map((x) => [x[1], x[2]]));
+    family?.samples.push({ name: name as string, labels: labels as Record<string, string>, value });
+  }
+  for (const [name, f] of families) {
+    if (f.type !== 'histogram') continue;
+    const series = new Map<string, Sample[]>();
+    for (const x of f.samples.filter((y) => y.name === `${name}_bucket`)) {
+      const { le, ...rest } = x.labels;
+      const key = JSON.stringify(rest);
+      series.set(key, [...(series.get(key) ?? []), x]);
+      expect(le).toBeDefined();
+    }
+    for (const [key, buckets] of series) {
+      const values = buckets.map((b) => b.value);
+      expect(values).toEqual([...values].sort((a, b) => a - b));
+      expect(buckets.at(-1)?.labels.le).toBe('+Inf');
+      const count = f.samples.find((y) => y.name === `${name}_count` && JSON.stringify(y.labels) === key);
+      expect(count?.value).toBe(buckets.at(-1)?.value);
+    }
+  }
+  return families;
+}

@@ -74,6 +74,23 @@ export async function rootIssuerSlug(ctx: ServiceContext): Promise<string | unde
   return res.rows[0]?.slug;
 }
 
+/** True for a did:web (or https controller URL) on this deployment's host. */
+function isOwnDid(ctx: ServiceContext, url: string): boolean {
+  const own = new URL(ctx.publicUrl).host.toLowerCase();
+  if (url.startsWith('did:web:')) {
+    const host = url.slice('did:web:'.length).split(/[:#?/]/)[0] ?? '';
+    return host.toLowerCase().replace('%3a', ':') === own;
+  }
+  if (url.startsWith('https:') || url.startsWith('http:')) {
+    try {
+      return new URL(url).host.toLowerCase() === own;
+    } catch {
+      return false;
+    }
+  }
+  return false;
+}
+
 /** Caches successful foreign fetches for a minute (status lists and documents of other issuers), at most 500. */
 function cachingFetch(inner: GuardedFetch, ttlMs = 60_000): GuardedFetch {
   const cache = new Map<string, { expires: number; doc: Promise<FetchedDocument> }>();
@@ -108,8 +125,12 @@ export interface PresentationReport {
 export function createVerifier(ctx: ServiceContext): Verifier {
   const outbound = cachingFetch(ctx.config.fetch ?? createGuardedFetch(ctx.config.fetchConfig ?? {}));
   const fetch = localFetch(ctx, outbound);
-  // Short cache: a key rotation or a new issuer shows up within seconds.
-  const resolver = createDidResolver({ fetch, cacheTtlMs: 10_000 });
+  // Foreign DIDs: a short cache (a rotation there shows up within seconds). Our own DIDs: no cache - they are read
+  // from the database (a few index lookups), so a credential signed with a key rotated in a moment ago, here or by
+  // another process, verifies at once.
+  const cached = createDidResolver({ fetch, cacheTtlMs: 10_000 });
+  const fresh = createDidResolver({ fetch, cacheTtlMs: 0 });
+  const resolver: DidResolver = (url) => (isOwnDid(ctx, url) ? fresh(url) : cached(url));
 
   async function credential(input: string | object, options: { checkStatus?: boolean } = {}): Promise<VerificationReport> {
     const checkStatus = options.checkStatus !== false;

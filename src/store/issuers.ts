@@ -83,9 +83,11 @@ export async function listIssuerKeys(q: Queryable, slug: string): Promise<Issuer
  * (suspended credentials can come back, so their keys stay).
  */
 export async function publishedKeyIds(q: Queryable, slug: string): Promise<Set<string>> {
+  // One index probe per key (credentials_by_key), not a scan of the issuer's credentials: this runs on every
+  // DID document request and every verification of the issuer's own credentials.
   const res = await q.query<{ key_id: string }>(
-    `SELECT key_id FROM issuer_keys WHERE issuer_slug = $1 AND active
-     UNION SELECT DISTINCT key_id FROM credentials WHERE issuer_slug = $1 AND status <> 'revoked'`,
+    `SELECT key_id FROM issuer_keys k WHERE issuer_slug = $1
+        AND (active OR EXISTS (SELECT 1 FROM credentials c WHERE c.issuer_slug = $1 AND c.key_id = k.key_id AND c.status <> 'revoked'))`,
     [slug],
   );
   return new Set(res.rows.map((r) => r.key_id));
