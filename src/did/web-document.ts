@@ -44,7 +44,7 @@ export interface PublicJwkWithKid {
  * await writeFile('did.json', JSON.stringify(didWebDocument(keys), null, 2));
  * ```
  */
-export function didWebDocument(keys: KeySet): ControllerDocument {
+export function didWebDocument(keys: Pick<KeySet, 'controller' | 'keys'>): ControllerDocument {
   const verificationMethod = keys.keys.map((k) => ({
     id: k.id,
     type: 'Multikey' as const,
@@ -69,7 +69,7 @@ export function didWebDocument(keys: KeySet): ControllerDocument {
  * const key = await jose.importJWK(set.keys.find((k) => k.kid === header.kid)!);
  * ```
  */
-export function jwks(keys: KeySet): { keys: PublicJwkWithKid[] } {
+export function jwks(keys: Pick<KeySet, 'keys'>): { keys: PublicJwkWithKid[] } {
   return {
     keys: keys.keys.map((k) => ({
       kty: k.publicKeyJwk.kty,

@@ -4,6 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { percentile } from '../bench/measure.js';
 import type { BenchRow } from '../bench/measure.js';
 import { PACKAGE_ROOT } from '../lib/paths.js';
 import { createTestDatabase, postgresUnavailable, spawnServiceProcess } from './testing.js';
@@ -22,11 +23,6 @@ export interface HttpBenchResult {
   rows: BenchRow[];
   /** Set when the case could not run (e.g. no PostgreSQL server). */
   skipped?: string;
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] as number;
 }
 
 async function load(
@@ -90,6 +86,8 @@ export async function benchHttp(options: HttpBenchOptions): Promise<HttpBenchRes
   const child = await spawnServiceProcess(config, { built });
   const rows: BenchRow[] = [];
   try {
+    // The global fetch, not the guarded one: the target is our own child service on loopback, which the
+    // guarded fetch (public https only) rightly refuses.
     const post = (p: string, body: unknown, token?: string): Promise<Response> =>
       fetch(`${child.url}${p}`, {
         method: 'POST',

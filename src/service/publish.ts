@@ -3,10 +3,12 @@
  * BitstringStatusListCredentials (revocation and suspension), with ETags.
  */
 import { createHash } from 'node:crypto';
+import { didWebDocument, jwks } from '../did/web-document.js';
+import type { ControllerDocument, PublicJwkWithKid } from '../did/web-document.js';
 import { issueCredential } from '../issue.js';
+import type { KeyEntry, PublicJwk } from '../keys/keyset.js';
 import { encodeStatusList } from '../status/bitstring.js';
 import { listIssuerKeys, publishedKeyIds } from '../store/issuers.js';
-import type { IssuerKeyRow } from '../store/issuers.js';
 import { getStatusList } from '../store/status-lists.js';
 import type { StatusPurpose } from '../store/status-lists.js';
 import type { ServiceContext } from './context.js';
@@ -24,42 +26,36 @@ function etagOf(...parts: (string | Uint8Array)[]): string {
   return `W/"${h.digest('base64url').slice(0, 27)}"`;
 }
 
-async function publishedKeys(ctx: ServiceContext, slug: string): Promise<IssuerKeyRow[]> {
+/** The keys to publish (active, or still needed by a credential that is not revoked), as key set entries. */
+async function publishedKeys(ctx: ServiceContext, slug: string): Promise<KeyEntry[]> {
   const ids = await publishedKeyIds(ctx.db, slug);
-  return (await listIssuerKeys(ctx.db, slug)).filter((k) => ids.has(k.keyId));
+  return (await listIssuerKeys(ctx.db, slug))
+    .filter((k) => ids.has(k.keyId))
+    .map((k) => ({
+      id: k.keyId,
+      type: 'Multikey',
+      alg: k.alg,
+      publicKeyMultibase: k.publicKeyMultibase,
+      publicKeyJwk: k.publicKeyJwk as unknown as PublicJwk,
+      created: k.createdAt,
+      active: k.active,
+      privateKeyFile: k.privateKeyFile,
+    }));
 }
 
 /**
  * The issuer's DID document: every active key plus every key that signed a credential that is not revoked, as
- * `Multikey` verification and assertion methods (the shape of `didWebDocument`, filtered by what is still needed).
+ * `Multikey` verification and assertion methods (`didWebDocument` over the keys still needed).
  */
-export async function issuerDidDocument(ctx: ServiceContext, slug: string): Promise<Record<string, unknown>> {
+export async function issuerDidDocument(ctx: ServiceContext, slug: string): Promise<ControllerDocument> {
   const { keys } = await ctx.issuer(slug);
-  const verificationMethod = (await publishedKeys(ctx, slug)).map((k) => ({
-    id: k.keyId,
-    type: 'Multikey',
-    controller: keys.controller,
-    publicKeyMultibase: k.publicKeyMultibase,
-  }));
-  return {
-    '@context': ['https://www.w3.org/ns/did/v1', 'https://w3id.org/security/multikey/v1'],
-    id: keys.controller,
-    verificationMethod,
-    assertionMethod: verificationMethod.map((vm) => vm.id),
-  };
+  return didWebDocument({ controller: keys.controller, keys: await publishedKeys(ctx, slug) });
 }
 
 /** The issuer's JWK Set (same keys as the DID document; `kid` = verification method id). */
-export async function issuerJwks(ctx: ServiceContext, slug: string): Promise<{ keys: Record<string, unknown>[] }> {
+export async function issuerJwks(ctx: ServiceContext, slug: string): Promise<{ keys: PublicJwkWithKid[] }> {
   await ctx.issuer(slug);
-  return {
-    keys: (await publishedKeys(ctx, slug)).map((k) => ({
-      ...k.publicKeyJwk,
-      kid: k.keyId,
-      alg: k.alg === 'Ed25519' ? 'EdDSA' : 'ES256',
-      use: 'sig',
-    })),
-  };
+  return jwks({ keys: await publishedKeys(ctx, slug) });
 }
 
 /**
