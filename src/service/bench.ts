@@ -17,6 +17,8 @@ export interface HttpBenchOptions {
   /** Requests in flight at once (default 16). */
   concurrency?: number;
   formats?: ('di' | 'jwt')[];
+  /** Untimed requests first (JIT, schema compilation, first status list); default 10. */
+  warmup?: number;
 }
 
 export interface HttpBenchResult {
@@ -101,7 +103,7 @@ export async function benchHttp(options: HttpBenchOptions): Promise<HttpBenchRes
     const key = (await (await post('/issuers/bench/api-keys', { scopes: ['issue'] }, adminToken)).json()) as { token: string };
     const record = JSON.parse(await readFile(path.join(PACKAGE_ROOT, 'test', 'fixtures', 'record.json'), 'utf8')) as Record<string, unknown>;
     // Warm-up (JIT, schema compilation, first status list).
-    for (let i = 0; i < 10; i++) await post(`/issuers/bench/credentials?format=${formats[i % formats.length]}`, { ...record, recordId: `warm-${i}` }, key.token);
+    for (let i = 0; i < (options.warmup ?? 10); i++) await post(`/issuers/bench/credentials?format=${formats[i % formats.length]}`, { ...record, recordId: `warm-${i}` }, key.token);
     for (const format of formats) {
       const issued = await load(
         requests,

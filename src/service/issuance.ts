@@ -38,7 +38,14 @@ import { allocateStatusIndex, countAllocation, setStatusBit } from '../store/sta
 import type { LoadedIssuer, ServiceContext } from './context.js';
 import { HttpProblem, problems } from './problem.js';
 
-/** Stable JSON (keys sorted) so equal records hash equally whatever the key order. */
+/**
+ * Stable JSON (keys sorted) so equal records hash equally whatever the key order.
+ *
+ * @example
+ * ```ts
+ * canonicalJson({ b: 1, a: [true, null] }); // '{"a":[true,null],"b":1}'
+ * ```
+ */
 export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value !== null && typeof value === 'object') {
@@ -50,6 +57,14 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/**
+ * The sha256 of a UTF-8 string, hex.
+ *
+ * @example
+ * ```ts
+ * const recordHash = sha256Hex(canonicalJson(record));
+ * ```
+ */
 export function sha256Hex(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
@@ -87,7 +102,14 @@ function recordProblems(problemsList: unknown): HttpProblem {
   );
 }
 
-/** Maps core errors to problems (anything else propagates as a 500). */
+/**
+ * Maps core errors to problems (anything else propagates as a 500).
+ *
+ * @example
+ * ```ts
+ * throw coreErrorToProblem(e); // RECORD_INVALID -> 422 problem listing every record problem
+ * ```
+ */
 export function coreErrorToProblem(e: unknown): unknown {
   if (!(e instanceof MicrocredError)) return e;
   switch (e.code) {
@@ -180,6 +202,12 @@ async function signAndStore(ctx: ServiceContext, issuer: LoadedIssuer, req: Sign
  * - changed record under a used recordId: 409 unless `reissue`, which revokes the current credentials of the
  *   record and issues a new one keeping the original awardedDate;
  * - invalid record: 422 listing every problem.
+ *
+ * @example
+ * ```ts
+ * const { outcome, row } = await issueFromRecord(ctx, 'northbridge', record, { format: 'di', actor: 'api-key:ak_1' });
+ * // outcome === 'issued' the first time, 'existing' on a retry
+ * ```
  */
 export async function issueFromRecord(
   ctx: ServiceContext,
@@ -240,6 +268,11 @@ export async function issueFromRecord(
  * VC-API `POST /credentials/issue`: signs a caller-built credential for the token's issuer after checking it
  * against the OB 3.0 AchievementCredential schema. The service allocates `credentialStatus` (callers must not
  * send one) and stores the credential so it can be revoked; re-posting the same credential id returns it again.
+ *
+ * @example
+ * ```ts
+ * const { row } = await issueVcApiCredential(ctx, 'northbridge', unsignedCredential, { format: 'jwt', actor: 'api-key:ak_1' });
+ * ```
  */
 export async function issueVcApiCredential(
   ctx: ServiceContext,
@@ -317,6 +350,11 @@ export type StatusAction = 'revoke' | 'suspend' | 'unsuspend';
 /**
  * Revokes (irreversible), suspends or unsuspends a credential: flips its bit in the issuer's revocation or
  * suspension list and records who, when and why, in one transaction. Repeating an action is harmless.
+ *
+ * @example
+ * ```ts
+ * await changeStatus(ctx, 'northbridge', 'urn:uuid:…', 'revoke', 'awarded in error', 'api-key:ak_1');
+ * ```
  */
 export async function changeStatus(
   ctx: ServiceContext,

@@ -56,7 +56,14 @@ export const problems = {
   internal: () => new HttpProblem(500, 'internal', 'Internal error', 'The server failed to handle the request; it has been logged with the request id.'),
 };
 
-/** Writes a problem answer. */
+/**
+ * Writes a problem answer.
+ *
+ * @example
+ * ```ts
+ * sendProblem(res, problems.notFound('Issuer nobody does not exist.'));
+ * ```
+ */
 export function sendProblem(res: Response, problem: HttpProblem, instance?: string): void {
   for (const [k, v] of Object.entries(problem.headers)) res.setHeader(k, v);
   res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem.body(instance)));

@@ -46,13 +46,25 @@ async function publishedKeys(ctx: ServiceContext, slug: string): Promise<KeyEntr
 /**
  * The issuer's DID document: every active key plus every key that signed a credential that is not revoked, as
  * `Multikey` verification and assertion methods (`didWebDocument` over the keys still needed).
+ *
+ * @example
+ * ```ts
+ * res.type('application/did+json').send(JSON.stringify(await issuerDidDocument(ctx, 'northbridge')));
+ * ```
  */
 export async function issuerDidDocument(ctx: ServiceContext, slug: string): Promise<ControllerDocument> {
   const { keys } = await ctx.issuer(slug);
   return didWebDocument({ controller: keys.controller, keys: await publishedKeys(ctx, slug) });
 }
 
-/** The issuer's JWK Set (same keys as the DID document; `kid` = verification method id). */
+/**
+ * The issuer's JWK Set (same keys as the DID document; `kid` = verification method id).
+ *
+ * @example
+ * ```ts
+ * const { keys } = await issuerJwks(ctx, 'northbridge'); // [{ kty, crv, x, kid, alg, use }]
+ * ```
+ */
 export async function issuerJwks(ctx: ServiceContext, slug: string): Promise<{ keys: PublicJwkWithKid[] }> {
   await ctx.issuer(slug);
   return jwks({ keys: await publishedKeys(ctx, slug) });
@@ -61,6 +73,11 @@ export async function issuerJwks(ctx: ServiceContext, slug: string): Promise<{ k
 /**
  * The signed BitstringStatusListCredential of one list and purpose. Signing is cached per process by the content
  * (bitstring + signing key): a GET re-signs only after a status change or key rotation.
+ *
+ * @example
+ * ```ts
+ * const { body, etag } = await statusListCredential(ctx, 'northbridge', 'revocation', 1);
+ * ```
  */
 export async function statusListCredential(ctx: ServiceContext, slug: string, purpose: StatusPurpose, seq: number): Promise<Published> {
   const { keys } = await ctx.issuer(slug);

@@ -5,7 +5,14 @@ import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import pg from 'pg';
 
-/** The admin URL of the local test server: `MICROCRED_TEST_PG`, else postgres://postgres@127.0.0.1:5432/postgres. */
+/**
+ * The admin URL of the local test server: `MICROCRED_TEST_PG`, else postgres://postgres@127.0.0.1:5432/postgres.
+ *
+ * @example
+ * ```ts
+ * const admin = new pg.Client({ connectionString: testPgUrl() });
+ * ```
+ */
 export function testPgUrl(): string {
   return process.env.MICROCRED_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 }
@@ -74,6 +81,11 @@ export async function createTestDatabase(): Promise<{ url: string; name: string;
  * Node arguments that let a plain `node` child process run this project's TypeScript sources directly (transpile
  * only, with the project's TypeScript): `spawn(process.execPath, [...await tsLoaderArgs(), 'src/service/child.ts'])`.
  * Used because tests run from source and the built `dist/` may be stale.
+ *
+ * @example
+ * ```ts
+ * spawn(process.execPath, [...(await tsLoaderArgs()), 'src/service/child.ts']);
+ * ```
  */
 export async function tsLoaderArgs(): Promise<string[]> {
   const { mkdtemp, writeFile } = await import('node:fs/promises');
@@ -107,7 +119,16 @@ export async function load(url, context, next) {
   return ['--import', pathToFileURL(path.join(dir, 'register.mjs')).href];
 }
 
-/** Starts `src/service/child.ts` (or `dist/service/child.js` when `built`) with a config; resolves with its URL. */
+/**
+ * Starts `src/service/child.ts` (or `dist/service/child.js` when `built`) with a config; resolves with its URL.
+ *
+ * @example
+ * ```ts
+ * const child = await spawnServiceProcess({ databaseUrl, publicUrl: 'https://credentials.test' });
+ * await fetch(`${child.url}/readyz`);
+ * await child.stop();
+ * ```
+ */
 export async function spawnServiceProcess(
   config: Record<string, unknown>,
   options: { built?: boolean; env?: Record<string, string> } = {},

@@ -34,6 +34,11 @@ function fetched(url: string, body: string): FetchedDocument {
 /**
  * A GuardedFetch that answers URLs of this deployment from the database (whatever the scheme, so an `https://`
  * URL derived from a did:web of a plain-http test server works too) and passes every other URL to `fallback`.
+ *
+ * @example
+ * ```ts
+ * const fetch = localFetch(ctx, createGuardedFetch()); // own documents from the database, others over https
+ * ```
  */
 export function localFetch(ctx: ServiceContext, fallback: GuardedFetch): GuardedFetch {
   return async (url, request) => {
@@ -66,7 +71,14 @@ export function localFetch(ctx: ServiceContext, fallback: GuardedFetch): Guarded
   };
 }
 
-/** The issuer published at `/.well-known/did.json`: the one whose DID is `did:web:<deployment host>`. */
+/**
+ * The issuer published at `/.well-known/did.json`: the one whose DID is `did:web:<deployment host>`.
+ *
+ * @example
+ * ```ts
+ * const slug = await rootIssuerSlug(ctx); // the issuer whose DID is did:web:<this host>, or undefined
+ * ```
+ */
 export async function rootIssuerSlug(ctx: ServiceContext): Promise<string | undefined> {
   // did:web percent-encodes the port colon; compare case-insensitively (%3A or %3a).
   const host = new URL(ctx.publicUrl).host.toLowerCase().replace(':', '%3a');
@@ -121,7 +133,15 @@ export interface PresentationReport {
   credentials: VerificationReport[];
 }
 
-/** The service's verifier (one per app: the resolver caches DID documents briefly). */
+/**
+ * The service's verifier (one per app: the resolver caches DID documents briefly).
+ *
+ * @example
+ * ```ts
+ * const verifier = createVerifier(ctx);
+ * const report = await verifier.credential(credential);
+ * ```
+ */
 export function createVerifier(ctx: ServiceContext): Verifier {
   const outbound = cachingFetch(ctx.config.fetch ?? createGuardedFetch(ctx.config.fetchConfig ?? {}));
   const fetch = localFetch(ctx, outbound);

@@ -13,7 +13,14 @@ export interface ApiKeyRow {
   createdAt: string;
 }
 
-/** The stored form of a token: sha256, hex. Tokens carry 256 random bits, so a fast hash is enough. */
+/**
+ * The stored form of a token: sha256, hex. Tokens carry 256 random bits, so a fast hash is enough.
+ *
+ * @example
+ * ```ts
+ * await q.query('SELECT id FROM api_keys WHERE token_hash = $1', [hashToken(token)]);
+ * ```
+ */
 export function hashToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
 }
@@ -42,7 +49,14 @@ export async function insertApiKey(
   return { id, token };
 }
 
-/** The (not revoked) API key a token belongs to, or undefined. */
+/**
+ * The (not revoked) API key a token belongs to, or undefined.
+ *
+ * @example
+ * ```ts
+ * const key = await findApiKey(db, bearerToken); // undefined: answer 401
+ * ```
+ */
 export async function findApiKey(q: Queryable, token: string): Promise<ApiKeyRow | undefined> {
   const res = await q.query<Record<string, unknown>>(
     'SELECT id, issuer_slug, scopes, label, created_at FROM api_keys WHERE token_hash = $1 AND revoked_at IS NULL',
@@ -59,7 +73,14 @@ export async function findApiKey(q: Queryable, token: string): Promise<ApiKeyRow
   };
 }
 
-/** Revokes an API key of an issuer; false when there is no such active key. */
+/**
+ * Revokes an API key of an issuer; false when there is no such active key.
+ *
+ * @example
+ * ```ts
+ * if (!(await revokeApiKey(db, 'northbridge', 'ak_0123456789ab'))) throw problems.notFound('no such key');
+ * ```
+ */
 export async function revokeApiKey(q: Queryable, issuerSlug: string, id: string): Promise<boolean> {
   const res = await q.query('UPDATE api_keys SET revoked_at = now() WHERE id = $1 AND issuer_slug = $2 AND revoked_at IS NULL', [id, issuerSlug]);
   return res.rowCount > 0;

@@ -33,6 +33,14 @@ function opt(v: unknown): string | undefined {
   return v === null || v === undefined ? undefined : String(v);
 }
 
+/**
+ * A `credentials` table row (snake_case columns) as a CredentialRow.
+ *
+ * @example
+ * ```ts
+ * const rows = (await q.query('SELECT * FROM credentials')).rows.map(toCredentialRow);
+ * ```
+ */
 export function toCredentialRow(r: Record<string, unknown>): CredentialRow {
   const out: CredentialRow = {
     id: String(r.id),
@@ -64,7 +72,14 @@ export function toCredentialRow(r: Record<string, unknown>): CredentialRow {
   return out;
 }
 
-/** Inserts a credential row (throws a unique violation on `credentials_current_record` when the record already has one). */
+/**
+ * Inserts a credential row (throws a unique violation on `credentials_current_record` when the record already has one).
+ *
+ * @example
+ * ```ts
+ * await db.transaction(async (tx) => { await insertCredential(tx, row); } // after allocating and signing);
+ * ```
+ */
 export async function insertCredential(q: Queryable, c: NewCredentialRow): Promise<void> {
   await q.query(
     `INSERT INTO credentials (id, issuer_slug, record_id, record_hash, format, learner_student_id, learner_email, learner_did,
@@ -89,7 +104,14 @@ export async function insertCredential(q: Queryable, c: NewCredentialRow): Promi
   );
 }
 
-/** One credential of an issuer by id. `forUpdate` locks the row for a status change. */
+/**
+ * One credential of an issuer by id. `forUpdate` locks the row for a status change.
+ *
+ * @example
+ * ```ts
+ * const row = await getCredential(tx, 'northbridge', 'urn:uuid:…', true); // locked until COMMIT
+ * ```
+ */
 export async function getCredential(q: Queryable, issuerSlug: string, id: string, forUpdate = false): Promise<CredentialRow | undefined> {
   const res = await q.query<Record<string, unknown>>(
     `SELECT * FROM credentials WHERE issuer_slug = $1 AND id = $2${forUpdate ? ' FOR UPDATE' : ''}`,
@@ -98,13 +120,27 @@ export async function getCredential(q: Queryable, issuerSlug: string, id: string
   return res.rows[0] ? toCredentialRow(res.rows[0]) : undefined;
 }
 
-/** A credential by id, whatever its issuer (for verification of our own credentials). */
+/**
+ * A credential by id, whatever its issuer (for verification of our own credentials).
+ *
+ * @example
+ * ```ts
+ * const own = await findCredentialById(db, credential.id); // undefined for foreign credentials
+ * ```
+ */
 export async function findCredentialById(q: Queryable, id: string): Promise<CredentialRow | undefined> {
   const res = await q.query<Record<string, unknown>>('SELECT * FROM credentials WHERE id = $1', [id]);
   return res.rows[0] ? toCredentialRow(res.rows[0]) : undefined;
 }
 
-/** The current (not superseded) credentials of a record, every format. */
+/**
+ * The current (not superseded) credentials of a record, every format.
+ *
+ * @example
+ * ```ts
+ * const current = await currentCredentialsForRecord(db, 'northbridge', 'NBU-2026-000142');
+ * ```
+ */
 export async function currentCredentialsForRecord(q: Queryable, issuerSlug: string, recordId: string, forUpdate = false): Promise<CredentialRow[]> {
   const res = await q.query<Record<string, unknown>>(
     `SELECT * FROM credentials WHERE issuer_slug = $1 AND record_id = $2 AND superseded_by IS NULL ORDER BY created_at${forUpdate ? ' FOR UPDATE' : ''}`,
@@ -113,7 +149,14 @@ export async function currentCredentialsForRecord(q: Queryable, issuerSlug: stri
   return res.rows.map(toCredentialRow);
 }
 
-/** Changes a credential's status (and reason); `supersededBy` marks a re-issue. */
+/**
+ * Changes a credential's status (and reason); `supersededBy` marks a re-issue.
+ *
+ * @example
+ * ```ts
+ * await updateCredentialStatus(tx, id, 'revoked', 'awarded in error');
+ * ```
+ */
 export async function updateCredentialStatus(
   q: Queryable,
   id: string,
@@ -184,7 +227,14 @@ function encodeCursor(at: string, id: string): string {
   return Buffer.from(JSON.stringify([at, id]), 'utf8').toString('base64url');
 }
 
-/** @throws RangeError on a malformed cursor. */
+/**
+ * @throws RangeError on a malformed cursor.
+ *
+ * @example
+ * ```ts
+ * const [createdAt, id] = decodeCursor(page.next!);
+ * ```
+ */
 export function decodeCursor(cursor: string): [string, string] {
   try {
     const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;

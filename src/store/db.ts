@@ -27,7 +27,14 @@ export interface Db extends Queryable {
   close(): Promise<void>;
 }
 
-/** True when `e` is a PostgreSQL unique-constraint violation (SQLSTATE 23505), optionally on `constraint`. */
+/**
+ * True when `e` is a PostgreSQL unique-constraint violation (SQLSTATE 23505), optionally on `constraint`.
+ *
+ * @example
+ * ```ts
+ * catch (e) { if (isUniqueViolation(e, 'credentials_current_record')) continue; throw e; }
+ * ```
+ */
 export function isUniqueViolation(e: unknown, constraint?: string): boolean {
   const err = e as { code?: unknown; constraint?: unknown; message?: unknown } | null;
   if (!err || err.code !== '23505') return false;
@@ -36,13 +43,27 @@ export function isUniqueViolation(e: unknown, constraint?: string): boolean {
   return err.constraint === constraint || (typeof err.message === 'string' && err.message.includes(constraint));
 }
 
-/** bytea comes back as a Buffer (pg) or a Uint8Array (PGlite); hand out a plain Uint8Array either way. */
+/**
+ * bytea comes back as a Buffer (pg) or a Uint8Array (PGlite); hand out a plain Uint8Array either way.
+ *
+ * @example
+ * ```ts
+ * const bits = bytes(row.revocation); // Uint8Array on PGlite and pg alike
+ * ```
+ */
 export function bytes(value: unknown): Uint8Array {
   if (value instanceof Uint8Array) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
   throw new TypeError(`expected bytea, found ${typeof value}`);
 }
 
-/** timestamptz comes back as a Date (both drivers); normalise to an ISO string. */
+/**
+ * timestamptz comes back as a Date (both drivers); normalise to an ISO string.
+ *
+ * @example
+ * ```ts
+ * isoTime(row.created_at); // '2026-06-19T10:00:00.000Z'
+ * ```
+ */
 export function isoTime(value: unknown): string {
   if (value instanceof Date) return value.toISOString();
   return new Date(String(value)).toISOString();

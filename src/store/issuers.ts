@@ -26,7 +26,14 @@ function toIssuer(r: Record<string, unknown>): IssuerRow {
   return { slug: String(r.slug), did: String(r.did), profile: r.profile as IssuerProfile, keysDir: String(r.keys_dir), createdAt: isoTime(r.created_at) };
 }
 
-/** Inserts an issuer row. */
+/**
+ * Inserts an issuer row.
+ *
+ * @example
+ * ```ts
+ * await insertIssuer(tx, { slug: 'northbridge', did, profile, keysDir: '/var/lib/microcred/keys/northbridge' });
+ * ```
+ */
 export async function insertIssuer(q: Queryable, issuer: Omit<IssuerRow, 'createdAt'>): Promise<void> {
   await q.query('INSERT INTO issuers (slug, did, profile, keys_dir) VALUES ($1, $2, $3::jsonb, $4)', [
     issuer.slug,
@@ -36,13 +43,27 @@ export async function insertIssuer(q: Queryable, issuer: Omit<IssuerRow, 'create
   ]);
 }
 
-/** One issuer by slug, or undefined. */
+/**
+ * One issuer by slug, or undefined.
+ *
+ * @example
+ * ```ts
+ * const issuer = await getIssuer(db, 'northbridge'); // undefined when unknown
+ * ```
+ */
 export async function getIssuer(q: Queryable, slug: string): Promise<IssuerRow | undefined> {
   const res = await q.query<Record<string, unknown>>('SELECT * FROM issuers WHERE slug = $1', [slug]);
   return res.rows[0] ? toIssuer(res.rows[0]) : undefined;
 }
 
-/** Every issuer, by slug. */
+/**
+ * Every issuer, by slug.
+ *
+ * @example
+ * ```ts
+ * for (const issuer of await listIssuers(db)) console.log(issuer.slug, issuer.did);
+ * ```
+ */
 export async function listIssuers(q: Queryable): Promise<IssuerRow[]> {
   const res = await q.query<Record<string, unknown>>('SELECT * FROM issuers ORDER BY slug');
   return res.rows.map(toIssuer);
@@ -51,6 +72,11 @@ export async function listIssuers(q: Queryable): Promise<IssuerRow[]> {
 /**
  * Makes the key references of an issuer match its key set (public data and private key file NAMES only):
  * new keys are added, `active` flags follow the key set, keys no longer listed stay (they may have signed credentials).
+ *
+ * @example
+ * ```ts
+ * await syncIssuerKeys(tx, 'northbridge', (await loadKeySet(keysDir)).keys);
+ * ```
  */
 export async function syncIssuerKeys(q: Queryable, slug: string, keys: readonly KeyEntry[]): Promise<void> {
   for (const k of keys) {
@@ -63,7 +89,14 @@ export async function syncIssuerKeys(q: Queryable, slug: string, keys: readonly 
   }
 }
 
-/** Key references of an issuer. */
+/**
+ * Key references of an issuer.
+ *
+ * @example
+ * ```ts
+ * const keys = await listIssuerKeys(db, 'northbridge'); // public keys and private key FILE names
+ * ```
+ */
 export async function listIssuerKeys(q: Queryable, slug: string): Promise<IssuerKeyRow[]> {
   const res = await q.query<Record<string, unknown>>('SELECT * FROM issuer_keys WHERE issuer_slug = $1 ORDER BY created_at, key_id', [slug]);
   return res.rows.map((r) => ({
@@ -81,6 +114,11 @@ export async function listIssuerKeys(q: Queryable, slug: string): Promise<Issuer
 /**
  * Key ids to publish: the active ones plus every key that signed a credential that is not revoked
  * (suspended credentials can come back, so their keys stay).
+ *
+ * @example
+ * ```ts
+ * const ids = await publishedKeyIds(db, 'northbridge'); // Set of verification method ids
+ * ```
  */
 export async function publishedKeyIds(q: Queryable, slug: string): Promise<Set<string>> {
   // One index probe per key (credentials_by_key), not a scan of the issuer's credentials: this runs on every

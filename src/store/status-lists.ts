@@ -85,7 +85,14 @@ export async function allocateStatusIndex(
   throw new Error(`could not allocate a status list index for issuer ${issuerSlug}`);
 }
 
-/** Counts one more used entry on a list (last statement before COMMIT: the row lock is held only briefly). */
+/**
+ * Counts one more used entry on a list (last statement before COMMIT: the row lock is held only briefly).
+ *
+ * @example
+ * ```ts
+ * await countAllocation(tx, allocation.listId); // last statement of the issuing transaction
+ * ```
+ */
 export async function countAllocation(tx: Queryable, listId: number): Promise<void> {
   await tx.query('UPDATE status_lists SET used = used + 1, updated_at = now() WHERE id = $1', [listId]);
 }
@@ -153,7 +160,15 @@ export async function setStatusBit(tx: Queryable, listId: number, purpose: Statu
   await tx.query(`UPDATE status_lists SET ${column} = set_bit(${column}, $2, $3), updated_at = now() WHERE id = $1`, [listId, pgBit, value ? 1 : 0]);
 }
 
-/** A status list of an issuer by its sequence number (with both bitstrings), or undefined. */
+/**
+ * A status list of an issuer by its sequence number (with both bitstrings), or undefined.
+ *
+ * @example
+ * ```ts
+ * const list = await getStatusList(db, 'northbridge', 1);
+ * const encodedList = await encodeStatusList(list!.revocation);
+ * ```
+ */
 export async function getStatusList(q: Queryable, issuerSlug: string, seq: number): Promise<StatusListRow | undefined> {
   const res = await q.query<Record<string, unknown>>('SELECT * FROM status_lists WHERE issuer_slug = $1 AND seq = $2', [issuerSlug, seq]);
   const r = res.rows[0];
@@ -172,7 +187,14 @@ export async function getStatusList(q: Queryable, issuerSlug: string, seq: numbe
   };
 }
 
-/** Sequence numbers and fill of an issuer's lists (no bitstrings). */
+/**
+ * Sequence numbers and fill of an issuer's lists (no bitstrings).
+ *
+ * @example
+ * ```ts
+ * const lists = await listStatusLists(db, 'northbridge'); // [{ seq: 1, size: 131072, used: 42, isFull: false }]
+ * ```
+ */
 export async function listStatusLists(q: Queryable, issuerSlug: string): Promise<{ seq: number; size: number; used: number; isFull: boolean }[]> {
   const res = await q.query<{ seq: number; size: number; used: number; is_full: boolean }>(
     'SELECT seq, size, used, is_full FROM status_lists WHERE issuer_slug = $1 ORDER BY seq',
