@@ -77,6 +77,8 @@ for (const backend of backends) {
       const issuer = (await (await fetch(`${srv.url}/issuers/example`)).json()) as { did: string };
       expect(issuer.did).toMatch(/^did:key:z6Mk/);
       token = (await createApiKey(db, { issuer: 'example', scopes: ['issue'] })).token;
+      // Signing with the published example keys is announced in the log.
+      expect(logs.some((l) => l.includes('PUBLIC EXAMPLE keys') && l.includes('"issuer":"example"'))).toBe(true);
     });
 
     it('a failed signing answers 500 problem+json and leaves no credential, index, count or audit entry', async () => {

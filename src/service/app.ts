@@ -178,6 +178,13 @@ export async function createApp(config: ServiceConfig = {}): Promise<ServiceApp>
   }
   const failed = await ctx.loadAll();
   if (failed.length > 0) logger.warn({ issuers: failed }, 'could not load the keys of some issuers');
+  // Say loudly when an issuer signs with the published example keys: fine for a try-out, never for real awards.
+  for (const loading of ctx.issuers.values()) {
+    const loaded = await loading.catch(() => undefined);
+    if (loaded?.keys.example) {
+      logger.warn({ issuer: loaded.row.slug }, 'issuer uses the PUBLIC EXAMPLE keys from keys.example/: anyone can forge its credentials; create a real issuer before issuing real awards');
+    }
+  }
   const verifier = createVerifier(ctx);
   const keysRoot = config.keysDir ?? path.join(dataDir === 'memory' ? 'data' : dataDir, 'keys');
 
