@@ -203,6 +203,16 @@ async function openServiceDb(dataDir: string | undefined) {
   });
 }
 
+/** Runs `fn` with the service database open, and closes it whatever happens. */
+async function withServiceDb<T>(dataDir: string | undefined, fn: (db: Awaited<ReturnType<typeof openServiceDb>>) => Promise<T>): Promise<T> {
+  const db = await openServiceDb(dataDir);
+  try {
+    return await fn(db);
+  } finally {
+    await db.close();
+  }
+}
+
 async function cmdServe(args: string[], out: Out): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
@@ -242,38 +252,30 @@ async function cmdIssuers(args: string[], out: Out): Promise<number> {
     },
   });
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
-  if (!values.slug) throw new UsageError(`issuers ${sub ?? ''} needs --slug SLUG`);
+  const slug = values.slug;
+  if (!slug) throw new UsageError(`issuers ${sub ?? ''} needs --slug SLUG`);
   const admin = await import('./service/admin.js');
   if (sub === 'create') {
     if (!values.profile) throw new UsageError('issuers create needs --profile FILE (the awarding body)');
     if (!values['public-url'] && !values.keys) throw new UsageError('issuers create needs --public-url URL (for did:web) or --keys DIR (an existing key set)');
     const profile = await readJson(values.profile, 'issuer profile');
-    const db = await openServiceDb(values.data);
-    try {
-      const created = await admin.createIssuer(db, {
-        slug: values.slug,
+    const created = await withServiceDb(values.data, (db) =>
+      admin.createIssuer(db, {
+        slug,
         profile,
         ...(values['public-url'] ? { publicUrl: values['public-url'] } : {}),
         ...(values.root ? { root: true } : {}),
         ...(values.keys ? { existingKeysDir: values.keys } : {}),
         keysRoot: values['keys-root'] ?? process.env.MICROCRED_KEYS_DIR ?? path.join(values.data ?? process.env.MICROCRED_DATA_DIR ?? 'data', 'keys'),
-      });
-      out.stdout(`Issuer ${created.slug} created: ${created.did}\nKeys: ${created.keysDir}\n`);
-    } finally {
-      await db.close();
-    }
+      }));
+    out.stdout(`Issuer ${created.slug} created: ${created.did}\nKeys: ${created.keysDir}\n`);
     return 0;
   }
   if (sub === 'rotate-key') {
     const alg = values.alg ?? 'Ed25519';
     if (alg !== 'Ed25519' && alg !== 'ES256') throw new UsageError(`--alg must be "Ed25519" or "ES256", got "${alg}"`);
-    const db = await openServiceDb(values.data);
-    try {
-      const keys = await admin.rotateIssuerKey(db, values.slug, alg);
-      out.stdout(`Rotated: new active ${alg} key for ${keys.controller}\n`);
-    } finally {
-      await db.close();
-    }
+    const keys = await withServiceDb(values.data, (db) => admin.rotateIssuerKey(db, slug, alg));
+    out.stdout(`Rotated: new active ${alg} key for ${keys.controller}\n`);
     return 0;
   }
   throw new UsageError('issuers needs a subcommand: create or rotate-key');
@@ -290,18 +292,14 @@ async function cmdApiKeys(args: string[], out: Out): Promise<number> {
   if (sub !== 'create') throw new UsageError('apikeys needs a subcommand: create');
   if (!values.issuer || !values.scopes) throw new UsageError('apikeys create needs --issuer SLUG and --scopes LIST (issue,revoke,read,admin)');
   const { createApiKey } = await import('./service/admin.js');
-  const db = await openServiceDb(values.data);
-  try {
-    const key = await createApiKey(db, {
-      issuer: values.issuer,
-      scopes: values.scopes.split(',').map((s) => s.trim()).filter(Boolean),
-      ...(values.label ? { label: values.label } : {}),
-    });
-    out.stderr(`API key ${key.id} for issuer ${key.issuer} with scopes ${key.scopes.join(', ')}. The token is shown only now:\n`);
-    out.stdout(`${key.token}\n`);
-  } finally {
-    await db.close();
-  }
+  const { issuer, scopes, label } = values;
+  const key = await withServiceDb(values.data, (db) => createApiKey(db, {
+    issuer,
+    scopes: scopes.split(',').map((s) => s.trim()).filter(Boolean),
+    ...(label ? { label } : {}),
+  }));
+  out.stderr(`API key ${key.id} for issuer ${key.issuer} with scopes ${key.scopes.join(', ')}. The token is shown only now:\n`);
+  out.stdout(`${key.token}\n`);
   return 0;
 }
 
