@@ -8,8 +8,8 @@ import type { ControllerDocument, PublicJwkWithKid } from '../did/web-document.j
 import { issueCredential } from '../issue.js';
 import type { KeyEntry, PublicJwk } from '../keys/keyset.js';
 import { encodeStatusList } from '../status/bitstring.js';
-import { listIssuerKeys, publishedKeyIds } from '../store/issuers.js';
-import { getStatusList } from '../store/status-lists.js';
+import { listPublishedIssuerKeys } from '../store/issuers.js';
+import { getStatusBits } from '../store/status-lists.js';
 import type { StatusPurpose } from '../store/status-lists.js';
 import type { ServiceContext } from './context.js';
 import { problems } from './problem.js';
@@ -28,10 +28,7 @@ function etagOf(...parts: (string | Uint8Array)[]): string {
 
 /** The keys to publish (active, or still needed by a credential that is not revoked), as key set entries. */
 async function publishedKeys(ctx: ServiceContext, slug: string): Promise<KeyEntry[]> {
-  const ids = await publishedKeyIds(ctx.db, slug);
-  return (await listIssuerKeys(ctx.db, slug))
-    .filter((k) => ids.has(k.keyId))
-    .map((k) => ({
+  return (await listPublishedIssuerKeys(ctx.db, slug)).map((k) => ({
       id: k.keyId,
       type: 'Multikey',
       alg: k.alg,
@@ -81,15 +78,19 @@ export async function issuerJwks(ctx: ServiceContext, slug: string): Promise<{ k
  */
 export async function statusListCredential(ctx: ServiceContext, slug: string, purpose: StatusPurpose, seq: number): Promise<Published> {
   const { keys } = await ctx.issuer(slug);
-  const list = await getStatusList(ctx.db, slug, seq);
-  if (!list) throw problems.notFound(`Issuer ${slug} has no status list ${seq}.`);
-  const bits = purpose === 'revocation' ? list.revocation : list.suspension;
   const url = ctx.statusListUrl(slug, purpose, seq);
   const keyId = keys.activeKey('di').id;
-  const etag = etagOf(bits, keyId, url);
   const cacheKey = `${slug}/${purpose}/${seq}`;
   const cached = cache.get(ctx)?.get(cacheKey);
-  if (cached && cached.etag === etag) return cached;
+  const reusable = cached && cached.keyId === keyId && cached.url === url ? cached : undefined;
+  // The database sends the bitstring only when it differs from the one the cached credential was signed over.
+  const state = await getStatusBits(ctx.db, slug, seq, purpose, reusable?.digest);
+  if (!state) throw problems.notFound(`Issuer ${slug} has no status list ${seq}.`);
+  if (reusable && state.bits === undefined) return reusable.published;
+  const bits = state.bits ?? (await getStatusBits(ctx.db, slug, seq, purpose))?.bits;
+  if (!bits) throw problems.notFound(`Issuer ${slug} has no status list ${seq}.`);
+  const etag = etagOf(bits, keyId, url);
+  if (cached && cached.published.etag === etag) return cached.published;
   const maxAge = ctx.config.statusListMaxAge ?? 60;
   const unsigned = {
     '@context': ['https://www.w3.org/ns/credentials/v2'],
@@ -117,8 +118,13 @@ export async function statusListCredential(ctx: ServiceContext, slug: string, pu
     perCtx = new Map();
     cache.set(ctx, perCtx);
   }
-  perCtx.set(cacheKey, out);
+  perCtx.set(cacheKey, { published: out, digest: sha256Hex(bits), keyId, url });
   return out;
 }
 
-const cache = new WeakMap<ServiceContext, Map<string, Published>>();
+function sha256Hex(data: Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+/** Signed list credentials per context, with what they were signed over (bitstring digest, key, URL). */
+const cache = new WeakMap<ServiceContext, Map<string, { published: Published; digest: string; keyId: string; url: string }>>();

@@ -99,7 +99,11 @@ export async function syncIssuerKeys(q: Queryable, slug: string, keys: readonly 
  */
 export async function listIssuerKeys(q: Queryable, slug: string): Promise<IssuerKeyRow[]> {
   const res = await q.query<Record<string, unknown>>('SELECT * FROM issuer_keys WHERE issuer_slug = $1 ORDER BY created_at, key_id', [slug]);
-  return res.rows.map((r) => ({
+  return res.rows.map(toIssuerKey);
+}
+
+function toIssuerKey(r: Record<string, unknown>): IssuerKeyRow {
+  return {
     issuerSlug: String(r.issuer_slug),
     keyId: String(r.key_id),
     alg: r.alg as 'Ed25519' | 'ES256',
@@ -108,7 +112,26 @@ export async function listIssuerKeys(q: Queryable, slug: string): Promise<Issuer
     privateKeyFile: String(r.private_key_file),
     active: r.active === true,
     createdAt: isoTime(r.created_at),
-  }));
+  };
+}
+
+/**
+ * The key references to publish (the keys of {@link publishedKeyIds}), in {@link listIssuerKeys} order, in one
+ * statement: this runs for every DID document request and every verification of the issuer's own credentials.
+ *
+ * @example
+ * ```ts
+ * const keys = await listPublishedIssuerKeys(db, 'northbridge'); // active keys + keys of unrevoked credentials
+ * ```
+ */
+export async function listPublishedIssuerKeys(q: Queryable, slug: string): Promise<IssuerKeyRow[]> {
+  const res = await q.query<Record<string, unknown>>(
+    `SELECT * FROM issuer_keys k WHERE issuer_slug = $1
+        AND (active OR EXISTS (SELECT 1 FROM credentials c WHERE c.issuer_slug = $1 AND c.key_id = k.key_id AND c.status <> 'revoked'))
+      ORDER BY created_at, key_id`,
+    [slug],
+  );
+  return res.rows.map(toIssuerKey);
 }
 
 /**

@@ -202,3 +202,32 @@ export async function listStatusLists(q: Queryable, issuerSlug: string): Promise
   );
   return res.rows.map((r) => ({ seq: Number(r.seq), size: Number(r.size), used: Number(r.used), isFull: r.is_full === true }));
 }
+
+/**
+ * One bitstring of a list with its sha256 (hex), for publishing: when the caller already holds the bitstring whose
+ * digest is `knownDigest` and it has not changed, only the digest comes back (`bits` absent), so a verifier reading
+ * an unchanged list does not move 16 KiB or more per request. Undefined when the list does not exist.
+ *
+ * @example
+ * ```ts
+ * const first = await getStatusBits(db, 'northbridge', 1, 'revocation'); // { digest, bits }
+ * const again = await getStatusBits(db, 'northbridge', 1, 'revocation', first!.digest); // { digest } unless changed
+ * ```
+ */
+export async function getStatusBits(
+  q: Queryable,
+  issuerSlug: string,
+  seq: number,
+  purpose: StatusPurpose,
+  knownDigest?: string,
+): Promise<{ digest: string; bits?: Uint8Array } | undefined> {
+  const column = purpose === 'revocation' ? 'revocation' : 'suspension';
+  const res = await q.query<{ digest: string; bits: unknown }>(
+    `SELECT d.digest, CASE WHEN d.digest = $3 THEN NULL ELSE d.bits END AS bits
+       FROM (SELECT encode(sha256(${column}), 'hex') AS digest, ${column} AS bits FROM status_lists WHERE issuer_slug = $1 AND seq = $2) d`,
+    [issuerSlug, seq, knownDigest ?? ''],
+  );
+  const r = res.rows[0];
+  if (!r) return undefined;
+  return r.bits === null || r.bits === undefined ? { digest: String(r.digest) } : { digest: String(r.digest), bits: bytes(r.bits) };
+}
