@@ -28,13 +28,13 @@ import { recordAudit } from '../store/audit.js';
 import {
   currentCredentialsForRecord,
   getCredential,
-  insertCredential,
+  insertIssuedCredential,
   updateCredentialStatus,
 } from '../store/credentials.js';
 import type { CredentialFormat, CredentialRow } from '../store/credentials.js';
 import { isUniqueViolation } from '../store/db.js';
 import type { Queryable } from '../store/db.js';
-import { allocateStatusIndex, countAllocation, setStatusBit } from '../store/status-lists.js';
+import { allocateStatusIndex, setStatusBit } from '../store/status-lists.js';
 import type { LoadedIssuer, ServiceContext } from './context.js';
 import { HttpProblem, problems } from './problem.js';
 
@@ -187,12 +187,8 @@ async function signAndStore(ctx: ServiceContext, issuer: LoadedIssuer, req: Sign
       keyId,
       awardedDate: req.awardedDateOf(unsigned),
     };
-    await insertCredential(tx, row);
-    await recordAudit(tx, { actor: req.actor, issuerSlug: slug, action: req.action, target: id, details: { recordId: req.recordId, format: req.format } });
-    await countAllocation(tx, alloc.listId);
-    const stored = await getCredential(tx, slug, id);
-    if (!stored) throw new Error('credential row vanished inside its transaction');
-    return stored;
+    // Insert, audit entry and allocation count in one statement (one round trip instead of four).
+    return insertIssuedCredential(tx, row, { actor: req.actor, action: req.action, details: { recordId: req.recordId, format: req.format } });
   });
 }
 

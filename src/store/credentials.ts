@@ -105,6 +105,60 @@ export async function insertCredential(q: Queryable, c: NewCredentialRow): Promi
 }
 
 /**
+ * The end of an issuing transaction in ONE statement (each statement is a round trip, expensive on PGlite):
+ * inserts the credential row, appends its audit entry, counts the allocation on its status list (still the last
+ * write, so that row lock is held only until COMMIT) and returns the stored row. Same effects as
+ * {@link insertCredential}, `recordAudit` and `countAllocation` in turn, including the unique violation on
+ * `credentials_current_record` when the record already has a credential.
+ *
+ * @example
+ * ```ts
+ * const stored = await insertIssuedCredential(tx, row, { actor: 'api-key:ak_1', action: 'credential.issue', details: { recordId, format } });
+ * ```
+ */
+export async function insertIssuedCredential(
+  q: Queryable,
+  c: NewCredentialRow,
+  audit: { actor: string; action: string; details?: Record<string, unknown> },
+): Promise<CredentialRow> {
+  const res = await q.query<Record<string, unknown>>(
+    `WITH c AS (
+       INSERT INTO credentials (id, issuer_slug, record_id, record_hash, format, learner_student_id, learner_email, learner_did,
+         status_list_id, status_index, status_entries, credential, key_id, awarded_date)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12, $13, $14)
+       RETURNING *
+     ), a AS (
+       INSERT INTO audit_log (actor, issuer_slug, action, target, details) SELECT $15, c.issuer_slug, $16, c.id, $17::jsonb FROM c
+     ), u AS (
+       UPDATE status_lists SET used = used + 1, updated_at = now() WHERE id = (SELECT status_list_id FROM c)
+     )
+     SELECT * FROM c`,
+    [
+      c.id,
+      c.issuerSlug,
+      c.recordId,
+      c.recordHash,
+      c.format,
+      c.learnerStudentId ?? null,
+      c.learnerEmail ?? null,
+      c.learnerDid ?? null,
+      c.statusListId,
+      c.statusIndex,
+      JSON.stringify(c.statusEntries),
+      c.credential,
+      c.keyId,
+      c.awardedDate,
+      audit.actor,
+      audit.action,
+      audit.details ? JSON.stringify(audit.details) : null,
+    ],
+  );
+  const row = res.rows[0];
+  if (!row) throw new Error('the credential row was not returned by its INSERT');
+  return toCredentialRow(row);
+}
+
+/**
  * One credential of an issuer by id. `forUpdate` locks the row for a status change.
  *
  * @example
