@@ -6,8 +6,11 @@ import type { Check, VerifyContext } from '../types.js';
 
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
 
+// One formatter for the process: toLocaleDateString builds a new Intl formatter on every call (slow, per verification).
+const DAY_FORMAT = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+
 function day(d: Date): string {
-  return d.toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+  return DAY_FORMAT.format(d);
 }
 
 function readDate(value: unknown, field: string): Date | string | undefined {
