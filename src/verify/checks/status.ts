@@ -46,6 +46,27 @@ function cachedFetch(ctx: VerifyContext, url: string): Promise<FetchedDocument> 
   return body;
 }
 
+/**
+ * Decoded lists by their exact encodedList text (a few recent ones): a verifier checking many credentials against
+ * one unchanged list gunzips it once. Decoding is a pure function of the text, so this changes no verdict; a changed
+ * list is a different text and is decoded afresh. Failures are not kept; large lists are not kept.
+ */
+const decodedLists = new Map<string, Promise<Uint8Array>>();
+const DECODED_MAX_ENTRIES = 16;
+const DECODED_MAX_TEXT = 64 * 1024;
+
+function decodeListCached(encoded: string, legacy: boolean, minBits: number): Promise<Uint8Array> {
+  if (encoded.length > DECODED_MAX_TEXT) return decodeStatusList(encoded, { legacy, minBits });
+  const key = `${legacy ? 'L' : 'B'}${minBits}:${encoded}`;
+  const hit = decodedLists.get(key);
+  if (hit) return hit;
+  if (decodedLists.size >= DECODED_MAX_ENTRIES) decodedLists.delete(decodedLists.keys().next().value as string);
+  const bits = decodeStatusList(encoded, { legacy, minBits });
+  decodedLists.set(key, bits);
+  bits.catch(() => decodedLists.delete(key));
+  return bits;
+}
+
 async function fetchListCredential(ctx: VerifyContext, url: string): Promise<{ doc?: string | Record<string, unknown>; error?: EntryResult }> {
   try {
     const fetched = await cachedFetch(ctx, url);
@@ -118,7 +139,8 @@ async function checkListEntry(
   }
   let bits: Uint8Array;
   try {
-    bits = await decodeStatusList(String(subject?.encodedList ?? ''), { legacy, minBits: MIN_LIST_BITS * size });
+    // Only read below, never modified: sharing one decoded list between verifications is safe.
+    bits = await decodeListCached(String(subject?.encodedList ?? ''), legacy, MIN_LIST_BITS * size);
   } catch (e) {
     return { status: 'fail', message: `The issuer's status list at ${url} is malformed: ${rootMessage(e)}` };
   }
