@@ -63,6 +63,20 @@ export async function allocateStatusIndex(
     throw new RangeError(`status list size must be a multiple of 8 and at least ${MIN_STATUS_LIST_SIZE}; found ${size}`);
   }
   const capacity = Math.min(options.capacity ?? size, size);
+  // Usual case in ONE statement (a round trip saved per issuance): claim a random index in the current list when
+  // that list has the configured size and room. Anything else (no list yet, at capacity, another size, the index
+  // taken) takes the general path below, which reads the list first.
+  const guess = randomInt(size);
+  const fast = await tx.query<{ list_id: number; idx: number; seq: number }>(
+    `WITH l AS (SELECT id, seq, size, capacity, used FROM status_lists WHERE issuer_slug = $1 AND NOT is_full ORDER BY seq LIMIT 1),
+          ins AS (INSERT INTO status_allocations (list_id, idx, credential_id)
+                  SELECT id, $3, $4 FROM l WHERE l.size = $2 AND l.used < l.capacity
+                  ON CONFLICT (list_id, idx) DO NOTHING RETURNING list_id, idx)
+     SELECT ins.list_id, ins.idx, l.seq FROM ins JOIN l ON l.id = ins.list_id`,
+    [issuerSlug, size, guess, credentialId],
+  );
+  const claimed = fast.rows[0];
+  if (claimed) return { listId: Number(claimed.list_id), seq: Number(claimed.seq), index: Number(claimed.idx) };
   for (let round = 0; round < 100; round++) {
     const list = await currentList(tx, issuerSlug, size, capacity);
     if (list.used >= list.capacity) {
