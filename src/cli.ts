@@ -109,7 +109,7 @@ async function cmdIssue(args: string[], out: Out): Promise<number> {
   const { assertRecord } = await import('./record/validate.js');
   const { assertProfile } = await import('./record/profile.js');
   const { buildCredential } = await import('./credential/annex1.js');
-  const { loadKeySet } = await import('./keys/keyset.js');
+  const { loadKeySet } = await import('./keyset/keyset.js');
   const { issueCredential } = await import('./issue.js');
 
   const record = assertRecord(await readJson(recordFile, 'record'));
@@ -172,7 +172,7 @@ async function cmdKeys(args: string[], out: Out): Promise<number> {
   });
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   if (!values.dir) throw new UsageError(`keys ${sub ?? ''} needs --dir DIR`.replace('  ', ' '));
-  const keysMod = await import('./keys/keyset.js');
+  const keysMod = await import('./keyset/keyset.js');
   if (sub === 'generate') {
     const keys = await keysMod.generateKeySet({ dir: values.dir, ...(values['did-web'] ? { didWeb: values['did-web'] } : {}) });
     out.stdout(`Created key set in ${values.dir}\nIssuer DID: ${keys.controller}\n`);

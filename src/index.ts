@@ -7,8 +7,8 @@ export type { ErrorCode } from './errors.js';
 export { createDocumentLoader, bundledContexts } from './lib/document-loader.js';
 export type { DocumentLoader, DocumentResolver, RemoteDocument } from './lib/document-loader.js';
 // keys + proofs (H2)
-export { loadKeySet, generateKeySet, rotateKey, didWebDocumentUrl, KeySet } from './keys/keyset.js';
-export type { KeyAlg, JwtAlg, KeyPurpose, KeyEntry, PublicJwk, KeySetDocument, KeySetFiles, Signer, LoadKeySetOptions, GenerateKeySetOptions } from './keys/keyset.js';
+export { loadKeySet, generateKeySet, rotateKey, didWebDocumentUrl, KeySet } from './keyset/keyset.js';
+export type { KeyAlg, JwtAlg, KeyPurpose, KeyEntry, PublicJwk, KeySetDocument, KeySetFiles, Signer, LoadKeySetOptions, GenerateKeySetOptions } from './keyset/keyset.js';
 export { didWebDocument, jwks } from './did/web-document.js';
 export type { ControllerDocument, VerificationMethod, PublicJwkWithKid } from './did/web-document.js';
 export { issueCredential } from './issue.js';

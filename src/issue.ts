@@ -3,7 +3,7 @@
  */
 import { MicrocredError } from './errors.js';
 import type { DocumentLoader } from './lib/document-loader.js';
-import type { JwtAlg, KeySet } from './keys/keyset.js';
+import type { JwtAlg, KeySet } from './keyset/keyset.js';
 import { signDataIntegrity } from './proof/di.js';
 import type { Cryptosuite, SignedCredential } from './proof/di.js';
 import { signJwt } from './proof/jwt.js';

@@ -9,7 +9,7 @@ import { PACKAGE_ROOT, EXAMPLE_KEYS_DIR } from '../src/lib/paths.js';
 import { assertRecord } from '../src/record/validate.js';
 import { assertProfile } from '../src/record/profile.js';
 import { buildCredential } from '../src/credential/annex1.js';
-import { loadKeySet } from '../src/keys/keyset.js';
+import { loadKeySet } from '../src/keyset/keyset.js';
 import { issueCredential } from '../src/issue.js';
 import { verify } from '../src/verify/verify.js';
 import { createFastCryptosuite } from '../src/proof/fast/cryptosuite.js';

@@ -12,7 +12,7 @@ import { createHash, createPrivateKey } from 'node:crypto';
 import { signDataIntegrity } from '../src/proof/di.js';
 import { eddsaRdfc2022 } from '../src/proof/vendor.js';
 import { createDocumentLoader } from '../src/lib/document-loader.js';
-import { loadKeySet } from '../src/keys/keyset.js';
+import { loadKeySet } from '../src/keyset/keyset.js';
 import { issueCredential } from '../src/issue.js';
 
 const vectorBytes = readFileSync(new URL('./fixtures/golden/1edtech-impl-guide-ob30-eddsa-rdfc-2022-vector.json', import.meta.url));

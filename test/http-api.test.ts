@@ -7,7 +7,7 @@ import * as vcLib from '@digitalbazaar/vc';
 import { DataIntegrityProof } from '@digitalbazaar/data-integrity';
 // @ts-ignore -- untyped package
 import { cryptosuite as eddsaRdfc2022 } from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
-import { generateKeySet } from '../src/keys/keyset.js';
+import { generateKeySet } from '../src/keyset/keyset.js';
 import { createDocumentLoader } from '../src/lib/document-loader.js';
 import { buildCredential } from '../src/credential/annex1.js';
 import { assertRecord } from '../src/record/validate.js';

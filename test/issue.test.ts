@@ -17,7 +17,7 @@ import { buildCredential } from '../src/credential/annex1.js';
 import { assertProfile } from '../src/record/profile.js';
 import { assertRecord } from '../src/record/validate.js';
 import { validateOpenBadgeSchema } from '../src/schema/validate-ob.js';
-import { generateKeySet, loadKeySet, type KeySet } from '../src/keys/keyset.js';
+import { generateKeySet, loadKeySet, type KeySet } from '../src/keyset/keyset.js';
 import { didWebDocument } from '../src/did/web-document.js';
 import { issueCredential } from '../src/issue.js';
 import { createDocumentLoader } from '../src/lib/document-loader.js';

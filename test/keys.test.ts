@@ -14,7 +14,7 @@ import * as vc from '@digitalbazaar/vc';
 import { DataIntegrityProof } from '@digitalbazaar/data-integrity';
 // @ts-ignore -- untyped package
 import { cryptosuite as eddsaRdfc2022 } from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
-import { didWebDocumentUrl, generateKeySet, loadKeySet, rotateKey, type KeySet } from '../src/keys/keyset.js';
+import { didWebDocumentUrl, generateKeySet, loadKeySet, rotateKey, type KeySet } from '../src/keyset/keyset.js';
 import { didWebDocument, jwks } from '../src/did/web-document.js';
 import { issueCredential } from '../src/issue.js';
 import { createDocumentLoader } from '../src/lib/document-loader.js';

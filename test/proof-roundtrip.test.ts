@@ -15,7 +15,7 @@ import { DataIntegrityProof } from '@digitalbazaar/data-integrity';
 import { cryptosuite as eddsaRdfc2022 } from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
 // @ts-ignore -- untyped package
 import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
-import { generateKeySet, type KeySet } from '../src/keys/keyset.js';
+import { generateKeySet, type KeySet } from '../src/keyset/keyset.js';
 import { didWebDocument } from '../src/did/web-document.js';
 import { issueCredential } from '../src/issue.js';
 import { createDocumentLoader } from '../src/lib/document-loader.js';

@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { generateKeySet, loadKeySet, type KeySet } from '../src/keys/keyset.js';
+import { generateKeySet, loadKeySet, type KeySet } from '../src/keyset/keyset.js';
 import { signDataIntegrity } from '../src/proof/di.js';
 import { signJwt } from '../src/proof/jwt.js';
 import type { VerificationReport } from '../src/verify/verify.js';

@@ -6,7 +6,7 @@
  * Used by `npm run bench` (src/bench/run.ts) through `benchFastDi`, and runnable alone:
  * `node --expose-gc dist/bench/fast.js` (env BENCH_N: timed operations per fast case, default 3000).
  */
-import { ed25519PublicKeyMultibase } from '../keys/multibase.js';
+import { ed25519PublicKeyMultibase } from '../keyset/multibase.js';
 import { generateKeyPairSync, randomUUID, sign as edSign, createHash, type KeyObject } from 'node:crypto';
 import { availableParallelism, cpus, totalmem, platform, release } from 'node:os';
 import { pathToFileURL } from 'node:url';

@@ -15,7 +15,7 @@ import { PACKAGE_ROOT, EXAMPLE_KEYS_DIR } from '../lib/paths.js';
 import { assertRecord } from '../record/validate.js';
 import { assertProfile } from '../record/profile.js';
 import { buildCredential } from '../credential/annex1.js';
-import { loadKeySet, generateKeySet } from '../keys/keyset.js';
+import { loadKeySet, generateKeySet } from '../keyset/keyset.js';
 import { issueCredential } from '../issue.js';
 import { verify } from '../verify/verify.js';
 import { didWebDocument } from '../did/web-document.js';

@@ -7,7 +7,7 @@
  * `jwks.json` (OB's key-provenance check reads `/.well-known/jwks.json`), where `kid` is the same verification
  * method id as in the JWT header.
  */
-import type { KeySet } from '../keys/keyset.js';
+import type { KeySet } from '../keyset/keyset.js';
 
 export interface VerificationMethod {
   id: string;

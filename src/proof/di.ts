@@ -4,7 +4,7 @@
 import { MicrocredError } from '../errors.js';
 import { createDocumentLoader } from '../lib/document-loader.js';
 import type { DocumentLoader } from '../lib/document-loader.js';
-import type { Signer } from '../keys/keyset.js';
+import type { Signer } from '../keyset/keyset.js';
 import { DataIntegrityProof, vc } from './vendor.js';
 import { fastCryptosuite } from './fast/cryptosuite.js';
 import type { Cryptosuite } from './vendor.js';

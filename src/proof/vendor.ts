@@ -12,7 +12,7 @@ import { cryptosuite as eddsaRdfc2022Lib } from '@digitalbazaar/eddsa-rdfc-2022-
 // @ts-ignore -- package has no type declarations; typed below
 import { Ed25519Signature2020 as Ed25519Signature2020Lib } from '@digitalbazaar/ed25519-signature-2020';
 import type { DocumentLoader } from '../lib/document-loader.js';
-import type { Signer } from '../keys/keyset.js';
+import type { Signer } from '../keyset/keyset.js';
 
 /**
  * A Data Integrity cryptosuite object as `@digitalbazaar/data-integrity` consumes it. A faster implementation of

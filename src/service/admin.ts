@@ -5,8 +5,8 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { MicrocredError } from '../errors.js';
-import { generateKeySet, loadKeySet, rotateKey } from '../keys/keyset.js';
-import type { JwtAlg, KeyAlg, KeySet } from '../keys/keyset.js';
+import { generateKeySet, loadKeySet, rotateKey } from '../keyset/keyset.js';
+import type { JwtAlg, KeyAlg, KeySet } from '../keyset/keyset.js';
 import { assertProfile } from '../record/profile.js';
 import type { IssuerProfile } from '../record/types.js';
 import { insertApiKey, SCOPES } from '../store/api-keys.js';

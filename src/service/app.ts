@@ -9,7 +9,7 @@ import type { NextFunction, Request, Response } from 'express';
 import pino from 'pino';
 import type { Logger } from 'pino';
 import { MicrocredError } from '../errors.js';
-import type { JwtAlg } from '../keys/keyset.js';
+import type { JwtAlg } from '../keyset/keyset.js';
 import { EXAMPLE_KEYS_DIR } from '../lib/paths.js';
 import { findApiKey, hashToken, revokeApiKey, SCOPES } from '../store/api-keys.js';
 import type { ApiKeyRow, Scope } from '../store/api-keys.js';

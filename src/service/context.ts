@@ -2,8 +2,8 @@
 import type { Logger } from 'pino';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { KEYSET_FILE, loadKeySet } from '../keys/keyset.js';
-import type { KeySet } from '../keys/keyset.js';
+import { KEYSET_FILE, loadKeySet } from '../keyset/keyset.js';
+import type { KeySet } from '../keyset/keyset.js';
 import { createDocumentLoader } from '../lib/document-loader.js';
 import { fastCryptosuite } from '../proof/fast/cryptosuite.js';
 import type { Cryptosuite } from '../proof/vendor.js';

@@ -20,7 +20,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { buildCredential } from '../credential/annex1.js';
 import { MicrocredError } from '../errors.js';
 import { issueCredential } from '../issue.js';
-import type { JwtAlg } from '../keys/keyset.js';
+import type { JwtAlg } from '../keyset/keyset.js';
 import { validateRecord } from '../record/validate.js';
 import type { CompletionRecord } from '../record/types.js';
 import { validateOpenBadgeSchema } from '../schema/validate-ob.js';

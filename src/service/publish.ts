@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { didWebDocument, jwks } from '../did/web-document.js';
 import type { ControllerDocument, PublicJwkWithKid } from '../did/web-document.js';
 import { issueCredential } from '../issue.js';
-import type { KeyEntry, PublicJwk } from '../keys/keyset.js';
+import type { KeyEntry, PublicJwk } from '../keyset/keyset.js';
 import { encodeStatusList } from '../status/bitstring.js';
 import { listPublishedIssuerKeys } from '../store/issuers.js';
 import { getStatusBits } from '../store/status-lists.js';

@@ -73,42 +73,10 @@ export function toCredentialRow(r: Record<string, unknown>): CredentialRow {
 }
 
 /**
- * Inserts a credential row (throws a unique violation on `credentials_current_record` when the record already has one).
- *
- * @example
- * ```ts
- * await db.transaction(async (tx) => { await insertCredential(tx, row); } // after allocating and signing);
- * ```
- */
-export async function insertCredential(q: Queryable, c: NewCredentialRow): Promise<void> {
-  await q.query(
-    `INSERT INTO credentials (id, issuer_slug, record_id, record_hash, format, learner_student_id, learner_email, learner_did,
-       status_list_id, status_index, status_entries, credential, key_id, awarded_date)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12, $13, $14)`,
-    [
-      c.id,
-      c.issuerSlug,
-      c.recordId,
-      c.recordHash,
-      c.format,
-      c.learnerStudentId ?? null,
-      c.learnerEmail ?? null,
-      c.learnerDid ?? null,
-      c.statusListId,
-      c.statusIndex,
-      JSON.stringify(c.statusEntries),
-      c.credential,
-      c.keyId,
-      c.awardedDate,
-    ],
-  );
-}
-
-/**
  * The end of an issuing transaction in ONE statement (each statement is a round trip, expensive on PGlite):
  * inserts the credential row, appends its audit entry, counts the allocation on its status list (still the last
  * write, so that row lock is held only until COMMIT) and returns the stored row. Same effects as
- * {@link insertCredential}, `recordAudit` and `countAllocation` in turn, including the unique violation on
+ * inserting the credential, `recordAudit` and `countAllocation` in turn, including the unique violation on
  * `credentials_current_record` when the record already has a credential.
  *
  * @example

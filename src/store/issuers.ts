@@ -1,4 +1,4 @@
-import type { KeyEntry } from '../keys/keyset.js';
+import type { KeyEntry } from '../keyset/keyset.js';
 import type { IssuerProfile } from '../record/types.js';
 import type { Queryable } from './db.js';
 import { isoTime } from './db.js';
