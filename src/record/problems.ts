@@ -1,3 +1,4 @@
+import { MicrocredError } from '../errors.js';
 import type { ErrorObject } from '../schema/ajv.js';
 
 /** One problem with an input document: where, what was expected, what was found. */
@@ -8,6 +9,18 @@ export interface RecordProblem {
   found: string;
   /** `<path>: expected <expected>, found <found>` – one sentence for people. */
   message: string;
+}
+
+/**
+ * The error for an input with problems: one sentence per problem in the message (what a CLI prints), the list
+ * itself as `details` (what an API returns).
+ */
+export function problemsError(code: 'RECORD_INVALID' | 'PROFILE_INVALID', what: string, problems: RecordProblem[]): MicrocredError {
+  return new MicrocredError(
+    code,
+    `${what} has ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n` + problems.map((p) => `- ${p.message}`).join('\n'),
+    problems,
+  );
 }
 
 /** Builds a problem and its sentence. */

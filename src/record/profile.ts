@@ -1,6 +1,5 @@
-import { MicrocredError } from '../errors.js';
 import { createAjv, lazyValidator, readSchema } from '../schema/ajv.js';
-import { problemsFromAjv, type RecordProblem } from './problems.js';
+import { problemsError, problemsFromAjv, type RecordProblem } from './problems.js';
 import type { IssuerProfile } from './types.js';
 
 export type ProfileValidation = { ok: true; profile: IssuerProfile } | { ok: false; problems: RecordProblem[] };
@@ -38,10 +37,5 @@ export function validateProfile(input: unknown): ProfileValidation {
 export function assertProfile(input: unknown): IssuerProfile {
   const v = validateProfile(input);
   if (v.ok) return v.profile;
-  throw new MicrocredError(
-    'PROFILE_INVALID',
-    `The issuer profile has ${v.problems.length} problem${v.problems.length === 1 ? '' : 's'}:\n` +
-      v.problems.map((p) => `- ${p.message}`).join('\n'),
-    v.problems,
-  );
+  throw problemsError('PROFILE_INVALID', 'The issuer profile', v.problems);
 }

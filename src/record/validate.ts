@@ -1,7 +1,6 @@
-import { MicrocredError } from '../errors.js';
 import { createAjv, lazyValidator, readSchema } from '../schema/ajv.js';
 import { FRAMEWORK_LEVELS, eqfFor, levelLabel } from './levels.js';
-import { describe, problem, problemsFromAjv, type RecordProblem } from './problems.js';
+import { describe, problem, problemsError, problemsFromAjv, type RecordProblem } from './problems.js';
 import type { CompletionRecord, FrameworkLevel, LevelFramework } from './types.js';
 
 export type { RecordProblem } from './problems.js';
@@ -177,10 +176,5 @@ export function validateRecord(input: unknown): RecordValidation {
 export function assertRecord(input: unknown): CompletionRecord {
   const v = validateRecord(input);
   if (v.ok) return v.record;
-  throw new MicrocredError(
-    'RECORD_INVALID',
-    `The completion record has ${v.problems.length} problem${v.problems.length === 1 ? '' : 's'}:\n` +
-      v.problems.map((p) => `- ${p.message}`).join('\n'),
-    v.problems,
-  );
+  throw problemsError('RECORD_INVALID', 'The completion record', v.problems);
 }

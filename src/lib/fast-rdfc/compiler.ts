@@ -81,14 +81,19 @@ export class State {
     return e ?? null;
   }
 
-  keyInfo(key: string): KeyInfo {
-    let info = this.keys.get(key);
+  /** Looks `name` up in `memo`, computing (and keeping, when the name is a defined term) on a miss; throws a kept bail. */
+  private memo<T>(memo: Map<string, Memo<T>>, name: string, compute: () => Memo<T>): T {
+    let info = memo.get(name);
     if (info === undefined) {
-      info = this.computeKeyInfo(key);
-      if (this.memoizable(key)) this.keys.set(key, info);
+      info = compute();
+      if (this.memoizable(name)) memo.set(name, info);
     }
     if (info instanceof Bail) throw info;
     return info;
+  }
+
+  keyInfo(key: string): KeyInfo {
+    return this.memo(this.keys, key, () => this.computeKeyInfo(key));
   }
 
   private computeKeyInfo(key: string): Memo<KeyInfo> {
@@ -111,13 +116,7 @@ export class State {
   }
 
   valueInfo(key: string): ValueInfo {
-    let info = this.values.get(key);
-    if (info === undefined) {
-      info = this.computeValueInfo(key);
-      if (this.memoizable(key)) this.values.set(key, info);
-    }
-    if (info instanceof Bail) throw info;
-    return info;
+    return this.memo(this.values, key, () => this.computeValueInfo(key));
   }
 
   private computeValueInfo(key: string): Memo<ValueInfo> {
@@ -143,14 +142,10 @@ export class State {
 
   /** `expandIri(typeScopedContext, type, {base: true, vocab: true})`, absolute and not a blank node. */
   typeIri(type: string): string {
-    let iri = this.typeIris.get(type);
-    if (iri === undefined) {
+    return this.memo(this.typeIris, type, () => {
       const e = this.compiler.api.expandIri(this.ctx, type, { base: true, vocab: true }, { ...this.compiler.options, typeExpansion: true });
-      iri = e !== null && ABSOLUTE_IRI.test(e) && !e.startsWith('_:') ? e : new Bail('type is not an absolute IRI');
-      if (this.memoizable(type)) this.typeIris.set(type, iri);
-    }
-    if (iri instanceof Bail) throw iri;
-    return iri;
+      return e !== null && ABSOLUTE_IRI.test(e) && !e.startsWith('_:') ? e : new Bail('type is not an absolute IRI');
+    });
   }
 
   /** Type-scoped context of a type name (`undefined` when none). */
