@@ -1,11 +1,9 @@
 /**
- * Key resolution for the worker pool (internal): did:key Ed25519 documents computed offline, plus controller
+ * Key resolution for the worker pool (internal): did:key documents computed offline (`didKeyDocument`), plus controller
  * documents handed over as plain data (workers cannot receive functions). Contexts come from the pinned loader.
  */
 import { createDocumentLoader, type DocumentLoader } from '../../lib/document-loader.js';
-
-const DID_V1 = 'https://www.w3.org/ns/did/v1';
-const MULTIKEY_V1 = 'https://w3id.org/security/multikey/v1';
+import { didKeyDocument, MULTIKEY_CONTEXT } from '../../did/key.js';
 
 interface Vm {
   id: string;
@@ -14,17 +12,13 @@ interface Vm {
   [k: string]: unknown;
 }
 
-function didKeyDocument(did: string): object | undefined {
-  const fp = did.slice('did:key:'.length);
-  if (!/^z6Mk[1-9A-HJ-NP-Za-km-z]+$/.test(fp)) return undefined;
-  const vmId = `${did}#${fp}`;
-  return {
-    '@context': [DID_V1, MULTIKEY_V1],
-    id: did,
-    verificationMethod: [{ id: vmId, type: 'Multikey', controller: did, publicKeyMultibase: fp }],
-    authentication: [vmId],
-    assertionMethod: [vmId],
-  };
+/** The offline did:key document (`didKeyDocument`), or undefined for a DID it cannot read. */
+function didKeyOrUndefined(did: string): object | undefined {
+  try {
+    return didKeyDocument(did);
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -40,12 +34,12 @@ export function poolDocumentLoader(controllerDocuments: Record<string, object> =
   return createDocumentLoader({
     resolve: async (url) => {
       const [base = url] = url.split('#');
-      const doc = docs.get(base) ?? (base.startsWith('did:key:') ? didKeyDocument(base) : undefined);
+      const doc = docs.get(base) ?? (base.startsWith('did:key:') ? didKeyOrUndefined(base) : undefined);
       if (!doc) return undefined;
       if (base === url) return doc;
       const vms = ((doc as { verificationMethod?: Vm[] }).verificationMethod ?? []) as Vm[];
       const vm = vms.find((v) => v.id === url || (v.id.startsWith('#') && base + v.id === url));
-      return vm ? { '@context': MULTIKEY_V1, ...vm, id: url } : undefined;
+      return vm ? { '@context': MULTIKEY_CONTEXT, ...vm, id: url } : undefined;
     },
   });
 }
