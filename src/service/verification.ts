@@ -151,6 +151,8 @@ export function createVerifier(ctx: ServiceContext): Verifier {
   const cached = createDidResolver({ fetch, cacheTtlMs: 10_000 });
   const fresh = createDidResolver({ fetch, cacheTtlMs: 0 });
   const resolver: DidResolver = (url) => (isOwnDid(ctx, url) ? fresh(url) : cached(url));
+  // Contexts plus the holder's DID documents, for presentation proofs.
+  const presentationLoader = createDocumentLoader({ resolve: resolver });
 
   async function credential(input: string | object, options: { checkStatus?: boolean } = {}): Promise<VerificationReport> {
     const checkStatus = options.checkStatus !== false;
@@ -193,14 +195,13 @@ export function createVerifier(ctx: ServiceContext): Verifier {
         ? { verified: true, message: 'The presentation carries no proof (none was required).' }
         : { verified: false, message: 'The presentation carries no proof, so it is not known who presented it.' };
     } else {
-      const documentLoader = createDocumentLoader({ resolve: async (url) => resolver(url) });
       // Only the presentation's own result is read here; the credentials were verified above, with status.
       const result = await vc.verify({
         presentation: vp,
         challenge: options.challenge,
         domain: options.domain,
         suite: new DataIntegrityProof({ cryptosuite: ctx.cryptosuite }),
-        documentLoader,
+        documentLoader: presentationLoader,
         checkStatus: async () => ({ verified: true }),
       }).catch((e: unknown) => ({ verified: false, error: e, presentationResult: { verified: false } }));
       const ok = result.presentationResult?.verified === true;
