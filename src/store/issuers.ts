@@ -89,19 +89,6 @@ export async function syncIssuerKeys(q: Queryable, slug: string, keys: readonly 
   }
 }
 
-/**
- * Key references of an issuer.
- *
- * @example
- * ```ts
- * const keys = await listIssuerKeys(db, 'northbridge'); // public keys and private key FILE names
- * ```
- */
-export async function listIssuerKeys(q: Queryable, slug: string): Promise<IssuerKeyRow[]> {
-  const res = await q.query<Record<string, unknown>>('SELECT * FROM issuer_keys WHERE issuer_slug = $1 ORDER BY created_at, key_id', [slug]);
-  return res.rows.map(toIssuerKey);
-}
-
 function toIssuerKey(r: Record<string, unknown>): IssuerKeyRow {
   return {
     issuerSlug: String(r.issuer_slug),
@@ -116,8 +103,10 @@ function toIssuerKey(r: Record<string, unknown>): IssuerKeyRow {
 }
 
 /**
- * The key references to publish (the keys of {@link publishedKeyIds}), in {@link listIssuerKeys} order, in one
- * statement: this runs for every DID document request and every verification of the issuer's own credentials.
+ * The key references to publish: the active keys plus every key that signed a credential that is not revoked
+ * (suspended credentials can come back, so their keys stay), oldest first, in one statement (one index probe per
+ * key via credentials_by_key): this runs for every DID document request and every verification of the issuer's
+ * own credentials.
  *
  * @example
  * ```ts
@@ -132,24 +121,4 @@ export async function listPublishedIssuerKeys(q: Queryable, slug: string): Promi
     [slug],
   );
   return res.rows.map(toIssuerKey);
-}
-
-/**
- * Key ids to publish: the active ones plus every key that signed a credential that is not revoked
- * (suspended credentials can come back, so their keys stay).
- *
- * @example
- * ```ts
- * const ids = await publishedKeyIds(db, 'northbridge'); // Set of verification method ids
- * ```
- */
-export async function publishedKeyIds(q: Queryable, slug: string): Promise<Set<string>> {
-  // One index probe per key (credentials_by_key), not a scan of the issuer's credentials: this runs on every
-  // DID document request and every verification of the issuer's own credentials.
-  const res = await q.query<{ key_id: string }>(
-    `SELECT key_id FROM issuer_keys k WHERE issuer_slug = $1
-        AND (active OR EXISTS (SELECT 1 FROM credentials c WHERE c.issuer_slug = $1 AND c.key_id = k.key_id AND c.status <> 'revoked'))`,
-    [slug],
-  );
-  return new Set(res.rows.map((r) => r.key_id));
 }
