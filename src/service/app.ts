@@ -686,7 +686,7 @@ export async function createApp(config: ServiceConfig = {}): Promise<ServiceApp>
     throw problems.notFound(`No resource at ${req.method} ${req.path}.`);
   });
 
-  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     let problem: HttpProblem;
     const e = coreErrorToProblem(err);
     const bodyErr = err as { type?: unknown; status?: unknown };

@@ -28,7 +28,6 @@ const TITLE: Record<CheckId, string> = {
  * ```
  */
 export function formatReport(report: VerificationReport): string {
-  const unknown = report.checks.some((c) => c.status === 'unknown');
   const failed = report.checks.some((c) => c.status === 'fail');
   const verdict = report.verified
     ? 'VALID: the credential is genuine and in force.'
