@@ -28,7 +28,7 @@ import type { IssueOutcome, StatusAction } from './issuance.js';
 import { openApiDocument } from './openapi.js';
 import { HttpProblem, PROBLEM_BASE, problems, sendProblem } from './problem.js';
 import { issuerDidDocument, issuerJwks, statusListCredential } from './publish.js';
-import { createVerifier, rootIssuerSlug } from './verification.js';
+import { createVerifier, rootIssuerSlug, unwrapEnveloped } from './verification.js';
 import type { Verifier } from './verification.js';
 
 export interface ServiceApp {
@@ -133,14 +133,6 @@ function resource(ctx: ServiceContext, row: CredentialRow): Record<string, unkno
 function verifiableCredential(row: CredentialRow): unknown {
   if (row.format === 'di') return JSON.parse(row.credential);
   return { '@context': 'https://www.w3.org/ns/credentials/v2', id: `data:application/vc+jwt,${row.credential}`, type: 'EnvelopedVerifiableCredential' };
-}
-
-function unwrapEnveloped(input: unknown): unknown {
-  const env = input as { type?: unknown; id?: unknown } | null;
-  if (env && typeof env === 'object' && env.type === 'EnvelopedVerifiableCredential' && typeof env.id === 'string' && env.id.startsWith('data:')) {
-    return env.id.replace(/^data:[^,]*,/, '');
-  }
-  return input;
 }
 
 function defaultLogger(config: ServiceConfig): Logger {

@@ -103,6 +103,23 @@ function isOwnDid(ctx: ServiceContext, url: string): boolean {
   return false;
 }
 
+/**
+ * VC 2.0 wraps a JWT credential in an EnvelopedVerifiableCredential with a data: URL: returns the JWT inside, or
+ * the input unchanged.
+ *
+ * @example
+ * ```ts
+ * unwrapEnveloped({ type: 'EnvelopedVerifiableCredential', id: 'data:application/vc+jwt,eyJ…' }); // 'eyJ…'
+ * ```
+ */
+export function unwrapEnveloped(input: unknown): unknown {
+  const env = input as { type?: unknown; id?: unknown } | null;
+  if (env && typeof env === 'object' && env.type === 'EnvelopedVerifiableCredential' && typeof env.id === 'string' && env.id.startsWith('data:')) {
+    return env.id.replace(/^data:[^,]*,/, '');
+  }
+  return input;
+}
+
 /** Caches successful foreign fetches for a minute (status lists and documents of other issuers), at most 500. */
 function cachingFetch(inner: GuardedFetch, ttlMs = 60_000): GuardedFetch {
   const cache = new Map<string, { expires: number; doc: Promise<FetchedDocument> }>();
@@ -180,15 +197,7 @@ export function createVerifier(ctx: ServiceContext): Verifier {
     const listed = vp.verifiableCredential;
     const items = listed === undefined ? [] : Array.isArray(listed) ? listed : [listed];
     const credentials: VerificationReport[] = [];
-    for (const item of items) {
-      // VC 2.0 wraps JWT credentials in an EnvelopedVerifiableCredential with a data: URL.
-      const env = item as { type?: unknown; id?: unknown };
-      if (env && typeof env === 'object' && env.type === 'EnvelopedVerifiableCredential' && typeof env.id === 'string') {
-        credentials.push(await credential(env.id.replace(/^data:[^,]*,/, '')));
-      } else {
-        credentials.push(await credential(item as object));
-      }
-    }
+    for (const item of items) credentials.push(await credential(unwrapEnveloped(item) as string | object));
     let pres: { verified: boolean; message: string };
     if (options.unsigned || vp.proof === undefined) {
       pres = options.unsigned && vp.proof === undefined
