@@ -58,15 +58,15 @@ export function canonicalJson(value: unknown): string {
 }
 
 /**
- * The sha256 of a UTF-8 string, hex.
+ * The sha256 of a UTF-8 string or of bytes, hex.
  *
  * @example
  * ```ts
  * const recordHash = sha256Hex(canonicalJson(record));
  * ```
  */
-export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
+export function sha256Hex(data: string | Uint8Array): string {
+  return typeof data === 'string' ? createHash('sha256').update(data, 'utf8').digest('hex') : createHash('sha256').update(data).digest('hex');
 }
 
 export interface IssueOutcome {

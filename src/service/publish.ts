@@ -12,6 +12,7 @@ import { listPublishedIssuerKeys } from '../store/issuers.js';
 import { getStatusBits } from '../store/status-lists.js';
 import type { StatusPurpose } from '../store/status-lists.js';
 import type { ServiceContext } from './context.js';
+import { sha256Hex } from './issuance.js';
 import { problems } from './problem.js';
 
 export interface Published {
@@ -120,10 +121,6 @@ export async function statusListCredential(ctx: ServiceContext, slug: string, pu
   }
   perCtx.set(cacheKey, { published: out, digest: sha256Hex(bits), keyId, url });
   return out;
-}
-
-function sha256Hex(data: Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
 }
 
 /** Signed list credentials per context, with what they were signed over (bitstring digest, key, URL). */
