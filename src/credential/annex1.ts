@@ -497,8 +497,19 @@ function checkUri(value: string, field: string): void {
  * ```
  */
 export function buildCredential(profileIn: IssuerProfile, recordIn: CompletionRecord, options: BuildOptions): OpenBadgeCredential {
-  const profile = assertProfile(profileIn);
-  const record = assertRecord(recordIn);
+  return buildValidatedCredential(assertProfile(profileIn), assertRecord(recordIn), options);
+}
+
+/**
+ * Internal: {@link buildCredential} for a profile and record that already went through `assertProfile` /
+ * `validateRecord` (the service validates the record once per request and the profile when the issuer is created).
+ *
+ * @example
+ * ```ts
+ * const credential = buildValidatedCredential(issuerRow.profile, validation.record, { issuerId: keys.controller });
+ * ```
+ */
+export function buildValidatedCredential(profile: IssuerProfile, record: CompletionRecord, options: BuildOptions): OpenBadgeCredential {
   checkUri(options.issuerId, 'issuerId');
   if (options.id !== undefined) checkUri(options.id, 'id');
   checkDateTime(options.validFrom, 'validFrom');

@@ -17,7 +17,7 @@
  *   reach every verifier.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { buildCredential } from '../credential/annex1.js';
+import { buildValidatedCredential } from '../credential/annex1.js';
 import { MicrocredError } from '../errors.js';
 import { issueCredential } from '../issue.js';
 import type { JwtAlg } from '../keyset/keyset.js';
@@ -238,8 +238,9 @@ export async function issueFromRecord(
         format: options.format,
         ...(options.alg ? { alg: options.alg } : {}),
         learner: { ...(record.learner.studentId ? { studentId: record.learner.studentId } : {}), ...(record.learner.email ? { email: record.learner.email } : {}), ...(record.learner.did ? { did: record.learner.did } : {}) },
+        // The record was validated above and the profile when the issuer was created: no second validation.
         build: (id, credentialStatus) =>
-          buildCredential(issuer.row.profile, record, {
+          buildValidatedCredential(issuer.row.profile, record, {
             issuerId: issuer.keys.controller,
             id,
             credentialStatus,
