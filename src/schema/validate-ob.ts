@@ -20,8 +20,8 @@ const obValidator = lazyValidator((): ValidateFunction => {
   return ajv.getSchema(OB_ACHIEVEMENT_CREDENTIAL_SCHEMA_URL) as ValidateFunction;
 });
 
-/** Shared by the two schema checks: ajv errors as `{ path, message }`. */
-export function toSchemaCheck(validate: ValidateFunction, credential: unknown): SchemaCheck {
+/** Runs a compiled schema and turns ajv errors into `{ path, message }` sentences. */
+function toSchemaCheck(validate: ValidateFunction, credential: unknown): SchemaCheck {
   if (validate(credential)) return { valid: true, errors: [] };
   return { valid: false, errors: problemsFromAjv(validate.errors).map((p) => ({ path: p.path, message: p.message })) };
 }
