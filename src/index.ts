@@ -31,7 +31,10 @@ export { selectPath } from './credential/mapping-path.js';
 export type * from './credential/types.js';
 export { validateOpenBadgeSchema, OB_ACHIEVEMENT_CREDENTIAL_SCHEMA_URL } from './schema/validate-ob.js';
 export type { SchemaCheck } from './schema/validate-ob.js';
-export { validateMicrocredProfile, claimsMicrocredProfile, MICROCRED_PROFILE_SCHEMA_ID } from './schema/validate-profile.js';
+export {
+  validateMicrocredProfile, claimsMicrocredProfile, isMicrocredProfileSchemaId, isMicrocredProfileSchemaUrl, microcredProfileSchemaUrl,
+  MICROCRED_PROFILE_SCHEMA_PATH, LEGACY_MICROCRED_PROFILE_SCHEMA_ID,
+} from './schema/validate-profile.js';
 export { mappingTableMarkdown } from './credential/mapping-table.js';
 // verifier, DID resolution, guarded fetch, status lists (H3)
 export { verify } from './verify/verify.js';

@@ -14,7 +14,7 @@ import { identityHash } from '../src/credential/identity-hash.js';
 import { mappingTableMarkdown } from '../src/credential/mapping-table.js';
 import type { OpenBadgeCredential } from '../src/credential/types.js';
 import { validateOpenBadgeSchema } from '../src/schema/validate-ob.js';
-import { MICROCRED_PROFILE_SCHEMA_ID, claimsMicrocredProfile, validateMicrocredProfile } from '../src/schema/validate-profile.js';
+import { LEGACY_MICROCRED_PROFILE_SCHEMA_ID, claimsMicrocredProfile, validateMicrocredProfile } from '../src/schema/validate-profile.js';
 import { createDocumentLoader } from '../src/lib/document-loader.js';
 import { MicrocredError } from '../src/errors.js';
 
@@ -29,6 +29,7 @@ const OPTIONS: BuildOptions = {
   id: 'urn:uuid:2f1b5e0a-7f37-4c3f-9c57-8d1f4a3b6e21',
   validFrom: '2026-06-22T09:00:00Z',
   salt: 'b6f1c0d2e3a4958677',
+  profileSchemaId: 'https://credentials.example.ac.uk/schemas/microcred-profile/v1.json',
 };
 const partner = {
   name: 'Partner University of Eastmoor (example)', url: 'https://www.eastmoor.example.ac.uk/',
@@ -64,7 +65,7 @@ describe('buildCredential: envelope', () => {
     expect(credential.awardedDate).toBe('2026-06-19T00:00:00Z');
     expect(credential.credentialSchema).toEqual([
       { id: 'https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json', type: '1EdTechJsonSchemaValidator2019' },
-      { id: MICROCRED_PROFILE_SCHEMA_ID, type: '1EdTechJsonSchemaValidator2019' },
+      { id: 'https://credentials.example.ac.uk/schemas/microcred-profile/v1.json', type: '1EdTechJsonSchemaValidator2019' },
     ]);
     expect(claimsMicrocredProfile(credential)).toBe(true);
   });
@@ -81,6 +82,19 @@ describe('buildCredential: envelope', () => {
     expect(saltA).toMatch(/^[0-9a-f]{32}$/);
     expect(saltA).not.toBe(saltB);
     expect(buildCredential(profile, record, { ...OPTIONS, awardedDate: '2026-06-20T12:00:00Z' }).awardedDate).toBe('2026-06-20T12:00:00Z');
+  });
+
+  it('lists the profile schema only where a deployment serves it (profileSchemaId), never the unfetchable w3id.org id', () => {
+    const { profileSchemaId: _none, ...offline } = OPTIONS;
+    const plain = buildCredential(profile, record, offline);
+    expect(plain.credentialSchema).toEqual([
+      { id: 'https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json', type: '1EdTechJsonSchemaValidator2019' },
+    ]);
+    expect(claimsMicrocredProfile(plain)).toBe(false);
+    for (const bad of [LEGACY_MICROCRED_PROFILE_SCHEMA_ID, 'https://a.example/schemas/other.json', 'https://a.example/schemas/microcred-profile/v1.json?x=1', 'ftp://a.example/schemas/microcred-profile/v1.json']) {
+      expect(() => buildCredential(profile, record, { ...OPTIONS, profileSchemaId: bad }), bad).toThrowError(
+        expect.objectContaining({ code: 'CREDENTIAL_INVALID', message: expect.stringContaining('options.profileSchemaId: expected the http(s) URL') }));
+    }
   });
 
   it('passes credentialStatus through', () => {

@@ -20,6 +20,8 @@ import { fixture } from './verify-helpers.js';
 let keys: KeySet;
 let credential: Record<string, unknown>;
 const NOW = new Date('2026-01-01T00:00:00Z');
+/** Where a deployment at https://credentials.example.ac.uk serves the profile schema (what the service lists). */
+const PROFILE_SCHEMA_ID = 'https://credentials.example.ac.uk/schemas/microcred-profile/v1.json';
 
 beforeAll(async () => {
   keys = await loadKeySet(EXAMPLE_KEYS_DIR);
@@ -70,7 +72,7 @@ describe('a micro-credential built from the example record', () => {
     const { PACKAGE_ROOT } = await import('../src/lib/paths.js');
     const profile = JSON.parse(readFileSync(path.join(EXAMPLE_KEYS_DIR, 'profile.json'), 'utf8'));
     const record = JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'test', 'fixtures', 'record.json'), 'utf8'));
-    return buildCredential(profile, record, { issuerId: keys.controller, validFrom: '2025-06-01T00:00:00Z' }) as unknown as Record<string, any>;
+    return buildCredential(profile, record, { issuerId: keys.controller, validFrom: '2025-06-01T00:00:00Z', profileSchemaId: PROFILE_SCHEMA_ID }) as unknown as Record<string, any>;
   }
 
   it('claims the microcred profile, passes it and verifies', async () => {
@@ -143,6 +145,7 @@ describe('negatives on microcred credentials: each fails with the right check na
     microcred = buildCredential(profile, record, {
       issuerId: keys.controller,
       validFrom: '2025-06-01T00:00:00Z',
+      profileSchemaId: PROFILE_SCHEMA_ID,
     }) as unknown as Record<string, any>;
     otherDir = await mkdtemp(path.join(tmpdir(), 'microcred-other-'));
     otherKeys = await generateKeySet({ dir: path.join(otherDir, 'keys') });

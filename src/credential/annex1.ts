@@ -26,7 +26,7 @@ import type {
   SupervisionOption,
 } from '../record/types.js';
 import { assertRecord } from '../record/validate.js';
-import { MICROCRED_PROFILE_SCHEMA_ID } from '../schema/validate-profile.js';
+import { isMicrocredProfileSchemaUrl } from '../schema/validate-profile.js';
 import { OB_ACHIEVEMENT_CREDENTIAL_SCHEMA_URL } from '../schema/validate-ob.js';
 import type {
   Achievement,
@@ -51,6 +51,12 @@ export interface BuildOptions {
   /** Salt for hashed learner identifiers; default 16 random bytes as hex. */
   salt?: string;
   credentialStatus?: Record<string, unknown>;
+  /**
+   * Where the issuing deployment serves microcred's profile schema (`microcredProfileSchemaUrl(publicUrl)`), listed in
+   * `credentialSchema` so that verifiers can fetch it. Without it (no public URL: library or CLI offline) the
+   * credential lists only the official OB 3.0 schema.
+   */
+  profileSchemaId?: string;
 }
 
 /** The contexts of every credential microcred issues, in order. */
@@ -478,6 +484,18 @@ function checkDateTime(value: string | undefined, field: string): void {
   }
 }
 
+/** `credentialSchema`: the official OB schema, and the profile schema where the deployment serves it. */
+function credentialSchemas(profileSchemaId: string | undefined): OpenBadgeCredential['credentialSchema'] {
+  if (profileSchemaId !== undefined && !isMicrocredProfileSchemaUrl(profileSchemaId)) {
+    throw new MicrocredError('CREDENTIAL_INVALID',
+      `options.profileSchemaId: expected the http(s) URL where the profile schema is served, ending in "/schemas/microcred-profile/v1.json", found ${JSON.stringify(profileSchemaId)}`);
+  }
+  return [
+    { id: OB_ACHIEVEMENT_CREDENTIAL_SCHEMA_URL, type: '1EdTechJsonSchemaValidator2019' },
+    ...(profileSchemaId !== undefined ? [{ id: profileSchemaId, type: '1EdTechJsonSchemaValidator2019' }] : []),
+  ];
+}
+
 function checkUri(value: string, field: string): void {
   if (!/^[a-zA-Z][a-zA-Z0-9+.-]*:\S+$/.test(value)) {
     throw new MicrocredError('CREDENTIAL_INVALID', `options.${field}: expected a URI (e.g. a DID or urn:uuid:…), found ${JSON.stringify(value)}`);
@@ -573,10 +591,7 @@ export function buildValidatedCredential(profile: IssuerProfile, record: Complet
     issuer: element4AwardingBody(profile, options.issuerId),
     ...element5Dates(record, options),
     credentialSubject,
-    credentialSchema: [
-      { id: OB_ACHIEVEMENT_CREDENTIAL_SCHEMA_URL, type: '1EdTechJsonSchemaValidator2019' },
-      { id: MICROCRED_PROFILE_SCHEMA_ID, type: '1EdTechJsonSchemaValidator2019' },
-    ],
+    credentialSchema: credentialSchemas(options.profileSchemaId),
     credentialStatus: options.credentialStatus,
   };
   return prune(credential);

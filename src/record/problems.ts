@@ -70,8 +70,13 @@ function expectedFrom(err: ErrorObject): string | undefined {
 /**
  * Turns ajv errors (allErrors + verbose) into problems with clear sentences. Errors that only
  * restate another (an `if` that failed because its `then` did) are dropped, and duplicates merged.
+ * `expectedOf` phrases what a failed rule asks for (default: the schema's own `expected` annotation);
+ * when it has nothing to say, the sentence is derived from the keyword.
  */
-export function problemsFromAjv(errors: readonly ErrorObject[] | null | undefined): RecordProblem[] {
+export function problemsFromAjv(
+  errors: readonly ErrorObject[] | null | undefined,
+  expectedOf: (err: ErrorObject) => string | undefined = expectedFrom,
+): RecordProblem[] {
   const out: RecordProblem[] = [];
   const seen = new Set<string>();
   const push = (p: RecordProblem): void => {
@@ -116,7 +121,7 @@ export function problemsFromAjv(errors: readonly ErrorObject[] | null | undefine
     }
     const path = jsonPath(err.instancePath);
     const found = describe(err.data);
-    let expected = expectedFrom(err);
+    let expected = expectedOf(err);
     if (expected === undefined) {
       switch (err.keyword) {
         case 'type':

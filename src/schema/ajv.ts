@@ -19,8 +19,9 @@ export type AjvInstance = InstanceType<Ajv2019Class>;
 
 /**
  * A 2019-09 Ajv with formats, reporting every error, with the data and schema of each error
- * (`verbose`) so messages can say what was found. The `expected` keyword is an annotation our own
- * schemas use to phrase "what was expected" for people.
+ * (`verbose`) so messages can say what was found. The `expected` keyword is an annotation our input
+ * schemas (completion record, issuer profile) use to phrase "what was expected" for people; those
+ * schemas are never listed in a credential.
  */
 export function createAjv(options: Options = {}): AjvInstance {
   const ajv = new Ajv2019({ allErrors: true, verbose: true, strict: false, ...options });
@@ -29,9 +30,25 @@ export function createAjv(options: Options = {}): AjvInstance {
   return ajv;
 }
 
+/**
+ * A 2019-09 Ajv in full strict mode (unknown keywords, untyped keywords and undeclared `required` properties are
+ * errors) with formats and no custom keywords: how we compile the schemas that credentials list and other verifiers
+ * fetch, so a schema a strict validator would refuse fails here first.
+ */
+export function createStrictAjv(): AjvInstance {
+  const ajv = new Ajv2019({ allErrors: true, verbose: true, strict: true });
+  addFormats(ajv);
+  return ajv;
+}
+
+/** The text of a JSON Schema shipped in `src/schemas/`, as the file has it. */
+export function readSchemaText(file: string): string {
+  return readFileSync(path.join(SCHEMAS_DIR, file), 'utf8');
+}
+
 /** Reads a JSON Schema shipped in `src/schemas/`. */
 export function readSchema(file: string): Record<string, unknown> {
-  return JSON.parse(readFileSync(path.join(SCHEMAS_DIR, file), 'utf8')) as Record<string, unknown>;
+  return JSON.parse(readSchemaText(file)) as Record<string, unknown>;
 }
 
 /**

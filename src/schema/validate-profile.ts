@@ -1,23 +1,94 @@
-import { createAjv, lazyValidator, readSchema, type ErrorObject, type ValidateFunction } from './ajv.js';
+import { createStrictAjv, lazyValidator, readSchema, readSchemaText, type ErrorObject, type ValidateFunction } from './ajv.js';
+import { profileExpected } from './profile-texts.js';
 import { problemsFromAjv } from '../record/problems.js';
 import type { SchemaCheck } from './validate-ob.js';
 
 /**
- * Id of microcred's micro-credential profile schema. A credential "claims" the profile when its
- * `credentialSchema` array has an entry with this id. Stable: a w3id.org permanent identifier
- * that is to redirect to `src/schemas/microcred-profile.schema.json` of the published package.
+ * Where, under a deployment's public URL, the service serves the profile schema
+ * (`GET {publicUrl}/schemas/microcred-profile/v1.json`). That URL is the schema's id in the credentials the
+ * deployment issues: every deployment is a home of the same schema, and the schema has no `$id` of its own.
  */
-export const MICROCRED_PROFILE_SCHEMA_ID = 'https://w3id.org/microcred/schema/microcred-profile/v1.json';
+export const MICROCRED_PROFILE_SCHEMA_PATH = '/schemas/microcred-profile/v1.json';
+
+/**
+ * The id credentials listed before the schema was served: a w3id.org redirect that was never registered, so no one
+ * can fetch it. Still recognised (such credentials keep verifying here); never issued.
+ */
+export const LEGACY_MICROCRED_PROFILE_SCHEMA_ID = 'https://w3id.org/microcred/schema/microcred-profile/v1.json';
+
+/**
+ * The profile schema's URL at a deployment: its public URL followed by {@link MICROCRED_PROFILE_SCHEMA_PATH}.
+ *
+ * @example
+ * ```ts
+ * microcredProfileSchemaUrl('https://credentials.example.ac.uk');
+ * // 'https://credentials.example.ac.uk/schemas/microcred-profile/v1.json'
+ * ```
+ */
+export function microcredProfileSchemaUrl(publicUrl: string): string {
+  return publicUrl.replace(/\/+$/, '') + MICROCRED_PROFILE_SCHEMA_PATH;
+}
+
+/**
+ * True for an http(s) URL, without query, fragment or user info, whose path ends in
+ * {@link MICROCRED_PROFILE_SCHEMA_PATH}: the form of the id a deployment lists. Any host: see `checkProfile` for
+ * why that is safe.
+ *
+ * @example
+ * ```ts
+ * isMicrocredProfileSchemaUrl('https://credentials.example.ac.uk/schemas/microcred-profile/v1.json'); // true
+ * ```
+ */
+export function isMicrocredProfileSchemaUrl(id: string): boolean {
+  if (/[?#]/.test(id)) return false;
+  let url: URL;
+  try {
+    url = new URL(id);
+  } catch {
+    return false;
+  }
+  return (url.protocol === 'https:' || url.protocol === 'http:') && url.username === '' && url.password === '' &&
+    url.pathname.endsWith(MICROCRED_PROFILE_SCHEMA_PATH);
+}
+
+/**
+ * True when a `credentialSchema` id names microcred's profile: a deployment's URL for it, or the legacy w3id.org id.
+ *
+ * @example
+ * ```ts
+ * isMicrocredProfileSchemaId(LEGACY_MICROCRED_PROFILE_SCHEMA_ID); // true
+ * ```
+ */
+export function isMicrocredProfileSchemaId(id: unknown): boolean {
+  return typeof id === 'string' && (id === LEGACY_MICROCRED_PROFILE_SCHEMA_ID || isMicrocredProfileSchemaUrl(id));
+}
+
+const PROFILE_SCHEMA_FILE = 'microcred-profile.schema.json';
+
+/**
+ * The profile schema as published: the bundled file's text, byte for byte. The service serves it at
+ * {@link microcredProfileSchemaUrl}; this library validates with the same file.
+ *
+ * @example
+ * ```ts
+ * res.type('application/schema+json').send(microcredProfileSchemaText());
+ * ```
+ */
+export function microcredProfileSchemaText(): string {
+  return readSchemaText(PROFILE_SCHEMA_FILE);
+}
 
 interface ProfileSchema {
   allOf: { title: string }[];
 }
 let titles: string[] = [];
 
+// The bundled copy, compiled strict: what other verifiers fetch must load in a strict validator, and it is the only
+// copy this library ever applies (a listed URL is never fetched).
 const profileValidator = lazyValidator((): ValidateFunction => {
-  const schema = readSchema('microcred-profile.schema.json');
+  const schema = readSchema(PROFILE_SCHEMA_FILE);
   titles = (schema as unknown as ProfileSchema).allOf.map((s) => s.title);
-  return createAjv().compile(schema);
+  return createStrictAjv().compile(schema);
 });
 
 /** "#/allOf/6/properties/…" -> "Annex I element 7: notional workload (ECTS)". */
@@ -27,8 +98,8 @@ function elementOf(err: ErrorObject): string | undefined {
 }
 
 /**
- * True when the credential's `credentialSchema` (array or single object) names our profile schema,
- * i.e. when a verifier should run {@link validateMicrocredProfile}.
+ * True when the credential's `credentialSchema` (array or single object) names our profile schema (any id
+ * {@link isMicrocredProfileSchemaId} accepts), i.e. when a verifier should run {@link validateMicrocredProfile}.
  *
  * @example
  * ```ts
@@ -38,12 +109,12 @@ function elementOf(err: ErrorObject): string | undefined {
 export function claimsMicrocredProfile(credential: unknown): boolean {
   const schemas = (credential as { credentialSchema?: unknown } | null)?.credentialSchema;
   const list = Array.isArray(schemas) ? schemas : schemas !== undefined ? [schemas] : [];
-  return list.some((s) => (s as { id?: unknown } | null)?.id === MICROCRED_PROFILE_SCHEMA_ID);
+  return list.some((s) => isMicrocredProfileSchemaId((s as { id?: unknown } | null)?.id));
 }
 
 /**
- * Validates a credential against microcred's profile schema, which requires the Annex I mandatory
- * elements (1–11) in their Open Badges homes. Each error names the Annex element it belongs to,
+ * Validates a credential against microcred's profile schema (the copy bundled with this package), which requires
+ * the Annex I mandatory elements (1–11) in their Open Badges homes. Each error names the Annex element it belongs to,
  * e.g. "Annex I element 7: notional workload (ECTS): $.credentialSubject.achievement.alignment:
  * expected an alignment with targetType "ext:ECTS" …, found a list of 12 items".
  *
@@ -66,7 +137,7 @@ export function validateMicrocredProfile(credential: unknown): SchemaCheck {
   }
   const errors: SchemaCheck['errors'] = [];
   for (const [element, errs] of groups) {
-    for (const p of problemsFromAjv(errs)) errors.push({ path: p.path, message: element ? `${element}: ${p.message}` : p.message });
+    for (const p of problemsFromAjv(errs, profileExpected)) errors.push({ path: p.path, message: element ? `${element}: ${p.message}` : p.message });
   }
   return { valid: false, errors };
 }

@@ -24,6 +24,7 @@ import type { JwtAlg } from '../keyset/keyset.js';
 import { validateRecord } from '../record/validate.js';
 import type { CompletionRecord } from '../record/types.js';
 import { validateOpenBadgeSchema } from '../schema/validate-ob.js';
+import { microcredProfileSchemaUrl } from '../schema/validate-profile.js';
 import { recordAudit } from '../store/audit.js';
 import {
   currentCredentialsForRecord,
@@ -244,6 +245,7 @@ export async function issueFromRecord(
             issuerId: issuer.keys.controller,
             id,
             credentialStatus,
+            profileSchemaId: microcredProfileSchemaUrl(ctx.publicUrl),
             ...(awardedDate ? { awardedDate } : {}),
           }) as unknown as Record<string, unknown>,
         awardedDateOf: (c) => String(c.awardedDate ?? c.validFrom),
