@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import { MicrocredError } from '../errors.js';
 import type { JwtAlg } from '../keyset/keyset.js';
 import { EXAMPLE_KEYS_DIR } from '../lib/paths.js';
+import { MICROCRED_PROFILE_SCHEMA_PATH, microcredProfileSchemaText } from '../schema/validate-profile.js';
 import { findApiKey, hashToken, revokeApiKey, SCOPES } from '../store/api-keys.js';
 import type { ApiKeyRow, Scope } from '../store/api-keys.js';
 import { listAudit } from '../store/audit.js';
@@ -269,6 +270,16 @@ export async function createApp(config: ServiceConfig = {}): Promise<ServiceApp>
 
   app.get('/openapi.json', (_req, res) => {
     res.json(openApiDocument(ctx.publicUrl));
+  });
+
+  // The profile schema that credentials issued here list (microcredProfileSchemaUrl(publicUrl)): the bundled file,
+  // byte for byte. Public and static: any origin may read it, caches may keep it a day (express adds an ETag and
+  // answers If-None-Match with 304).
+  const profileSchema = microcredProfileSchemaText();
+  app.get(MICROCRED_PROFILE_SCHEMA_PATH, (_req, res) => {
+    res.type('application/schema+json').setHeader('Cache-Control', 'public, max-age=86400');
+    res.setHeader('Access-Control-Allow-Origin', '*');
+    res.send(profileSchema);
   });
 
   // ---- public documents ----

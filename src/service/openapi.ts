@@ -3,6 +3,8 @@
  * list exactly the same operations).
  */
 
+import { MICROCRED_PROFILE_SCHEMA_PATH } from '../schema/validate-profile.js';
+
 type Schema = Record<string, unknown>;
 
 const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
@@ -115,6 +117,13 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
       '/readyz': { get: { summary: 'Readiness: database reachable and issuer keys loaded', tags: ['operations'], responses: { '200': json('Ready.', { type: 'object' }), '503': problem('Not ready.') } } },
       '/metrics': { get: { summary: 'Prometheus metrics', tags: ['operations'], responses: { '200': { description: 'Text exposition format 0.0.4.', content: { 'text/plain': { schema: { type: 'string' } } } } } } },
       '/openapi.json': { get: { summary: 'This document', tags: ['operations'], responses: { '200': json('OpenAPI 3.1.', { type: 'object' }) } } },
+      [MICROCRED_PROFILE_SCHEMA_PATH]: {
+        get: {
+          summary: "microcred's micro-credential profile schema (JSON Schema 2019-09), which credentials issued here list in credentialSchema",
+          tags: ['publish'],
+          responses: { '200': { description: 'The schema (cacheable for a day; ETag).', content: { 'application/schema+json': { schema: { type: 'object' } } } }, '304': { description: 'Not modified (If-None-Match).' } },
+        },
+      },
       '/.well-known/did.json': { get: { summary: "DID document of the issuer whose DID is the host's root did:web", tags: ['publish'], responses: { '200': { description: 'DID document.', content: { 'application/did+json': { schema: { type: 'object' } } } }, '404': problem('No root issuer.') } } },
       '/.well-known/jwks.json': { get: { summary: 'JWK Set of the root issuer', tags: ['publish'], responses: { '200': { description: 'JWK Set.', content: { 'application/jwk-set+json': { schema: { type: 'object' } } } }, '404': problem('No root issuer.') } } },
       '/issuers': {
