@@ -67,6 +67,20 @@ describe('createDidResolver', () => {
     expect(fetch.calls).toEqual([]);
   });
 
+  it('dereferences a bare did:key (no fragment) to the one key of its document, offline', async () => {
+    const fetch = mapFetch({});
+    const { verificationMethod, controllerDocument } = await dereferenceVerificationMethod(ED_DID, createDidResolver({ fetch }));
+    expect(verificationMethod).toMatchObject({
+      id: `${ED_DID}#z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2`,
+      type: 'Multikey',
+      controller: ED_DID,
+      publicKeyMultibase: 'z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2',
+    });
+    expect(controllerDocument?.id).toBe(ED_DID);
+    expect(fetch.calls).toEqual([]);
+    await expect(dereferenceVerificationMethod('did:key:zNotAKey', createDidResolver({ fetch }))).rejects.toMatchObject({ code: 'DID_RESOLUTION_FAILED' });
+  });
+
   it('fetches did:web documents at the right URL, dereferences relative key ids and caches', async () => {
     const fetch = mapFetch({ 'https://issuer.example/issuers/1/did.json': didDoc });
     const resolve = createDidResolver({ fetch });

@@ -83,7 +83,13 @@ export interface TestIssuer {
   vmId: string;
   publicKeyMultibase: string;
   controllerDocument: Record<string, unknown>;
-  sign(credential: Record<string, unknown>, options?: { cryptosuiteName?: string }): Promise<Record<string, unknown>>;
+  /** `verificationMethod` overrides the proof's key reference (e.g. a bare did:key); the key is the same. */
+  sign(credential: Record<string, unknown>, options?: { cryptosuiteName?: string; verificationMethod?: string }): Promise<Record<string, unknown>>;
+  /**
+   * Adds a proof to an already secured credential as Data Integrity 1.0 §4.3 "Add Proof Set/Chain" does: signed over
+   * the document whose `proof` is the proofs `previousProof` names (none: a proof set member).
+   */
+  addProof(secured: Record<string, unknown>, options?: { id?: string; previousProof?: string | string[] }): Promise<Record<string, unknown>>;
 }
 
 /**
@@ -113,10 +119,29 @@ export async function createTestIssuer(controllerOrDidKey: string, seedByte = 7)
     async sign(credential, options = {}) {
       // `cryptosuiteName: 'eddsa-2022'` signs with the legacy name of the same algorithm.
       const cryptosuite = options.cryptosuiteName ? { ...eddsaRdfc2022, name: options.cryptosuiteName } : eddsaRdfc2022;
-      const suite = new DataIntegrityProof({ signer: key.signer(), cryptosuite, date: '2025-01-01T00:00:00Z' });
+      const signer = key.signer();
+      if (options.verificationMethod) signer.id = options.verificationMethod;
+      const suite = new DataIntegrityProof({ signer, cryptosuite, date: '2025-01-01T00:00:00Z' });
       const signed = await vc.issue({ credential: structuredClone(credential), suite, documentLoader });
       signed.proof = Array.isArray(signed.proof) ? signed.proof : [signed.proof];
       return signed;
+    },
+    async addProof(secured, options = {}) {
+      const raw = secured.proof;
+      const all = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]) as Record<string, unknown>[];
+      const { proof: _drop, ...document } = structuredClone(secured);
+      const wanted = options.previousProof === undefined ? [] : [options.previousProof].flat();
+      const matching = all.filter((p) => wanted.includes(p.id as string));
+      const suite = new DataIntegrityProof({ signer: key.signer(), cryptosuite: eddsaRdfc2022, date: '2025-01-02T00:00:00Z' });
+      suite.proof = { ...(options.id ? { id: options.id } : {}), ...(options.previousProof ? { previousProof: options.previousProof } : {}) };
+      const purpose = { update: async (proof: Record<string, unknown>) => ({ ...proof, proofPurpose: 'assertionMethod' }) };
+      const proof = await (suite as unknown as { createProof(o: Record<string, unknown>): Promise<Record<string, unknown>> }).createProof({
+        document: matching.length > 0 ? { ...document, proof: matching } : document,
+        purpose,
+        proofSet: [],
+        documentLoader,
+      });
+      return { ...document, proof: [...all, proof] };
     },
   };
 }

@@ -49,13 +49,14 @@ describe('a genuine credential', () => {
   it('verifies, with plain-sentence messages naming the issuer', async () => {
     const report = await verify(signed, options());
     expect(report.verified).toBe(true);
-    expect(report.checks.map((c) => c.id)).toEqual(['parse', 'context', 'schema', 'profile', 'proof', 'issuer-key', 'validity', 'status']);
+    expect(report.checks.map((c) => c.id)).toEqual(['parse', 'context', 'schema', 'profile', 'proof', 'issuer-key', 'validity', 'status', 'endorsements']);
     expect(messageOf(report, 'proof')).toBe('The signature matches: the credential has not been changed since Example University signed it.');
     expect(messageOf(report, 'issuer-key')).toBe(
       "The signing key belongs to Example University: the issuer's published key list names it as a key for issuing credentials.",
     );
     expect(statusOf(report, 'status')).toBe('not-applicable');
     expect(statusOf(report, 'profile')).toBe('not-applicable');
+    expect(statusOf(report, 'endorsements')).toBe('not-applicable');
   });
 
   it('verifies from JSON text too', async () => {

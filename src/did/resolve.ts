@@ -138,7 +138,9 @@ export function listedAsAssertionMethod(doc: Record<string, unknown>, vmId: stri
 
 /**
  * Dereferences a verification method URL with any resolver: first the controller document (URL without fragment),
- * then, if the resolver does not know that, the full URL (a resolver may hand out methods directly).
+ * then, if the resolver does not know that, the full URL (a resolver may hand out methods directly). A bare
+ * `did:key:z…` (no fragment, as the 1EdTech validator's samples write it) names the one key of that did:key
+ * document, `did:key:z…#z…`, which is what is returned.
  *
  * @throws MicrocredError `KEY_NOT_FOUND` when neither yields the method; resolver errors pass through.
  * @example
@@ -151,6 +153,10 @@ export async function dereferenceVerificationMethod(
   resolve: DidResolver,
 ): Promise<{ verificationMethod: VerificationMethod; controllerDocument?: Record<string, unknown> }> {
   const base = vmId.split('#')[0] as string;
+  if (base === vmId && vmId.startsWith('did:key:')) {
+    // A did:key document has exactly one verification method, `did:key:X#X`: the bare DID can only mean that key.
+    return dereferenceVerificationMethod(`${vmId}#${vmId.slice('did:key:'.length)}`, resolve);
+  }
   if (base !== vmId) {
     const doc = (await resolve(base)) as Record<string, unknown> | undefined;
     if (doc && typeof doc === 'object') {

@@ -98,3 +98,25 @@ function invalid(field: string, expected: string, found: unknown): MicrocredErro
     { path: `$.${field}` },
   );
 }
+
+/**
+ * Why a verifier must refuse a JOSE header, or undefined. `crit` (RFC 7515 §4.1.11) lists extensions the verifier
+ * must understand, and microcred understands none; `b64: false` (RFC 7797) means the payload segment is not
+ * base64url, so the credential a verifier decodes from it is not what was signed. `b64` is refused whatever its
+ * value: OB 3.0 allows no such header, and RFC 7797 requires it to be listed in `crit`.
+ *
+ * @example
+ * ```ts
+ * joseHeaderProblem({ alg: 'EdDSA', b64: false, crit: ['b64'] }); // 'the token uses an unencoded payload …'
+ * joseHeaderProblem({ alg: 'ES256', kid, typ: 'JWT' }); // undefined
+ * ```
+ */
+export function joseHeaderProblem(header: Record<string, unknown>): string | undefined {
+  if ('b64' in header) {
+    return `the token uses an unencoded payload (header "b64": ${JSON.stringify(header.b64)}, RFC 7797), which credentials must not; the payload that would be read is not what was signed`;
+  }
+  if ('crit' in header) {
+    return `the token's header marks extensions as critical (${JSON.stringify(header.crit)}) that microcred does not understand, so it must refuse the token (RFC 7515 §4.1.11)`;
+  }
+  return undefined;
+}

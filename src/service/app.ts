@@ -30,6 +30,7 @@ import { openApiDocument } from './openapi.js';
 import { HttpProblem, PROBLEM_BASE, problems, sendProblem } from './problem.js';
 import { issuerDidDocument, issuerJwks, statusListCredential } from './publish.js';
 import { createVerifier, rootIssuerSlug, unwrapEnveloped } from './verification.js';
+import { isCompactJws } from '../verify/verify.js';
 import type { Verifier } from './verification.js';
 
 export interface ServiceApp {
@@ -604,6 +605,12 @@ export async function createApp(config: ServiceConfig = {}): Promise<ServiceApp>
     const input = unwrapEnveloped(body.verifiableCredential ?? body.credential);
     if (input === undefined || input === null || (typeof input !== 'string' && typeof input !== 'object')) {
       throw problems.badRequest('The body must be {"verifiableCredential": <credential object or compact JWT>}.');
+    }
+    // A string is a VC-JWT; a credential sent as JSON text inside a string is malformed (VC-API sends objects).
+    const sent = body.verifiableCredential ?? body.credential;
+    if (typeof sent === 'string' && !isCompactJws(sent)) {
+      const message = 'verifiableCredential must be a credential object or a compact JWT; it is a string that is not a JWT (send the credential as a JSON object, not as JSON text in a string).';
+      throw problems.badRequest(message, { problems: [{ path: '$.verifiableCredential', expected: 'a credential object or a compact JWT', found: 'a string that is not a JWT', message }] });
     }
     // VC-API test suites send options.checks, e.g. ["proof"] or ["proof", "credentialStatus"].
     const checks = (body.options as { checks?: unknown } | undefined)?.checks;

@@ -14,10 +14,12 @@ const TITLE: Record<CheckId, string> = {
   'issuer-key': 'Issuer key',
   validity: 'Validity dates',
   status: 'Revocation status',
+  endorsements: 'Endorsements',
 };
 
 /**
- * One line per check (mark, title, sentence) under a one-line verdict.
+ * One line per check (mark, title, sentence) under a one-line verdict; under the endorsements check, one line per
+ * endorsement (its verdict and, when it is not confirmed, the reason).
  * Marks: ✓ pass, ✗ fail, ! warning, – not applicable, ? unknown.
  *
  * @example
@@ -35,6 +37,10 @@ export function formatReport(report: VerificationReport): string {
       ? 'NOT VALID: at least one check failed.'
       : 'NOT VERIFIED: at least one check could not be completed.';
   const width = Math.max(...report.checks.map((c) => TITLE[c.id].length));
-  const lines = report.checks.map((c) => `  ${MARK[c.status]} ${(TITLE[c.id] + ':').padEnd(width + 1)} ${c.message}`);
+  const lines = report.checks.flatMap((c) => {
+    const line = `  ${MARK[c.status]} ${(TITLE[c.id] + ':').padEnd(width + 1)} ${c.message}`;
+    if (c.id !== 'endorsements' || !c.details || c.details.length < 2) return [line];
+    return [line, ...c.details.map((d) => `      ${MARK[d.status]} ${d.message}`)];
+  });
   return [verdict, ...lines].join('\n');
 }

@@ -6,7 +6,7 @@ import type { GuardedFetch } from '../lib/guarded-fetch.js';
 import type { DidResolver } from '../did/resolve.js';
 import type { Cryptosuite } from '../proof/vendor.js';
 
-export type CheckId = 'parse' | 'context' | 'schema' | 'profile' | 'proof' | 'issuer-key' | 'validity' | 'status';
+export type CheckId = 'parse' | 'context' | 'schema' | 'profile' | 'proof' | 'issuer-key' | 'validity' | 'status' | 'endorsements';
 
 /**
  * - `pass`: the check succeeded;
@@ -23,6 +23,25 @@ export interface Check {
   status: CheckStatus;
   /** A plain sentence a non-specialist understands. */
   message: string;
+  /**
+   * The specification's name for the outcome of a failed or unknown check, where one exists: Data Integrity
+   * `PROOF_VERIFICATION_ERROR`, Bitstring Status List `STATUS_RETRIEVAL_ERROR`, `STATUS_VERIFICATION_ERROR`,
+   * `STATUS_LIST_LENGTH_ERROR`, VC Data Model `RANGE_ERROR`, `MALFORMED_VALUE_ERROR`.
+   */
+  code?: string;
+  /** One entry per item the check looked at: each proof (proof), each status entry (status), each endorsement. */
+  details?: CheckDetail[];
+}
+
+/** The outcome for one item of a check (one proof, one status entry, one endorsement). */
+export interface CheckDetail {
+  /** Where the item sits in the credential, e.g. `proof[1]`, `credentialStatus`, `credentialSubject.achievement.endorsement[0]`. */
+  path: string;
+  /** `not-applicable`: the item was not checked (e.g. a proof type microcred does not support, which is ignored). */
+  status: CheckStatus;
+  message: string;
+  /** As `Check.code`, for this item. */
+  code?: string;
 }
 
 export interface VerificationReport {
@@ -33,6 +52,18 @@ export interface VerificationReport {
   /** The credential that was checked (for a JWT: the decoded credential). */
   credential?: Record<string, unknown>;
   format?: 'di' | 'jwt';
+  /**
+   * One report per embedded endorsement (`endorsement` / `endorsementJwt` of the credential, its achievement and
+   * its profiles), each verified like a credential of its own. Their outcome does not change `verified`: the
+   * `endorsements` check summarises them (a warning when one is not valid).
+   */
+  endorsements?: EndorsementReport[];
+}
+
+/** The verification of one embedded endorsement. */
+export interface EndorsementReport extends VerificationReport {
+  /** Where the endorsement sits in the credential, e.g. `credentialSubject.achievement.endorsement[0]`. */
+  path: string;
 }
 
 export interface VerifyOptions {
@@ -54,6 +85,8 @@ export interface VerifyOptions {
   timeoutMs?: number;
   /** Check `credentialStatus`. Default true. (Set false when verifying a status list credential itself.) */
   checkStatus?: boolean;
+  /** Verify embedded endorsements (`endorsement`, `endorsementJwt`). Default true. */
+  checkEndorsements?: boolean;
   /** Keep fetched status lists this long (ms), per fetch function. Default 60 s; 0 disables. */
   statusListCacheMs?: number;
   /** An `eddsa-rdfc-2022` implementation to verify with (e.g. a faster one). Default: the reference cryptosuite. */
@@ -77,7 +110,7 @@ export interface VerifyContext {
   options: VerifyOptions;
 }
 
-/** The key that made the accepted signature (set by the proof check for the issuer-key check). */
+/** A key that made a valid signature (set by the proof check for the issuer-key check). */
 export interface SigningKey {
   /** Verification method id (DI, JWT kid) if any. */
   vmId?: string;
@@ -89,4 +122,4 @@ export interface SigningKey {
   source?: 'kid' | 'jwk' | 'jwks';
 }
 
-export const CHECK_ORDER: CheckId[] = ['parse', 'context', 'schema', 'profile', 'proof', 'issuer-key', 'validity', 'status'];
+export const CHECK_ORDER: CheckId[] = ['parse', 'context', 'schema', 'profile', 'proof', 'issuer-key', 'validity', 'status', 'endorsements'];

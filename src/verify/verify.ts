@@ -1,7 +1,9 @@
 /**
  * The verifier: one report with one entry per check (parse, context, schema, profile, proof, issuer-key, validity,
- * status), each with a plain sentence. `verified` is true only when no check failed and no check is unknown: a
- * credential whose status list could not be fetched is reported as not verified, with status "unknown" saying why.
+ * status, endorsements), each with a plain sentence. `verified` is true only when no check failed and no check is
+ * unknown: a credential whose status list could not be fetched is reported as not verified, with status "unknown"
+ * saying why. Embedded endorsements get reports of their own (`endorsements`); see checks/endorsements.ts for why
+ * a failed endorsement is a warning on the credential rather than a failure.
  * Contexts come only from the bundled copies; keys, DID documents and status lists are fetched through the guarded
  * fetch, and every collaborator (document loader, resolver, fetch, clock) can be passed in.
  */
@@ -16,9 +18,11 @@ import { checkProof } from './checks/proof.js';
 import { checkIssuerKey } from './checks/issuer-key.js';
 import { checkValidity } from './checks/validity.js';
 import { checkStatus } from './checks/status.js';
-import { CHECK_ORDER, type Check, type VerificationReport, type VerifyContext, type VerifyOptions } from './types.js';
+import { checkEndorsements, findEndorsements } from './checks/endorsements.js';
+import { CHECK_ORDER, type Check, type EndorsementReport, type VerificationReport, type VerifyContext, type VerifyOptions } from './types.js';
 
-export type { Check, CheckId, CheckStatus, VerificationReport, VerifyOptions } from './types.js';
+export { isCompactJws } from './checks/parse.js';
+export type { Check, CheckDetail, CheckId, CheckStatus, EndorsementReport, VerificationReport, VerifyOptions } from './types.js';
 
 let defaultFetch: GuardedFetch | undefined;
 let defaultResolver: DidResolver | undefined;
@@ -74,6 +78,11 @@ function finish(checks: Check[], extra: Omit<VerificationReport, 'verified' | 'c
  * ```
  */
 export async function verify(input: string | object, options: VerifyOptions = {}): Promise<VerificationReport> {
+  return verifyAt(input, options, 0);
+}
+
+/** `depth`: 0 for the credential asked about, 1 for its endorsements, and so on. */
+async function verifyAt(input: string | object, options: VerifyOptions, depth: number): Promise<VerificationReport> {
   const parsed = parseInput(input);
   if (!parsed.credential) {
     const why = 'the credential could not be read';
@@ -104,18 +113,46 @@ export async function verify(input: string | object, options: VerifyOptions = {}
     checks.push(skipped('issuer-key', 'no valid signature was found'));
   } else {
     const proof = await checkProof(ctx);
-    checks.push(proof.check, await checkIssuerKey(ctx, proof.key, proof.check.status));
+    checks.push(proof.check, await checkIssuerKey(ctx, proof.keys, proof.check.status));
   }
   checks.push(checkValidity(ctx));
+  const extra = { credential: parsed.credential, ...(parsed.format ? { format: parsed.format } : {}) };
   const proofStatus = checks.find((c) => c.id === 'proof')?.status;
-  if (proofStatus === 'fail' || proofStatus === 'not-applicable') {
-    // The status list is named by the credential itself: do not fetch URLs on behalf of a forged or unreadable one.
-    checks.push(skipped('status', 'the signature is not valid, so the status information in the credential cannot be trusted'));
-    return finish(checks, { credential: parsed.credential, ...(parsed.format ? { format: parsed.format } : {}) });
+  if (proofStatus !== 'pass' && proofStatus !== 'warning') {
+    // The status list and the endorsements' keys are named by the credential itself: fetch nothing on behalf of a
+    // credential whose signature is forged, unreadable or could not be checked.
+    const why =
+      proofStatus === 'unknown'
+        ? 'the signature could not be checked, so the status information in the credential cannot be trusted yet'
+        : 'the signature is not valid, so the status information in the credential cannot be trusted';
+    checks.push(skipped('status', why));
+    checks.push(endorsementsSkipped(parsed.credential, proofStatus));
+    return finish(checks, extra);
   }
   // A status list is itself a credential: verify it with the same collaborators, without looking at its own status.
   const verifyList = (doc: string | Record<string, unknown>) =>
-    verify(doc, { ...options, fetch, resolver: resolve, documentLoader, checkStatus: false });
+    verify(doc, { ...options, fetch, resolver: resolve, documentLoader, checkStatus: false, checkEndorsements: false });
   checks.push(await checkStatus(ctx, verifyList));
-  return finish(checks, { credential: parsed.credential, ...(parsed.format ? { format: parsed.format } : {}) });
+  let endorsements: EndorsementReport[] = [];
+  if (options.checkEndorsements === false) {
+    checks.push({ id: 'endorsements', status: 'not-applicable', message: 'Endorsements were not checked (turned off).' });
+  } else {
+    const shared = { ...options, fetch, resolver: resolve, documentLoader };
+    const result = await checkEndorsements(findEndorsements(parsed.credential), depth + 1, (e) => verifyAt(e, shared, depth + 1));
+    checks.push(result.check);
+    endorsements = result.reports;
+  }
+  return finish(checks, { ...extra, ...(endorsements.length ? { endorsements } : {}) });
+}
+
+function endorsementsSkipped(credential: Record<string, unknown>, proofStatus: Check['status'] | undefined): Check {
+  if (findEndorsements(credential).length === 0) {
+    return { id: 'endorsements', status: 'not-applicable', message: 'The credential carries no endorsements.' };
+  }
+  return skipped(
+    'endorsements',
+    proofStatus === 'unknown'
+      ? "the credential's own signature could not be checked, so its endorsements were not looked at"
+      : "the credential's own signature is not valid, so its endorsements cannot be trusted",
+  );
 }

@@ -1,5 +1,9 @@
 /**
- * Check "issuer-key": the key that made the accepted signature belongs to the issuer the credential names.
+ * Check "issuer-key": the keys that made the valid signatures belong to the issuer the credential names.
+ * - Several Data Integrity proofs (a proof set or chain): every proof that claims to be the issuer's (its
+ *   verification method is under the issuer's identifier or names the issuer as controller) must pass the rule
+ *   below, and at least one must; signatures by others (an endorser, a registrar) are not the issuer's and are
+ *   only checked for integrity by the proof check.
  * - A verification method (Data Integrity, JWT `kid`): its `controller` must equal `issuer.id`, and the controller's
  *   document (DID document or https controller document) must list it under `assertionMethod`.
  * - A JWT with an embedded `jwk`: the same public key must be published by the issuer, either as an
@@ -140,8 +144,25 @@ async function checkEmbeddedJwk(ctx: VerifyContext, key: SigningKey, issuerId: s
   );
 }
 
-export async function checkIssuerKey(ctx: VerifyContext, key: SigningKey | undefined, proofStatus?: Check['status']): Promise<Check> {
-  if (!key) {
+/** True when a signing key presents itself as the issuer's: its method id is under the issuer's id, or its controller is the issuer. */
+function claimsIssuer(key: SigningKey, issuerId: string): boolean {
+  const controller = (key.verificationMethod as { controller?: unknown } | undefined)?.controller;
+  return controller === issuerId || (typeof key.vmId === 'string' && key.vmId.split('#')[0] === issuerId);
+}
+
+const RANK: Record<Check['status'], number> = { fail: 4, unknown: 3, warning: 2, pass: 1, 'not-applicable': 0 };
+
+async function checkOneKey(ctx: VerifyContext, key: SigningKey, issuerId: string): Promise<Check> {
+  if (key.source === 'jwks') {
+    return result('pass', `The signing key belongs to ${ctx.issuerName}: it is listed in the issuer's own key set.`);
+  }
+  if (key.verificationMethod && key.vmId) return checkVerificationMethod(ctx, key, issuerId);
+  if (key.jwk) return checkEmbeddedJwk(ctx, key, issuerId);
+  return result('fail', 'The signing key could not be identified.');
+}
+
+export async function checkIssuerKey(ctx: VerifyContext, keys: SigningKey[] | undefined, proofStatus?: Check['status']): Promise<Check> {
+  if (!keys || keys.length === 0) {
     return result(
       'not-applicable',
       proofStatus === 'unknown' ? 'Not checked, because the signature could not be checked.' : 'Not checked, because no valid signature was found.',
@@ -155,10 +176,27 @@ export async function checkIssuerKey(ctx: VerifyContext, key: SigningKey | undef
       return result('fail', `The token was issued by ${String(iss)} but the credential names ${issuerId} as its issuer.`);
     }
   }
-  if (key.source === 'jwks') {
-    return result('pass', `The signing key belongs to ${ctx.issuerName}: it is listed in the issuer's own key set.`);
+  if (keys.length === 1) return checkOneKey(ctx, keys[0] as SigningKey, issuerId);
+  // A proof set or chain: the issuer's own signatures must all hold; the others are someone else's.
+  const claiming = keys.filter((k) => claimsIssuer(k, issuerId));
+  if (claiming.length === 0) {
+    const owners = [...new Set(keys.map((k) => String((k.verificationMethod as { controller?: unknown } | undefined)?.controller ?? k.vmId ?? 'nobody named')))];
+    return result(
+      'fail',
+      `None of the credential's ${keys.length} signatures was made with a key of its issuer ${issuerId} (they belong to ${owners.join(', ')}), so it may not come from that issuer.`,
+    );
   }
-  if (key.verificationMethod && key.vmId) return checkVerificationMethod(ctx, key, issuerId);
-  if (key.jwk) return checkEmbeddedJwk(ctx, key, issuerId);
-  return result('fail', 'The signing key could not be identified.');
+  const checks: Check[] = [];
+  for (const key of claiming) checks.push(await checkOneKey(ctx, key, issuerId));
+  const worst = checks.reduce((a, b) => (RANK[b.status] > RANK[a.status] ? b : a));
+  if (worst.status !== 'pass') return worst;
+  const others = keys.length - claiming.length;
+  const note =
+    others > 0
+      ? ` ${others === 1 ? 'One other signature was' : `${others} other signatures were`} made by someone else (${keys
+          .filter((k) => !claiming.includes(k))
+          .map((k) => k.vmId)
+          .join(', ')}); ${others === 1 ? 'it is' : 'they are'} not the issuer's and ${others === 1 ? 'was' : 'were'} checked only for integrity.`
+      : '';
+  return result('pass', (checks[0] as Check).message + note);
 }

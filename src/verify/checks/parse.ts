@@ -30,6 +30,19 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
+/**
+ * True when the text is a compact JWS (three base64url segments), as a VC-JWT credential is sent.
+ *
+ * @example
+ * ```ts
+ * isCompactJws('eyJhbGciOiJFZERTQSJ9.eyJ9.c2ln'); // true
+ * isCompactJws('{"@context": []}'); // false
+ * ```
+ */
+export function isCompactJws(text: string): boolean {
+  return JWS.test(text.trim());
+}
+
 export function contextsOf(credential: Record<string, unknown>): unknown[] {
   const c = credential['@context'];
   return Array.isArray(c) ? c : c === undefined ? [] : [c];

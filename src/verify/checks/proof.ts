@@ -1,18 +1,23 @@
 /**
  * Check "proof": the signature.
  *
- * Data Integrity: every proof of a supported kind is tried and any one valid proof suffices (OB 3.0 §8); unknown
- * proof types are ignored and mentioned. Supported: `DataIntegrityProof` with `eddsa-rdfc-2022`, the same with the
- * legacy name `eddsa-2022`, and `Ed25519Signature2020`. The legacy name is handled by a cryptosuite object that is
- * the `eddsa-rdfc-2022` one under the name `eddsa-2022`: the algorithm is identical and the name itself is part of
- * the signed proof options, so the Digital Bazaar suite verifies it unchanged (no hand-written canonicalisation).
- * Each proof is verified by the suite's own `verifyProof`; the proof purpose must be `assertionMethod`. Whether the
- * key belongs to the issuer is the "issuer-key" check.
+ * Data Integrity: every proof is looked at, following Data Integrity 1.0 §4.5 "Verify Proof Sets and Chains": each
+ * proof of a supported kind is verified, a chained proof (`previousProof`) over the document carrying the proofs it
+ * names, and the check passes only when all of them verify; a proof naming a previous proof the credential does not
+ * contain fails (PROOF_VERIFICATION_ERROR). Proofs of kinds microcred does not support are ignored and named, as long
+ * as a supported one verifies (OB 3.0 §8). The check's details say what became of each proof. Supported:
+ * `DataIntegrityProof` with `eddsa-rdfc-2022`, the same with the legacy name `eddsa-2022`, and
+ * `Ed25519Signature2020` (see `suiteFor`). The legacy name is handled by a cryptosuite object that is the
+ * `eddsa-rdfc-2022` one under the name `eddsa-2022`: the algorithm is identical and the name itself is part of the
+ * signed proof options, so the Digital Bazaar suite verifies it unchanged (no hand-written canonicalisation). Each
+ * proof is verified by the suite's own `verifyProof`; the proof purpose must be `assertionMethod`. A key that cannot
+ * be found makes the outcome "unknown" (no signature was checked), never "not valid". Whether the keys belong to
+ * the issuer is the "issuer-key" check.
  *
  * JWT: `jose` verifies RS256, ES256 or EdDSA with the key from the header `kid` (dereferenced) or `jwk`, then the
  * registered claims are compared with the credential (OB 3.0 §8.2: iss = issuer.id, jti = id, sub =
  * credentialSubject.id, nbf = validFrom, exp = validUntil). A missing `nbf` is a warning, not a failure: the
- * rendered OB 3.0 specification examples have none.
+ * rendered OB 3.0 specification examples have none. Headers with `crit` or `b64` are refused (`joseHeaderProblem`).
  */
 import { compactVerify, importJWK, type JWK } from 'jose';
 import type { KeyObject } from 'node:crypto';
@@ -20,9 +25,10 @@ import { MicrocredError } from '../../errors.js';
 import { DataIntegrityProof, Ed25519Signature2020, type Cryptosuite, type ProofVerifier } from '../../proof/vendor.js';
 import { fastCryptosuite } from '../../proof/fast/cryptosuite.js';
 import { dereferenceVerificationMethod } from '../../did/resolve.js';
+import { joseHeaderProblem } from '../../proof/jwt.js';
 import { publicKeyFromVerificationMethod } from '../../did/verification-key.js';
 import type { DocumentLoader } from '../../lib/document-loader.js';
-import type { Check, SigningKey, VerifyContext } from '../types.js';
+import type { Check, CheckDetail, SigningKey, VerifyContext } from '../types.js';
 import { findJwkInIssuerJwks } from './issuer-key.js';
 import { findCause, isFetchProblem, rootMessage } from './util.js';
 
@@ -31,14 +37,25 @@ const VC2 = 'https://www.w3.org/ns/credentials/v2';
 const JWT_ALGS = ['RS256', 'ES256', 'EdDSA'];
 type VerifyKey = KeyObject | Awaited<ReturnType<typeof importJWK>>;
 
-type Outcome = { status: 'pass' | 'fail' | 'unknown'; reason: string; key?: SigningKey; /** JWT: signature fine, claims contradict the credential. */ claims?: boolean };
+/** Data Integrity 1.0 §4.7: the error type of a failed proof verification. */
+const PROOF_VERIFICATION_ERROR = 'PROOF_VERIFICATION_ERROR';
+
+type Outcome = {
+  status: 'pass' | 'fail' | 'unknown';
+  reason: string;
+  key?: SigningKey;
+  /** JWT: signature fine, claims contradict the credential. */
+  claims?: boolean;
+  code?: string;
+};
 
 export interface ProofResult {
   check: Check;
-  /** The key of the accepted signature. */
-  key?: SigningKey;
+  /** The keys of the valid signatures, in the order of the proofs (set only when the check passed). */
+  keys?: SigningKey[];
 }
 
+/** The suite that verifies a proof, or undefined for a kind microcred does not support (one place to add suites). */
 function suiteFor(proof: Record<string, unknown>, credential: Record<string, unknown>, cryptosuite: Cryptosuite): ProofVerifier | undefined {
   if (proof.type === 'Ed25519Signature2020') return new Ed25519Signature2020();
   if (proof.type !== 'DataIntegrityProof') return undefined;
@@ -59,20 +76,40 @@ function proofLabel(proof: Record<string, unknown>): string {
   return proof.type === 'DataIntegrityProof' ? `DataIntegrityProof/${String(proof.cryptosuite)}` : String(proof.type);
 }
 
-async function verifyDataIntegrityProof(ctx: VerifyContext, proof: Record<string, unknown>, suite: ProofVerifier): Promise<Outcome> {
+/** Failures to obtain the key: the signature was never checked, so the outcome is "unknown", never "not valid". */
+function keyLookupOutcome(vmId: string, e: unknown): Outcome {
+  return { status: 'unknown', reason: `the signing key ${vmId} could not be found, so the signature could not be checked: ${rootMessage(e)}` };
+}
+
+/**
+ * Verifies one Data Integrity proof. `previous` are the proofs its `previousProof` names: as Data Integrity 1.0
+ * §4.5 specifies, a chained proof is verified over the document whose `proof` is exactly those proofs (as they
+ * appear, `proofValue` included); a proof of a set (no `previousProof`) over the document without any proof.
+ */
+async function verifyDataIntegrityProof(
+  ctx: VerifyContext,
+  proof: Record<string, unknown>,
+  suite: ProofVerifier,
+  previous: Record<string, unknown>[],
+): Promise<Outcome> {
   if (proof.proofPurpose !== 'assertionMethod') {
-    return { status: 'fail', reason: `the proof was made for "${String(proof.proofPurpose)}", not for issuing credentials ("assertionMethod")` };
+    return {
+      status: 'fail',
+      code: PROOF_VERIFICATION_ERROR,
+      reason: `the proof was made for "${String(proof.proofPurpose)}", not for issuing credentials ("assertionMethod")`,
+    };
   }
   const vmId = typeof proof.verificationMethod === 'string' ? proof.verificationMethod : (proof.verificationMethod as { id?: string } | undefined)?.id;
-  if (!vmId) return { status: 'fail', reason: 'the proof does not say which key made it (no verificationMethod)' };
+  if (!vmId) return { status: 'fail', code: PROOF_VERIFICATION_ERROR, reason: 'the proof does not say which key made it (no verificationMethod)' };
   let deref: Awaited<ReturnType<typeof dereferenceVerificationMethod>>;
   try {
     deref = await dereferenceVerificationMethod(vmId, ctx.resolve);
   } catch (e) {
-    return { status: isFetchProblem(e) ? 'unknown' : 'fail', reason: `the signing key ${vmId} could not be found: ${rootMessage(e)}` };
+    return keyLookupOutcome(vmId, e);
   }
   const vm = deref.verificationMethod;
-  // The suites load the key through the document loader: hand them the method we already dereferenced.
+  // The suites load the key through the document loader: hand them the method we already dereferenced (under the
+  // URL the proof names, which for a bare did:key is not the method's own id).
   const keyDoc =
     vm.type === 'Ed25519VerificationKey2020'
       ? { '@context': 'https://w3id.org/security/suites/ed25519-2020/v1', ...vm }
@@ -80,9 +117,10 @@ async function verifyDataIntegrityProof(ctx: VerifyContext, proof: Record<string
         ? { '@context': 'https://w3id.org/security/multikey/v1', ...vm }
         : vm;
   const documentLoader: DocumentLoader = async (url) =>
-    url === vmId ? { contextUrl: null, documentUrl: url, document: keyDoc } : ctx.documentLoader(url);
+    url === vmId || url === vm.id ? { contextUrl: null, documentUrl: url, document: keyDoc } : ctx.documentLoader(url);
   const document = { ...ctx.credential };
   delete document.proof;
+  if (previous.length > 0) document.proof = previous;
   let result: { verified: boolean; error?: unknown };
   try {
     result = await suite.verifyProof({
@@ -95,22 +133,168 @@ async function verifyDataIntegrityProof(ctx: VerifyContext, proof: Record<string
     result = { verified: false, error: e };
   }
   const key: SigningKey = {
-    vmId,
+    vmId: vm.id,
     verificationMethod: vm,
     ...(deref.controllerDocument ? { controllerDocument: deref.controllerDocument } : {}),
   };
   if (result.verified) return { status: 'pass', reason: '', key };
   const unknownContext = findCause(result.error, (x) => (x instanceof MicrocredError && x.code === 'UNKNOWN_CONTEXT' ? x : undefined));
-  if (unknownContext) return { status: 'fail', reason: unknownContext.message };
+  if (unknownContext) return { status: 'fail', code: PROOF_VERIFICATION_ERROR, reason: unknownContext.message };
   const message = rootMessage(result.error);
   if (/invalid signature/i.test(message)) {
     return {
       status: 'fail',
+      code: PROOF_VERIFICATION_ERROR,
       reason: 'the signature does not match the content: the credential was changed after it was signed, or signed with another key',
       key,
     };
   }
-  return { status: 'fail', reason: `the signature could not be checked: ${message}`, key };
+  return { status: 'fail', code: PROOF_VERIFICATION_ERROR, reason: `the signature could not be checked: ${message}`, key };
+}
+
+/** The ids a proof's `previousProof` names (none without one), or undefined when it is neither a string nor strings. */
+function previousProofIds(proof: Record<string, unknown>): string[] | undefined {
+  const p = proof.previousProof;
+  if (p === undefined) return [];
+  if (typeof p === 'string') return [p];
+  if (Array.isArray(p) && p.length > 0 && p.every((x) => typeof x === 'string')) return p as string[];
+  return undefined;
+}
+
+/** One proof of the credential and what became of it. `outcome` undefined: a kind microcred does not verify (ignored). */
+interface ProofEntry {
+  index: number;
+  proof: Record<string, unknown>;
+  label: string;
+  previous: number[];
+  outcome?: Outcome;
+}
+
+/**
+ * A chained proof counts as verified only if the proofs it builds on are verified too (Data Integrity 1.0 §4.5):
+ * settles each entry's outcome against its predecessors, in place.
+ */
+function settleChains(entries: ProofEntry[]): void {
+  const settled = new Set<number>();
+  const visit = (entry: ProofEntry, path: Set<number>): void => {
+    if (settled.has(entry.index) || !entry.outcome) return;
+    path.add(entry.index);
+    for (const i of entry.previous) {
+      const prev = entries[i] as ProofEntry;
+      if (entry.outcome.status !== 'pass') break;
+      if (path.has(i)) {
+        entry.outcome = { status: 'fail', code: PROOF_VERIFICATION_ERROR, reason: 'the proofs name each other as previous proofs, which no genuine proof chain can do' };
+        break;
+      }
+      visit(prev, path);
+      const what = `it builds on signature ${i + 1} (${prev.label})`;
+      if (!prev.outcome) {
+        entry.outcome = { status: 'unknown', reason: `its signature matches, but ${what}, of a kind microcred cannot check` };
+      } else if (prev.outcome.status === 'fail') {
+        entry.outcome = { status: 'fail', code: PROOF_VERIFICATION_ERROR, reason: `its signature matches, but ${what}, which is not valid` };
+      } else if (prev.outcome.status === 'unknown') {
+        entry.outcome = { status: 'unknown', reason: `its signature matches, but ${what}, which could not be checked` };
+      }
+    }
+    path.delete(entry.index);
+    settled.add(entry.index);
+  };
+  for (const entry of entries) visit(entry, new Set());
+}
+
+function proofDetail(entry: ProofEntry): CheckDetail {
+  const path = `proof[${entry.index}]`;
+  const o = entry.outcome;
+  const chained = entry.previous.length > 0 ? `, building on signature ${entry.previous.map((i) => i + 1).join(' and ')}` : '';
+  if (!o) return { path, status: 'not-applicable', message: `Signature ${entry.index + 1} (${entry.label}) was ignored: microcred does not support this kind of proof.` };
+  const by = o.key?.vmId ? ` by ${o.key.vmId}` : '';
+  if (o.status === 'pass') return { path, status: 'pass', message: `Signature ${entry.index + 1} (${entry.label}${by}${chained}) matches.` };
+  return {
+    path,
+    status: o.status,
+    message: sentenceJoin([`Signature ${entry.index + 1} (${entry.label}${by}${chained}) ${o.status === 'unknown' ? 'could not be checked' : 'is not valid'}: ${o.reason}`]),
+    ...(o.code ? { code: o.code } : {}),
+  };
+}
+
+/**
+ * Data Integrity: every proof of a supported kind is verified, following Data Integrity 1.0 §4.5 (proof sets and
+ * chains). The check passes when all of them verify; proofs of kinds microcred does not support are ignored (and
+ * named) as long as a supported one verifies.
+ */
+async function checkDataIntegrityProofs(ctx: VerifyContext, passMessage: string): Promise<ProofResult> {
+  const raw = ctx.credential.proof;
+  const proofs = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).filter(
+    (p): p is Record<string, unknown> => p !== null && typeof p === 'object' && !Array.isArray(p),
+  );
+  if (proofs.length === 0) {
+    return { check: { id: 'proof', status: 'fail', message: 'The credential is not signed, so nobody can tell who issued it or whether it was changed.' } };
+  }
+  const indexById = new Map<string, number[]>();
+  proofs.forEach((p, i) => {
+    if (typeof p.id === 'string') indexById.set(p.id, [...(indexById.get(p.id) ?? []), i]);
+  });
+  const entries: ProofEntry[] = [];
+  for (const [index, proof] of proofs.entries()) {
+    const entry: ProofEntry = { index, proof, label: proofLabel(proof), previous: [] };
+    entries.push(entry);
+    const suite = suiteFor(proof, ctx.credential, ctx.options.cryptosuite ?? fastCryptosuite());
+    if (!suite) continue;
+    const ids = previousProofIds(proof);
+    if (!ids) {
+      entry.outcome = { status: 'fail', code: PROOF_VERIFICATION_ERROR, reason: 'its previousProof must be the id of another proof, or a list of ids' };
+      continue;
+    }
+    const missing = ids.filter((id) => indexById.get(id)?.length !== 1);
+    if (missing.length > 0) {
+      entry.outcome = {
+        status: 'fail',
+        code: PROOF_VERIFICATION_ERROR,
+        reason: `it builds on a previous proof (previousProof ${missing.map((m) => JSON.stringify(m)).join(', ')}) that the credential does not contain exactly once`,
+      };
+      continue;
+    }
+    entry.previous = ids.map((id) => (indexById.get(id) as number[])[0] as number);
+    entry.outcome = await verifyDataIntegrityProof(ctx, proof, suite, entry.previous.map((i) => proofs[i] as Record<string, unknown>));
+  }
+  settleChains(entries);
+  const details = entries.map(proofDetail);
+  const checked = entries.filter((e) => e.outcome);
+  const ignored = entries.filter((e) => !e.outcome).map((e) => e.label);
+  const ignoredNote = ignored.length > 0 ? ` A signature of a kind microcred does not support (${ignored.join(', ')}) was ignored.` : '';
+  if (checked.length === 0) {
+    return {
+      check: {
+        id: 'proof',
+        status: 'fail',
+        message: `The credential's signature uses a method microcred does not support (${ignored.join(', ')}), so it could not be checked.`,
+        code: PROOF_VERIFICATION_ERROR,
+        details,
+      },
+    };
+  }
+  const failed = checked.filter((e) => e.outcome?.status === 'fail');
+  const unknown = checked.filter((e) => e.outcome?.status === 'unknown');
+  if (failed.length === 0 && unknown.length === 0) {
+    const chained = checked.some((e) => e.previous.length > 0) ? ', including signatures that build on earlier ones (a proof chain)' : '';
+    const all = checked.length > 1 ? ` It carries ${checked.length} signatures and every one matches${chained}.` : '';
+    const keys = checked.map((e) => e.outcome?.key).filter((k): k is SigningKey => k !== undefined);
+    return { check: { id: 'proof', status: 'pass', message: passMessage + all + ignoredNote, details }, ...(keys.length ? { keys } : {}) };
+  }
+  const bad = failed.length > 0 ? failed : unknown;
+  const status = failed.length > 0 ? 'fail' : 'unknown';
+  const head = status === 'unknown' ? 'The signature could not be checked' : 'The signature is not valid';
+  let message: string;
+  if (checked.length === 1) {
+    message = sentenceJoin([`${head}: ${(bad[0] as ProofEntry).outcome?.reason}`]) + ignoredNote;
+  } else {
+    const which = bad.map((e) => `signature ${e.index + 1} (${e.label}): ${e.outcome?.reason}`).join('; ');
+    const verb = status === 'unknown' ? 'could not be checked' : bad.length === 1 ? 'is not valid' : 'are not valid';
+    message =
+      sentenceJoin([`${bad.length} of the credential's ${checked.length} signatures ${verb}, so it cannot be trusted as a whole: ${which}`]) + ignoredNote;
+  }
+  const code = (bad.find((e) => e.outcome?.code) as ProofEntry | undefined)?.outcome?.code;
+  return { check: { id: 'proof', status, message, ...(code ? { code } : {}), details } };
 }
 
 async function verifyJwtProof(ctx: VerifyContext): Promise<{ outcome: Outcome; notes: string[] }> {
@@ -121,6 +305,8 @@ async function verifyJwtProof(ctx: VerifyContext): Promise<{ outcome: Outcome; n
   if (typeof alg !== 'string' || !JWT_ALGS.includes(alg)) {
     return { outcome: { status: 'fail', reason: `the JWT uses the algorithm ${JSON.stringify(alg)}; microcred accepts RS256, ES256 and EdDSA` }, notes };
   }
+  const refused = joseHeaderProblem(header);
+  if (refused) return { outcome: { status: 'fail', reason: refused }, notes };
   if (header.typ !== undefined && header.typ !== 'JWT') {
     notes.push(`the token's type is ${JSON.stringify(header.typ)} rather than "JWT" as Open Badges asks`);
   }
@@ -135,7 +321,7 @@ async function verifyJwtProof(ctx: VerifyContext): Promise<{ outcome: Outcome; n
     } else if (typeof header.kid === 'string' && header.kid !== '') {
       const resolved = await keyFromKid(ctx, header.kid);
       if (!resolved) {
-        return { outcome: { status: 'fail', reason: `the key ${header.kid} named by the JWT could not be found` }, notes };
+        return { outcome: { status: 'unknown', reason: `the key ${header.kid} named by the JWT could not be found, so the signature could not be checked` }, notes };
       }
       key = resolved.key;
       signingKey = resolved.signingKey;
@@ -143,8 +329,10 @@ async function verifyJwtProof(ctx: VerifyContext): Promise<{ outcome: Outcome; n
       return { outcome: { status: 'fail', reason: 'the JWT header names no key (it needs "kid" or "jwk")' }, notes };
     }
   } catch (e) {
+    // A key that cannot be found or read means no signature was checked: "unknown", never "not valid".
+    const lookup = isFetchProblem(e) || (e instanceof MicrocredError && (e.code === 'KEY_NOT_FOUND' || e.code === 'DID_RESOLUTION_FAILED'));
     return {
-      outcome: { status: isFetchProblem(e) ? 'unknown' : 'fail', reason: `the signing key could not be obtained: ${rootMessage(e)}` },
+      outcome: { status: lookup ? 'unknown' : 'fail', reason: `the signing key could not be obtained: ${rootMessage(e)}` },
       notes,
     };
   }
@@ -243,11 +431,9 @@ export async function checkProof(ctx: VerifyContext): Promise<ProofResult> {
   if (ctx.format === 'jwt') {
     const { outcome, notes } = await verifyJwtProof(ctx);
     if (outcome.status === 'pass') {
-      if (notes.length === 0) return { check: { id: 'proof', status: 'pass', message: passMessage }, ...(outcome.key ? { key: outcome.key } : {}) };
-      return {
-        check: { id: 'proof', status: 'warning', message: `${passMessage} However: ${notes.join('; ')}.` },
-        ...(outcome.key ? { key: outcome.key } : {}),
-      };
+      const keys = outcome.key ? { keys: [outcome.key] } : {};
+      if (notes.length === 0) return { check: { id: 'proof', status: 'pass', message: passMessage }, ...keys };
+      return { check: { id: 'proof', status: 'warning', message: `${passMessage} However: ${notes.join('; ')}.` }, ...keys };
     }
     return {
       check: {
@@ -265,48 +451,5 @@ export async function checkProof(ctx: VerifyContext): Promise<ProofResult> {
       },
     };
   }
-  const raw = ctx.credential.proof;
-  const proofs = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).filter(
-    (p): p is Record<string, unknown> => p !== null && typeof p === 'object' && !Array.isArray(p),
-  );
-  if (proofs.length === 0) {
-    return { check: { id: 'proof', status: 'fail', message: 'The credential is not signed, so nobody can tell who issued it or whether it was changed.' } };
-  }
-  const ignored: string[] = [];
-  const outcomes: Outcome[] = [];
-  for (const proof of proofs) {
-    const suite = suiteFor(proof, ctx.credential, ctx.options.cryptosuite ?? fastCryptosuite());
-    if (!suite) {
-      ignored.push(proofLabel(proof));
-      continue;
-    }
-    const outcome = await verifyDataIntegrityProof(ctx, proof, suite);
-    outcomes.push(outcome);
-    if (outcome.status === 'pass') break;
-  }
-  const ignoredNote = ignored.length > 0 ? ` A signature of a kind microcred does not support (${ignored.join(', ')}) was ignored.` : '';
-  const accepted = outcomes.find((o) => o.status === 'pass');
-  if (accepted) {
-    return { check: { id: 'proof', status: 'pass', message: passMessage + ignoredNote }, ...(accepted.key ? { key: accepted.key } : {}) };
-  }
-  if (outcomes.length === 0) {
-    return {
-      check: {
-        id: 'proof',
-        status: 'fail',
-        message: `The credential's signature uses a method microcred does not support (${ignored.join(', ')}), so it could not be checked.`,
-      },
-    };
-  }
-  const failed = outcomes.find((o) => o.status === 'fail');
-  const chosen = failed ?? (outcomes[0] as Outcome);
-  return {
-    check: {
-      id: 'proof',
-      status: chosen.status,
-      message:
-        sentenceJoin([`${chosen.status === 'unknown' ? 'The signature could not be checked' : 'The signature is not valid'}: ${chosen.reason}`]) +
-        ignoredNote,
-    },
-  };
+  return checkDataIntegrityProofs(ctx, passMessage);
 }

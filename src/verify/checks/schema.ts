@@ -1,14 +1,14 @@
 /**
- * Check "schema": the official OB 3.0 AchievementCredential JSON Schema.
+ * Check "schema": the official OB 3.0 AchievementCredential JSON Schema, or for an endorsement
+ * (`EndorsementCredential`, embedded or on its own) the official OB 3.0 EndorsementCredential JSON Schema.
  *
  * VC 1.1 credentials (`issuanceDate`, VC v1 context) cannot pass that schema as published (it requires `validFrom`),
  * yet OB 3.0 verifiers must accept them. Decision: validate a copy whose VC 1.1 fields are read as their VC 2.0
  * equivalents (context v1 -> v2, issuanceDate -> validFrom, expirationDate -> validUntil). If that copy passes, the
  * check is a warning ("older format") rather than a failure; any other schema error still fails.
- * Endorsement credentials and non-OB credentials get a warning: the AchievementCredential schema does not describe
- * them.
+ * Non-OB credentials get a warning: neither schema describes them.
  */
-import { validateOpenBadgeSchema } from '../../schema/validate-ob.js';
+import { validateEndorsementSchema, validateOpenBadgeSchema } from '../../schema/validate-ob.js';
 import type { Check, VerifyContext } from '../types.js';
 import { VC1_CONTEXT, VC2_CONTEXT } from './parse.js';
 
@@ -78,19 +78,21 @@ export function checkSchema(ctx: VerifyContext): Check {
   const c = ctx.credential;
   const types = Array.isArray(c.type) ? c.type : [c.type];
   const isBadge = types.includes('OpenBadgeCredential') || types.includes('AchievementCredential');
-  if (!isBadge) {
+  const isEndorsement = !isBadge && types.includes('EndorsementCredential');
+  if (!isBadge && !isEndorsement) {
     return {
       id: 'schema',
       status: 'warning',
-      message: types.includes('EndorsementCredential')
-        ? 'This is an endorsement credential; microcred checks only badge credentials against the Open Badges schema.'
-        : 'This credential is not an Open Badge (its type has neither OpenBadgeCredential nor AchievementCredential), so the Open Badges schema was not applied.',
+      message: 'This credential is not an Open Badge (its type has neither OpenBadgeCredential nor AchievementCredential), so the Open Badges schema was not applied.',
     };
   }
+  const validate = isBadge ? validateOpenBadgeSchema : validateEndorsementSchema;
+  const what = isBadge ? 'The credential' : 'The endorsement';
+  const schemaName = isBadge ? 'Open Badges 3.0 schema' : 'Open Badges 3.0 EndorsementCredential schema';
   // The schema wants `proof` as a list; a single proof object is equally valid VC (DIGEST §0.7): accept both.
   const subject: Record<string, unknown> = ctx.vcVersion === 1 ? asVc2(c) : { ...c };
   if (subject.proof !== undefined && !Array.isArray(subject.proof)) subject.proof = [subject.proof];
-  let result = validateOpenBadgeSchema(subject);
+  let result = validate(subject);
   let compacted = false;
   if (!result.valid && ctx.vcVersion === 1) {
     // VC 1.1-era issuers wrote single values without list brackets (the then "compaction-tolerant" schemas allowed
@@ -98,7 +100,7 @@ export function checkSchema(ctx: VerifyContext): Check {
     const copy = structuredClone(subject);
     const wrapped = result.errors.filter((e) => /expected (a )?(list|array)/i.test(e.message) && wrapAt(copy, e.path)).length;
     if (wrapped > 0) {
-      const again = validateOpenBadgeSchema(copy);
+      const again = validate(copy);
       if (again.valid) compacted = true;
       else result = again;
     }
@@ -107,7 +109,7 @@ export function checkSchema(ctx: VerifyContext): Check {
     return {
       id: 'schema',
       status: 'fail',
-      message: `The credential does not follow the official Open Badges 3.0 schema: ${listErrors(result.errors)}.`,
+      message: `${what} does not follow the official ${schemaName}: ${listErrors(result.errors)}.`,
     };
   }
   if (ctx.vcVersion === 1) {
@@ -115,10 +117,10 @@ export function checkSchema(ctx: VerifyContext): Check {
       id: 'schema',
       status: 'warning',
       message:
-        'The credential uses the older VC 1.1 format (issuanceDate instead of validFrom' +
+        `${what} uses the older VC 1.1 format (issuanceDate instead of validFrom` +
         (compacted ? ', and single values written without list brackets' : '') +
-        '). Read in the current format it matches the official Open Badges 3.0 schema, which describes only the current format.',
+        `). Read in the current format it matches the official ${schemaName}, which describes only the current format.`,
     };
   }
-  return { id: 'schema', status: 'pass', message: 'The credential follows the official Open Badges 3.0 schema.' };
+  return { id: 'schema', status: 'pass', message: `${what} follows the official ${schemaName}.` };
 }

@@ -1,9 +1,14 @@
 /**
  * Check "status": has the issuer revoked or suspended the credential?
- * - `BitstringStatusListEntry` (W3C Bitstring Status List v1.0, revocation and suspension): the list credential is
- *   fetched through the guarded fetch, verified like any credential (its own proof, issuer key, validity), its
- *   `statusPurpose` must match the entry's, the list must hold at least 131,072 entries, and the entry's bit(s) are
- *   read (`statusListIndex` as a string, or as a number as one 1EdTech sample has it).
+ * - `BitstringStatusListEntry` (W3C Bitstring Status List v1.0, revocation and suspension), following the
+ *   specification's validate algorithm (§3.2) and naming its errors in the check's `code`: the list credential is
+ *   fetched through the guarded fetch (STATUS_RETRIEVAL_ERROR), verified like any credential: its own proof, issuer
+ *   key, validity (STATUS_VERIFICATION_ERROR); its `statusPurpose` must include the entry's
+ *   (STATUS_VERIFICATION_ERROR); the list must hold at least 131,072 entries of `statusSize` bits
+ *   (STATUS_LIST_LENGTH_ERROR); the index must be inside it (RANGE_ERROR); malformed values are
+ *   MALFORMED_VALUE_ERROR. Then the entry's bit(s) are read (`statusListIndex` as a string, or as a number as one
+ *   1EdTech sample has it). The algorithm has no step comparing the list's own `id` with the URL it was fetched
+ *   from: a difference is reported as a warning, and a set bit is reported as revoked or suspended whatever the id.
  * - `StatusList2021Entry` (the older form): the same, with the un-prefixed `encodedList`.
  * - `1EdTechRevocationList`: the list at `credentialStatus.id` names revoked credentials (`revokedCredentials`, or
  *   `revokedCredential` as the 1EdTech validator reads it).
@@ -17,7 +22,14 @@ import { isFetchProblem, rootMessage } from './util.js';
 
 export type VerifyListCredential = (input: string | Record<string, unknown>) => Promise<VerificationReport>;
 
-type EntryResult = { status: CheckStatus; message: string };
+type EntryResult = { status: CheckStatus; message: string; code?: string };
+
+/** Error names of Bitstring Status List v1.0 §3.5 and VC Data Model 2.0 §7.1 that the checks below raise. */
+const RETRIEVAL = 'STATUS_RETRIEVAL_ERROR';
+const VERIFICATION = 'STATUS_VERIFICATION_ERROR';
+const LENGTH = 'STATUS_LIST_LENGTH_ERROR';
+const RANGE = 'RANGE_ERROR';
+const MALFORMED = 'MALFORMED_VALUE_ERROR';
 
 const LIST_ACCEPT = 'application/vc+ld+json, application/vc, application/ld+json;q=0.9, application/json;q=0.8, application/vc+jwt;q=0.7';
 
@@ -55,13 +67,14 @@ const decodedLists = new Map<string, Promise<Uint8Array>>();
 const DECODED_MAX_ENTRIES = 16;
 const DECODED_MAX_TEXT = 64 * 1024;
 
-function decodeListCached(encoded: string, legacy: boolean, minBits: number): Promise<Uint8Array> {
-  if (encoded.length > DECODED_MAX_TEXT) return decodeStatusList(encoded, { legacy, minBits });
-  const key = `${legacy ? 'L' : 'B'}${minBits}:${encoded}`;
+function decodeListCached(encoded: string, legacy: boolean): Promise<Uint8Array> {
+  // Any length is decoded here; the caller applies the minimum (STATUS_LIST_LENGTH_ERROR), which depends on statusSize.
+  if (encoded.length > DECODED_MAX_TEXT) return decodeStatusList(encoded, { legacy, minBits: 0 });
+  const key = `${legacy ? 'L' : 'B'}:${encoded}`;
   const hit = decodedLists.get(key);
   if (hit) return hit;
   if (decodedLists.size >= DECODED_MAX_ENTRIES) decodedLists.delete(decodedLists.keys().next().value as string);
-  const bits = decodeStatusList(encoded, { legacy, minBits });
+  const bits = decodeStatusList(encoded, { legacy, minBits: 0 });
   decodedLists.set(key, bits);
   bits.catch(() => decodedLists.delete(key));
   return bits;
@@ -74,13 +87,14 @@ async function fetchListCredential(ctx: VerifyContext, url: string): Promise<{ d
     if (/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+$/.test(text)) return { doc: text };
     const json = fetchedJson(fetched);
     if (!json || typeof json !== 'object' || Array.isArray(json)) {
-      return { error: { status: 'fail', message: `The status list at ${url} is not a credential.` } };
+      return { error: { status: 'fail', code: RETRIEVAL, message: `The status list at ${url} is not a credential.` } };
     }
     return { doc: json as Record<string, unknown> };
   } catch (e) {
     return {
       error: {
         status: isFetchProblem(e) ? 'unknown' : 'fail',
+        code: RETRIEVAL,
         message: `The issuer's status list could not be fetched, so it is unknown whether the credential has been revoked or suspended: ${rootMessage(e)}`,
       },
     };
@@ -98,18 +112,22 @@ async function checkListEntry(
   const url = entry.statusListCredential;
   const rawIndex = entry.statusListIndex;
   if (typeof purpose !== 'string' || purpose === '') {
-    return { status: 'fail', message: `The credential's status entry (${kind}) has no statusPurpose.` };
+    return { status: 'fail', code: MALFORMED, message: `The credential's status entry (${kind}) has no statusPurpose.` };
   }
   if (typeof url !== 'string' || !/^https?:\/\//.test(url)) {
-    return { status: 'fail', message: `The credential's status entry (${kind}) has no valid statusListCredential URL; found ${JSON.stringify(url ?? null)}.` };
+    return {
+      status: 'fail',
+      code: MALFORMED,
+      message: `The credential's status entry (${kind}) has no valid statusListCredential URL; found ${JSON.stringify(url ?? null)}.`,
+    };
   }
   const index = typeof rawIndex === 'number' ? rawIndex : typeof rawIndex === 'string' && /^\d+$/.test(rawIndex) ? Number(rawIndex) : NaN;
   if (!Number.isSafeInteger(index) || index < 0) {
-    return { status: 'fail', message: `The credential's statusListIndex must be a whole number; found ${JSON.stringify(rawIndex ?? null)}.` };
+    return { status: 'fail', code: MALFORMED, message: `The credential's statusListIndex must be a whole number; found ${JSON.stringify(rawIndex ?? null)}.` };
   }
   const size = entry.statusSize === undefined ? 1 : Number(entry.statusSize);
   if (!Number.isInteger(size) || size < 1 || size > 32) {
-    return { status: 'fail', message: `The credential's statusSize must be a whole number from 1; found ${JSON.stringify(entry.statusSize)}.` };
+    return { status: 'fail', code: MALFORMED, message: `The credential's statusSize must be a whole number from 1; found ${JSON.stringify(entry.statusSize)}.` };
   }
   const fetched = await fetchListCredential(ctx, url);
   if (fetched.error) return fetched.error;
@@ -121,31 +139,44 @@ async function checkListEntry(
     const unknown = bad.every((c) => c.status === 'unknown');
     return {
       status: unknown ? 'unknown' : 'fail',
+      code: VERIFICATION,
       message: `The issuer's status list at ${url} could not be trusted, so the ${describePurpose(purpose)} status is not confirmed: ${bad.map((c) => c.message).join(' ')}`,
     };
   }
   const list = report.credential as Record<string, unknown>;
-  if (list.id !== undefined && list.id !== url) {
-    return { status: 'fail', message: `The status list fetched from ${url} says it is ${JSON.stringify(list.id)}, so it is not the list the credential points to.` };
-  }
+  // Not a step of the validate algorithm: the list was fetched from the URL the signed credential names, and its
+  // own signature and issuer key hold. A different self-declared id deserves a word, not a different verdict.
+  const idNote =
+    list.id !== undefined && list.id !== url
+      ? ` Note: the status list fetched from ${url} names itself ${JSON.stringify(list.id)}, not the address the credential points to.`
+      : '';
   const subject = (Array.isArray(list.credentialSubject) ? list.credentialSubject[0] : list.credentialSubject) as Record<string, unknown> | undefined;
   const purposes = subject?.statusPurpose;
   const listPurposes = Array.isArray(purposes) ? purposes : [purposes];
   if (!listPurposes.includes(purpose)) {
     return {
       status: 'fail',
+      code: VERIFICATION,
       message: `The credential points to a status list for ${JSON.stringify(purposes ?? null)}, but its entry is for ${purpose}; the ${describePurpose(purpose)} status cannot be read from it.`,
     };
   }
   let bits: Uint8Array;
   try {
     // Only read below, never modified: sharing one decoded list between verifications is safe.
-    bits = await decodeListCached(String(subject?.encodedList ?? ''), legacy, MIN_LIST_BITS * size);
+    bits = await decodeListCached(String(subject?.encodedList ?? ''), legacy);
   } catch (e) {
-    return { status: 'fail', message: `The issuer's status list at ${url} is malformed: ${rootMessage(e)}` };
+    return { status: 'fail', code: MALFORMED, message: `The issuer's status list at ${url} is malformed: ${rootMessage(e)}` };
+  }
+  const entries = Math.floor((bits.length * 8) / size);
+  if (entries < MIN_LIST_BITS) {
+    return {
+      status: 'fail',
+      code: LENGTH,
+      message: `The issuer's status list at ${url} has ${entries} entries; at least ${MIN_LIST_BITS} are required, so that one entry says little about which credential it is.`,
+    };
   }
   if ((index + 1) * size > bits.length * 8) {
-    return { status: 'fail', message: `The credential's statusListIndex ${index} is beyond the end of the status list (${(bits.length * 8) / size} entries).` };
+    return { status: 'fail', code: RANGE, message: `The credential's statusListIndex ${index} is beyond the end of the status list (${entries} entries).` };
   }
   let value = 0;
   for (let i = 0; i < size; i++) {
@@ -154,17 +185,17 @@ async function checkListEntry(
   }
   if (value === 0) {
     const what = purpose === 'revocation' ? 'has not revoked' : purpose === 'suspension' ? 'has not suspended' : `has not flagged (${purpose})`;
-    return { status: 'pass', message: `The issuer ${what} this credential (checked against its signed status list).` };
+    return { status: idNote ? 'warning' : 'pass', message: `The issuer ${what} this credential (checked against its signed status list).${idNote}` };
   }
-  if (purpose === 'revocation') return { status: 'fail', message: 'The issuer has revoked this credential: it is no longer valid.' };
+  if (purpose === 'revocation') return { status: 'fail', message: `The issuer has revoked this credential: it is no longer valid.${idNote}` };
   if (purpose === 'suspension') {
-    return { status: 'fail', message: 'The issuer has suspended this credential: it is not valid for now (a suspension can be lifted later).' };
+    return { status: 'fail', message: `The issuer has suspended this credential: it is not valid for now (a suspension can be lifted later).${idNote}` };
   }
-  if (purpose === 'refresh') return { status: 'warning', message: 'The issuer says a newer version of this credential is available.' };
+  if (purpose === 'refresh') return { status: 'warning', message: `The issuer says a newer version of this credential is available.${idNote}` };
   const messages = Array.isArray(entry.statusMessage) ? (entry.statusMessage as { status?: string; message?: string }[]) : [];
   const hex = '0x' + value.toString(16);
   const text = messages.find((m) => typeof m.status === 'string' && parseInt(m.status, 16) === value)?.message;
-  return { status: 'warning', message: `The issuer has set a "${purpose}" status on this credential: ${text ?? hex}.` };
+  return { status: 'warning', message: `The issuer has set a "${purpose}" status on this credential: ${text ?? hex}.${idNote}` };
 }
 
 async function checkRevocationList(ctx: VerifyContext, entry: Record<string, unknown>): Promise<EntryResult> {
@@ -205,7 +236,7 @@ export async function checkStatus(ctx: VerifyContext, verifyList: VerifyListCred
     return { id: 'status', status: 'not-applicable', message: 'Revocation and suspension were not checked (turned off).' };
   }
   const entries = (Array.isArray(raw) ? raw : [raw]).filter((e): e is Record<string, unknown> => !!e && typeof e === 'object');
-  if (entries.length === 0) return { id: 'status', status: 'fail', message: 'The credential\'s credentialStatus is not an object.' };
+  if (entries.length === 0) return { id: 'status', status: 'fail', code: MALFORMED, message: 'The credential\'s credentialStatus is not an object.' };
   const results: EntryResult[] = [];
   for (const entry of entries) {
     if (entry.type === 'BitstringStatusListEntry') results.push(await checkListEntry(ctx, entry, false, verifyList));
@@ -220,5 +251,11 @@ export async function checkStatus(ctx: VerifyContext, verifyList: VerifyListCred
   }
   const worst = results.reduce((a, b) => (RANK[b.status] > RANK[a.status] ? b : a));
   const message = results.length === 1 ? worst.message : results.filter((r) => r.status === worst.status).map((r) => r.message).join(' ');
-  return { id: 'status', status: worst.status, message };
+  const details = results.map((r, i) => ({
+    path: Array.isArray(raw) ? `credentialStatus[${i}]` : 'credentialStatus',
+    status: r.status,
+    message: r.message,
+    ...(r.code ? { code: r.code } : {}),
+  }));
+  return { id: 'status', status: worst.status, message, ...(worst.code ? { code: worst.code } : {}), details };
 }
