@@ -1,15 +1,17 @@
 /**
- * Signing an unsigned OpenBadgeCredential with the issuer's key set, as Data Integrity or as VC-JWT.
+ * Signing an unsigned credential with the issuer's key set, as Data Integrity or as a JWT.
  */
 import { MicrocredError } from './errors.js';
 import type { DocumentLoader } from './lib/document-loader.js';
 import type { JwtAlg, KeySet } from './keyset/keyset.js';
 import { signDataIntegrity } from './proof/di.js';
-import type { Cryptosuite, SignedCredential } from './proof/di.js';
+import type { Cryptosuite, CryptosuiteName, SignedCredential } from './proof/di.js';
+import { DEFAULT_CRYPTOSUITE, isCryptosuiteName } from './proof/cryptosuites.js';
+import { unsupportedCryptosuite } from './proof/suites.js';
 import { signJwt } from './proof/jwt.js';
 
 export interface IssueOptions {
-  /** `di`: embedded `DataIntegrityProof` (eddsa-rdfc-2022); `jwt`: OB 3.0 VC-JWT (compact JWS). */
+  /** `di`: embedded `DataIntegrityProof`; `jwt`: a compact JWS (VC-JWT). */
   format: 'di' | 'jwt';
   /** The issuer's key set; its controller must equal the credential's `issuer.id`. */
   keys: KeySet;
@@ -17,24 +19,30 @@ export interface IssueOptions {
   documentLoader?: DocumentLoader;
   /** di only: proof `created` (default now). */
   created?: string;
+  /**
+   * di only: the cryptosuite, by name: `eddsa-rdfc-2022` (default, on microcred's fast path), `eddsa-jcs-2022` (both
+   * signed with the key set's Ed25519 key) or `ecdsa-rdfc-2019` (its P-256 key); or an implementation object whose
+   * `name` is one of those (e.g. the reference `eddsa-rdfc-2022`).
+   */
+  cryptosuite?: CryptosuiteName | Cryptosuite;
   /** jwt only: `ES256` (default for did:web issuers) or `EdDSA` (the only choice for did:key issuers). */
   alg?: JwtAlg;
-  /** di only: an `eddsa-rdfc-2022` cryptosuite object to use instead of the reference one (e.g. a faster one). */
-  cryptosuite?: Cryptosuite;
 }
 
 /**
  * Signs a credential with the active key of the key set.
- * - `format: 'di'` returns a copy of the credential with `proof: [DataIntegrityProof]`;
+ * - `format: 'di'` returns a copy of the credential with `proof: [DataIntegrityProof]` (`options.cryptosuite`);
  * - `format: 'jwt'` returns the compact JWS (header `{alg, kid, typ: "JWT"}`, payload = credential + iss/jti/sub/nbf/exp).
  *
  * @throws MicrocredError `CREDENTIAL_INVALID` when `issuer.id` is not the key set's controller (verifiers would
- *   reject the key), `KEY_NOT_FOUND`/`UNSUPPORTED` for a missing or impossible key, `SIGNING_FAILED`.
+ *   reject the key), `UNSUPPORTED` for a cryptosuite or algorithm this key set cannot sign with (details name the
+ *   option), `KEY_NOT_FOUND` for a missing private key, `SIGNING_FAILED`.
  * @example
  * ```ts
  * const keys = await loadKeySet('keys.example');
  * const credential = buildCredential(profile, record, { issuerId: keys.controller });
  * const signed = await issueCredential(credential, { format: 'di', keys });
+ * const jcs = await issueCredential(credential, { format: 'di', keys, cryptosuite: 'eddsa-jcs-2022' });
  * const jws = await issueCredential(credential, { format: 'jwt', keys });
  * ```
  */
@@ -54,11 +62,14 @@ export async function issueCredential<T extends object>(credential: T, options: 
     );
   }
   if (options.format === 'di') {
+    const requested = options.cryptosuite ?? DEFAULT_CRYPTOSUITE;
+    const name = typeof requested === 'string' ? requested : requested?.name;
+    if (!isCryptosuiteName(name)) throw unsupportedCryptosuite(name);
     return signDataIntegrity(credential, {
-      signer: keys.signer(keys.activeKey('di').id),
+      signer: keys.signer(keys.dataIntegrityKey(name).id),
+      cryptosuite: requested,
       ...(options.documentLoader ? { documentLoader: options.documentLoader } : {}),
       ...(options.created !== undefined ? { created: options.created } : {}),
-      ...(options.cryptosuite ? { cryptosuite: options.cryptosuite } : {}),
     });
   }
   if (options.format === 'jwt') {

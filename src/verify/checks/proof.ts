@@ -7,7 +7,8 @@
  * the `eddsa-rdfc-2022` one under the name `eddsa-2022`: the algorithm is identical and the name itself is part of
  * the signed proof options, so the Digital Bazaar suite verifies it unchanged (no hand-written canonicalisation).
  * Each proof is verified by the suite's own `verifyProof`; the proof purpose must be `assertionMethod`. Whether the
- * key belongs to the issuer is the "issuer-key" check.
+ * key belongs to the issuer is the "issuer-key" check. `eddsa-jcs-2022` and `ecdsa-rdfc-2019` proofs get their
+ * verifier from `cryptosuiteVerifier` (src/proof/suites.ts).
  *
  * JWT: `jose` verifies RS256, ES256 or EdDSA with the key from the header `kid` (dereferenced) or `jwk`, then the
  * registered claims are compared with the credential (OB 3.0 §8.2: iss = issuer.id, jti = id, sub =
@@ -19,6 +20,7 @@ import type { KeyObject } from 'node:crypto';
 import { MicrocredError } from '../../errors.js';
 import { DataIntegrityProof, Ed25519Signature2020, type Cryptosuite, type ProofVerifier } from '../../proof/vendor.js';
 import { fastCryptosuite } from '../../proof/fast/cryptosuite.js';
+import { cryptosuiteVerifier } from '../../proof/suites.js';
 import { dereferenceVerificationMethod } from '../../did/resolve.js';
 import { publicKeyFromVerificationMethod } from '../../did/verification-key.js';
 import type { DocumentLoader } from '../../lib/document-loader.js';
@@ -52,7 +54,7 @@ function suiteFor(proof: Record<string, unknown>, credential: Record<string, unk
     // Same algorithm, older name (see the module comment).
     return new DataIntegrityProof({ cryptosuite: { ...cryptosuite, name: 'eddsa-2022' }, legacyContext });
   }
-  return undefined;
+  return cryptosuiteVerifier(proof, { legacyContext });
 }
 
 function proofLabel(proof: Record<string, unknown>): string {
