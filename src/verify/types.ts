@@ -5,6 +5,7 @@ import type { DocumentLoader } from '../lib/document-loader.js';
 import type { GuardedFetch } from '../lib/guarded-fetch.js';
 import type { DidResolver } from '../did/resolve.js';
 import type { Cryptosuite } from '../proof/vendor.js';
+import type { JwtProfile } from '../proof/jwt.js';
 
 export type CheckId = 'parse' | 'context' | 'schema' | 'profile' | 'proof' | 'issuer-key' | 'validity' | 'status';
 
@@ -23,6 +24,11 @@ export interface Check {
   status: CheckStatus;
   /** A plain sentence a non-specialist understands. */
   message: string;
+  /**
+   * The "proof" check of a JWT only: the profile the token was verified as (`ob-vc-jwt`: Open Badges 3.0 VC-JWT;
+   * `vc-jose-cose`: W3C VC-JOSE-COSE, `typ: vc+jwt`).
+   */
+  profile?: JwtProfile;
 }
 
 export interface VerificationReport {

@@ -10,10 +10,14 @@
  * key belongs to the issuer is the "issuer-key" check. `eddsa-jcs-2022` and `ecdsa-rdfc-2019` proofs get their
  * verifier from `cryptosuiteVerifier` (src/proof/suites.ts).
  *
- * JWT: `jose` verifies RS256, ES256 or EdDSA with the key from the header `kid` (dereferenced) or `jwk`, then the
- * registered claims are compared with the credential (OB 3.0 §8.2: iss = issuer.id, jti = id, sub =
- * credentialSubject.id, nbf = validFrom, exp = validUntil). A missing `nbf` is a warning, not a failure: the
- * rendered OB 3.0 specification examples have none.
+ * JWT: two profiles, told apart by the header (`jwtProfileOf`) and named on the check (`profile`): the Open Badges
+ * 3.0 VC-JWT and W3C VC-JOSE-COSE (`typ: vc+jwt`). A header marking any parameter critical (`crit`) is refused:
+ * microcred understands no JWS extension, and RFC 7515 §4.1.11 forbids accepting one it does not. `jose` verifies
+ * RS256, ES256, ES384 or EdDSA with the key from the header `kid` (dereferenced) or `jwk`, then the registered claims
+ * are compared with the credential (iss = issuer.id, jti = id, sub = credentialSubject.id; OB 3.0 §8.2 also nbf =
+ * validFrom and exp = validUntil). For OB a missing `nbf` is a warning, not a failure: the rendered OB 3.0
+ * specification examples have none. VC-JOSE-COSE requires none of these claims, forbids `vc`/`vp` claims, and a
+ * present `exp`/`nbf` limits when the token itself may be accepted (RFC 7519).
  */
 import { compactVerify, importJWK, type JWK } from 'jose';
 import type { KeyObject } from 'node:crypto';
@@ -21,6 +25,7 @@ import { MicrocredError } from '../../errors.js';
 import { DataIntegrityProof, Ed25519Signature2020, type Cryptosuite, type ProofVerifier } from '../../proof/vendor.js';
 import { fastCryptosuite } from '../../proof/fast/cryptosuite.js';
 import { cryptosuiteVerifier } from '../../proof/suites.js';
+import { jwtProfileOf, type JwtProfile } from '../../proof/jwt.js';
 import { dereferenceVerificationMethod } from '../../did/resolve.js';
 import { publicKeyFromVerificationMethod } from '../../did/verification-key.js';
 import type { DocumentLoader } from '../../lib/document-loader.js';
@@ -30,7 +35,7 @@ import { findCause, isFetchProblem, rootMessage } from './util.js';
 
 const DI_V1 = 'https://w3id.org/security/data-integrity/v1';
 const VC2 = 'https://www.w3.org/ns/credentials/v2';
-const JWT_ALGS = ['RS256', 'ES256', 'EdDSA'];
+const JWT_ALGS = ['RS256', 'ES256', 'ES384', 'EdDSA'];
 type VerifyKey = KeyObject | Awaited<ReturnType<typeof importJWK>>;
 
 type Outcome = { status: 'pass' | 'fail' | 'unknown'; reason: string; key?: SigningKey; /** JWT: signature fine, claims contradict the credential. */ claims?: boolean };
@@ -115,15 +120,25 @@ async function verifyDataIntegrityProof(ctx: VerifyContext, proof: Record<string
   return { status: 'fail', reason: `the signature could not be checked: ${message}`, key };
 }
 
-async function verifyJwtProof(ctx: VerifyContext): Promise<{ outcome: Outcome; notes: string[] }> {
+async function verifyJwtProof(ctx: VerifyContext, profile: JwtProfile): Promise<{ outcome: Outcome; notes: string[] }> {
   const jwt = ctx.jwt!;
   const header = jwt.header;
   const notes: string[] = [];
   const alg = header.alg;
-  if (typeof alg !== 'string' || !JWT_ALGS.includes(alg)) {
-    return { outcome: { status: 'fail', reason: `the JWT uses the algorithm ${JSON.stringify(alg)}; microcred accepts RS256, ES256 and EdDSA` }, notes };
+  if (header.crit !== undefined) {
+    const names = Array.isArray(header.crit) ? header.crit.map((c) => JSON.stringify(c)).join(', ') : JSON.stringify(header.crit);
+    return {
+      outcome: {
+        status: 'fail',
+        reason: `the JWT header marks ${names} as critical ("crit"), an extension microcred does not understand, so the token must be refused`,
+      },
+      notes,
+    };
   }
-  if (header.typ !== undefined && header.typ !== 'JWT') {
+  if (typeof alg !== 'string' || !JWT_ALGS.includes(alg)) {
+    return { outcome: { status: 'fail', reason: `the JWT uses the algorithm ${JSON.stringify(alg)}; microcred accepts RS256, ES256, ES384 and EdDSA` }, notes };
+  }
+  if (profile === 'ob-vc-jwt' && header.typ !== undefined && header.typ !== 'JWT') {
     notes.push(`the token's type is ${JSON.stringify(header.typ)} rather than "JWT" as Open Badges asks`);
   }
   let key: VerifyKey;
@@ -166,7 +181,7 @@ async function verifyJwtProof(ctx: VerifyContext): Promise<{ outcome: Outcome; n
       notes,
     };
   }
-  const claimProblems = compareClaims(ctx, notes);
+  const claimProblems = compareClaims(ctx, notes, profile);
   if (claimProblems.length > 0) {
     return { outcome: { status: 'fail', reason: claimProblems.join('; '), key: signingKey, claims: true }, notes };
   }
@@ -200,10 +215,11 @@ async function keyFromKid(ctx: VerifyContext, kid: string): Promise<{ key: Verif
   return undefined;
 }
 
-function compareClaims(ctx: VerifyContext, notes: string[]): string[] {
+function compareClaims(ctx: VerifyContext, notes: string[], profile: JwtProfile): string[] {
   const p = ctx.jwt!.payload;
   const c = ctx.credential;
   const problems: string[] = [];
+  if (profile === 'vc-jose-cose') return compareVcJoseCoseClaims(ctx, problems);
   const subject = Array.isArray(c.credentialSubject) ? c.credentialSubject[0] : c.credentialSubject;
   const subjectId = (subject as { id?: unknown } | undefined)?.id;
   const from = ctx.vcVersion === 1 ? c.issuanceDate : c.validFrom;
@@ -235,6 +251,35 @@ function compareClaims(ctx: VerifyContext, notes: string[]): string[] {
   return problems;
 }
 
+/** VC-JOSE-COSE §3.1.1 and RFC 7519: no vc/vp claims, iss/jti/sub agree with the credential, exp/nbf hold now. */
+function compareVcJoseCoseClaims(ctx: VerifyContext, problems: string[]): string[] {
+  const p = ctx.jwt!.payload;
+  const c = ctx.credential;
+  for (const claim of ['vc', 'vp']) {
+    if (p[claim] !== undefined) problems.push(`the token has a "${claim}" claim, which a VC-JOSE-COSE credential must not have`);
+  }
+  if (p.iss !== undefined && p.iss !== ctx.issuerId) {
+    problems.push(`the token says it was issued by ${JSON.stringify(p.iss)} but the credential names ${JSON.stringify(ctx.issuerId)}`);
+  }
+  if (p.jti !== undefined && c.id !== undefined && p.jti !== c.id) {
+    problems.push(`the token id (jti ${JSON.stringify(p.jti)}) differs from the credential id ${JSON.stringify(c.id)}`);
+  }
+  const subject = Array.isArray(c.credentialSubject) ? c.credentialSubject[0] : c.credentialSubject;
+  const subjectId = (subject as { id?: unknown } | undefined)?.id;
+  if (p.sub !== undefined && subjectId !== undefined && p.sub !== subjectId) {
+    problems.push(`the token subject (sub ${JSON.stringify(p.sub)}) differs from the subject id ${JSON.stringify(subjectId)}`);
+  }
+  const now = Math.floor(ctx.now.getTime() / 1000);
+  for (const claim of ['exp', 'nbf'] as const) {
+    const v = p[claim];
+    if (v === undefined) continue;
+    if (typeof v !== 'number' || !Number.isFinite(v)) problems.push(`the token's "${claim}" claim is not a number`);
+    else if (claim === 'exp' && v <= now) problems.push(`the token expired on ${new Date(v * 1000).toISOString()} ("exp")`);
+    else if (claim === 'nbf' && v > now) problems.push(`the token may not be used before ${new Date(v * 1000).toISOString()} ("nbf")`);
+  }
+  return problems;
+}
+
 function sentenceJoin(parts: string[]): string {
   return parts.map((p) => p.charAt(0).toUpperCase() + p.slice(1).replace(/\.+$/, '')).join('. ') + '.';
 }
@@ -243,17 +288,19 @@ export async function checkProof(ctx: VerifyContext): Promise<ProofResult> {
   const signer = ctx.issuerName;
   const passMessage = `The signature matches: the credential has not been changed since ${signer} signed it.`;
   if (ctx.format === 'jwt') {
-    const { outcome, notes } = await verifyJwtProof(ctx);
+    const profile = jwtProfileOf(ctx.jwt!.header);
+    const { outcome, notes } = await verifyJwtProof(ctx, profile);
     if (outcome.status === 'pass') {
-      if (notes.length === 0) return { check: { id: 'proof', status: 'pass', message: passMessage }, ...(outcome.key ? { key: outcome.key } : {}) };
+      if (notes.length === 0) return { check: { id: 'proof', status: 'pass', message: passMessage, profile }, ...(outcome.key ? { key: outcome.key } : {}) };
       return {
-        check: { id: 'proof', status: 'warning', message: `${passMessage} However: ${notes.join('; ')}.` },
+        check: { id: 'proof', status: 'warning', message: `${passMessage} However: ${notes.join('; ')}.`, profile },
         ...(outcome.key ? { key: outcome.key } : {}),
       };
     }
     return {
       check: {
         id: 'proof',
+        profile,
         status: outcome.status,
         message: sentenceJoin([
           `${
