@@ -176,6 +176,25 @@ describe('the Open Badges 3.0 VC-JWT stays the default for Open Badges credentia
     expect(proofCheck(report)).toMatchObject({ status: 'pass', profile: 'ob-vc-jwt' });
   });
 
+  it.each([
+    ['did:web, ES256', () => web, 'ES256'],
+    ['an Ed25519 did:key, EdDSA', () => edDidKey, 'EdDSA'],
+    ['a P-256 did:key, ES256', () => p256DidKey, 'ES256'],
+  ] as const)('%s: verified by jose alone and by microcred', async (_what, keysOf, alg) => {
+    const keys = keysOf();
+    const jws = await issueCredential(badge(keys.controller), { format: 'jwt', keys });
+    expect(header(jws)).toEqual({ alg, kid: keys.activeKey('jwt').id, typ: 'JWT' });
+    const jwk =
+      keys === web
+        ? JSON.parse(await readFile(path.join(webDir, 'jwks.json'), 'utf8')).keys.find((k: { kid: string }) => k.kid === header(jws).kid)
+        : await didKeyJwk(keys.controller);
+    const { payload } = await jose.jwtVerify(jws, await jose.importJWK(jwk, alg), { typ: 'JWT', issuer: keys.controller, currentDate: NOW });
+    expect(payload.jti).toBe('urn:uuid:0f3b2c1d-5e6f-4a7b-8c9d-0e1f2a3b4c5d');
+    const report = await ours(jws);
+    expect(report.verified, formatReport(report)).toBe(true);
+    expect(proofCheck(report)).toMatchObject({ status: 'pass', profile: 'ob-vc-jwt' });
+  });
+
   it('jwtProfileOf reads the profile from the header', () => {
     expect(jwtProfileOf({ alg: 'ES256', typ: 'vc+jwt' })).toBe('vc-jose-cose');
     expect(jwtProfileOf({ alg: 'ES256', typ: 'application/vc+jwt' })).toBe('vc-jose-cose');
