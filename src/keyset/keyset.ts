@@ -168,7 +168,7 @@ export class KeySet {
         'UNSUPPORTED',
         purpose === 'jwt'
           ? `A did:key issuer (${this.controller}) holds only its own ${own} key, so its JWTs are ${own === 'P-256' ? 'ES256' : 'EdDSA'}; ` +
-              `${jwtAlg} needs ${jwtAlg === 'ES256' ? 'a P-256 did:key or ' : 'an Ed25519 did:key or '}a did:web issuer (microcred keys generate --did-web HOST).`
+              `${jwtAlg} needs a did:web issuer (microcred keys generate --did-web HOST) or ${jwtAlg === 'ES256' ? 'a P-256' : 'an Ed25519'} did:key.`
           : `A did:key issuer (${this.controller}) holds only its own ${own} key; ${this.dataIntegrityAdvice(own)}`,
         { keyAlg },
       );
