@@ -17,6 +17,13 @@ export { signDataIntegrity } from './proof/di.js';
 export type { DataIntegrityOptions, SignedCredential, Cryptosuite } from './proof/di.js';
 export { signJwt, jwtClaims } from './proof/jwt.js';
 export type { JwtSignOptions, JwsAlg } from './proof/jwt.js';
+// more cryptosuites (eddsa-jcs-2022, ecdsa-rdfc-2019) and the VC-JOSE-COSE JWT profile
+export { CRYPTOSUITES, DEFAULT_CRYPTOSUITE, isCryptosuiteName, signerAlgorithmFor } from './proof/cryptosuites.js';
+export type { CryptosuiteName, SignerAlgorithm } from './proof/cryptosuites.js';
+export { signingCryptosuite, cryptosuiteVerifier } from './proof/suites.js';
+export { eddsaJcs2022 } from './proof/eddsa-jcs-2022.js';
+export { JWT_PROFILES, jwtProfileOf, defaultJwtProfile, VC_JOSE_COSE_TYP, VC_JOSE_COSE_CTY } from './proof/jwt.js';
+export type { JwtProfile } from './proof/jwt.js';
 // completion record, issuer profile, Annex I mapping, schemas (H1)
 export { validateRecord, assertRecord, UK_CREDITS_PER_ECTS } from './record/validate.js';
 export type { RecordValidation, RecordProblem } from './record/validate.js';

@@ -5,6 +5,7 @@
  * Multikeys directly, and `publicKeyFromVerificationMethod` turns either kind into a Node KeyObject that `jose`
  * accepts for JWT checks.
  */
+import { ECDH } from 'node:crypto';
 import { MicrocredError } from '../errors.js';
 import { base58btcDecode } from '../keyset/multibase.js';
 
@@ -39,6 +40,15 @@ export function multikeyAlgorithm(multibase: string): { alg: 'Ed25519' | 'P-256'
   throw new Error('publicKeyMultibase is neither an Ed25519 (z6Mk…) nor a P-256 (zDn…) Multikey');
 }
 
+function onP256Curve(compressed: Uint8Array): boolean {
+  try {
+    ECDH.convertKey(compressed, 'prime256v1');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * The DID document of a `did:key` (Ed25519 `z6Mk…` or P-256 `zDn…`), with its one verification method
  * `did:key:X#X` listed for every relationship.
@@ -57,7 +67,9 @@ export function didKeyDocument(did: string): DidDocument {
   }
   const fingerprint = match[1] as string;
   try {
-    multikeyAlgorithm(fingerprint);
+    const { alg, key } = multikeyAlgorithm(fingerprint);
+    // did:key requires a valid key of its type: a compressed P-256 value whose point is not on the curve is not one.
+    if (alg === 'P-256' && !onP256Curve(key)) throw new Error('the P-256 public key is not a point on the curve');
   } catch (e) {
     throw new MicrocredError('DID_RESOLUTION_FAILED', `Cannot read the key in ${did}: ${(e as Error).message}.`, { did });
   }

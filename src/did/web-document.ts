@@ -35,7 +35,8 @@ export interface PublicJwkWithKid {
 
 /**
  * The DID document (`did.json`) to publish for a key set. Lists every key, active or retired, under
- * `verificationMethod` and `assertionMethod`, so credentials signed before a rotation keep verifying.
+ * `verificationMethod` and `assertionMethod`, so credentials signed before a rotation keep verifying. The P-256
+ * Multikey (`zDn…`), when the set has one, is there for both of its uses: ES256 JWTs and ecdsa-rdfc-2019 proofs.
  * Works for any controller (did:web, did:key, https), though only did:web needs publishing.
  *
  * @example

@@ -7,8 +7,10 @@
  * - one private key file per key (`key-<n>.private.jwk.json`, a private JWK), mode 0600;
  * - for a `did:web` issuer also `did.json` and `jwks.json`, the files to publish.
  *
- * Identity: `did:key` (local use: one Ed25519 key, the DID *is* the key, so it cannot rotate and its JWTs are EdDSA)
- * or `did:web` (deployments: an Ed25519 key for Data Integrity plus a P-256 key for ES256 JWTs, rotatable). Key ids
+ * Identity: `did:key` (local use: one key, the DID *is* the key, so it cannot rotate: Ed25519 by default, whose
+ * Data Integrity proofs are eddsa-* and whose JWTs are EdDSA, or P-256 (`did:key:zDn…`), whose proofs are
+ * ecdsa-rdfc-2019 and whose JWTs are ES256) or `did:web` (deployments: an Ed25519 key for the eddsa-* Data Integrity
+ * suites plus a P-256 key that serves both ES256 JWTs and ecdsa-rdfc-2019 proofs, rotatable). Key ids
  * are `<controller>#<publicKeyMultibase>` so the fragment names the key, as `did:key` does and as verifiers that
  * read the key from a `#z6Mk…` fragment expect.
  *
@@ -28,8 +30,12 @@ import { MicrocredError } from '../errors.js';
 import { jwkToPublicKeyMultibase } from './multibase.js';
 import { didWebDocument, jwks } from '../did/web-document.js';
 import { didWebUrl } from '../did/web-url.js';
+import { DEFAULT_CRYPTOSUITE, signerAlgorithmFor, type CryptosuiteName } from '../proof/cryptosuites.js';
 
-/** Key algorithms a key set can hold: Ed25519 (Data Integrity eddsa-rdfc-2022 and EdDSA JWTs) and ES256 (P-256 JWTs). */
+/**
+ * Key algorithms a key set can hold: Ed25519 (Data Integrity eddsa-rdfc-2022 / eddsa-jcs-2022 and EdDSA JWTs) and
+ * ES256 (a P-256 key: ES256 JWTs and Data Integrity ecdsa-rdfc-2019).
+ */
 export type KeyAlg = 'Ed25519' | 'ES256';
 /** JWS algorithms microcred signs with. */
 export type JwtAlg = 'ES256' | 'EdDSA';
@@ -99,6 +105,11 @@ export interface GenerateKeySetOptions {
   didWeb?: string;
   /** did:web only: the JWT key algorithm (default ES256; `EdDSA` uses the Ed25519 key and adds no P-256 key). */
   jwtAlg?: JwtAlg;
+  /**
+   * did:key only: the key the DID is. `Ed25519` (default: eddsa-* proofs, EdDSA JWTs) or `ES256` (a P-256
+   * `did:key:zDn…`: ecdsa-rdfc-2019 proofs, ES256 JWTs).
+   */
+  didKeyAlg?: KeyAlg;
   /** Mark as public example keys (only for `keys.example/`). */
   example?: boolean;
   /** Clock for `created` (tests). */
@@ -150,14 +161,18 @@ export class KeySet {
   activeKey(purpose: KeyPurpose, alg?: JwtAlg): KeyEntry {
     const jwtAlg = alg ?? this.defaultJwtAlg();
     const keyAlg: KeyAlg = purpose === 'di' || jwtAlg === 'EdDSA' ? 'Ed25519' : 'ES256';
-    if (purpose === 'jwt' && keyAlg === 'ES256' && this.controller.startsWith('did:key:')) {
+    const key = this.keys.find((k) => k.active && k.alg === keyAlg);
+    if (!key && this.controller.startsWith('did:key:')) {
+      const own = this.keys[0]?.alg === 'ES256' ? 'P-256' : 'Ed25519';
       throw new MicrocredError(
         'UNSUPPORTED',
-        `A did:key issuer (${this.controller}) holds only its own Ed25519 key, so its JWTs are EdDSA; ` +
-          'ES256 needs a did:web issuer (microcred keys generate --did-web HOST).',
+        purpose === 'jwt'
+          ? `A did:key issuer (${this.controller}) holds only its own ${own} key, so its JWTs are ${own === 'P-256' ? 'ES256' : 'EdDSA'}; ` +
+              `${jwtAlg} needs a did:web issuer (microcred keys generate --did-web HOST) or ${jwtAlg === 'ES256' ? 'a P-256' : 'an Ed25519'} did:key.`
+          : `A did:key issuer (${this.controller}) holds only its own ${own} key; ${this.dataIntegrityAdvice(own)}`,
+        { keyAlg },
       );
     }
-    const key = this.keys.find((k) => k.active && k.alg === keyAlg);
     if (!key) {
       throw new MicrocredError(
         'KEY_NOT_FOUND',
@@ -184,13 +199,58 @@ export class KeySet {
     return key;
   }
 
-  /** A Data Integrity signer for an Ed25519 key of this set (default: the active one). */
+  /**
+   * The active key that signs Data Integrity proofs of `cryptosuite` (default `eddsa-rdfc-2022`): the Ed25519 key for
+   * `eddsa-rdfc-2022` and `eddsa-jcs-2022`, the P-256 key (the same one ES256 JWTs use) for `ecdsa-rdfc-2019`.
+   *
+   * @throws MicrocredError `UNSUPPORTED` when the key set has no active key of that kind (details
+   *   `{ option: 'cryptosuite', cryptosuite, needs }`), with what to do in the message.
+   * @example
+   * ```ts
+   * const signer = keys.signer(keys.dataIntegrityKey('ecdsa-rdfc-2019').id);
+   * ```
+   */
+  dataIntegrityKey(cryptosuite: CryptosuiteName = DEFAULT_CRYPTOSUITE): KeyEntry {
+    const needs = signerAlgorithmFor(cryptosuite);
+    const keyAlg: KeyAlg = needs === 'P-256' ? 'ES256' : 'Ed25519';
+    const key = this.keys.find((k) => k.active && k.alg === keyAlg);
+    if (key) return key;
+    throw new MicrocredError(
+      'UNSUPPORTED',
+      `${cryptosuite} signs with ${needs === 'P-256' ? 'a P-256' : 'an Ed25519'} key, and the key set of ${this.controller} ` +
+        `has no active one; ${this.dataIntegrityAdvice(needs === 'P-256' ? 'Ed25519' : 'P-256')}`,
+      { option: 'cryptosuite', cryptosuite, needs },
+    );
+  }
+
+  /** What a key set holding only `own` keys can sign, and how to get the other kind (for error messages). */
+  private dataIntegrityAdvice(own: 'Ed25519' | 'P-256'): string {
+    const can = own === 'P-256' ? 'ecdsa-rdfc-2019' : 'eddsa-rdfc-2022 and eddsa-jcs-2022';
+    const other = own === 'P-256' ? 'eddsa-rdfc-2022 and eddsa-jcs-2022 need an Ed25519 key' : 'ecdsa-rdfc-2019 needs a P-256 key';
+    const fix = this.controller.startsWith('did:key:')
+      ? `use a did:key of that kind (generateKeySet({ didKeyAlg: '${own === 'P-256' ? 'Ed25519' : 'ES256'}' })) or a did:web issuer`
+      : `add one with rotateKey(dir, '${own === 'P-256' ? 'Ed25519' : 'ES256'}')`;
+    return `its Data Integrity proofs can be ${can}; ${other}: ${fix}.`;
+  }
+
+  /**
+   * A Data Integrity signer for a key of this set (default: the active Ed25519 key). Ed25519 keys sign as
+   * `algorithm: 'Ed25519'` (the eddsa-* suites), P-256 keys as `algorithm: 'P-256'` (ecdsa-rdfc-2019: ECDSA with
+   * SHA-256, the 64-byte r‖s signature).
+   */
   signer(id: string = this.activeKey('di').id): Signer {
     const entry = this.keys.find((k) => k.id === id);
-    if (!entry || entry.alg !== 'Ed25519') {
-      throw new MicrocredError('KEY_NOT_FOUND', `No Ed25519 key ${JSON.stringify(id)} in the key set of ${this.controller}.`);
+    if (!entry) {
+      throw new MicrocredError('KEY_NOT_FOUND', `No key ${JSON.stringify(id)} in the key set of ${this.controller}.`);
     }
     const key = this.signingKey(id);
+    if (entry.alg === 'ES256') {
+      return {
+        id,
+        algorithm: 'P-256',
+        sign: async ({ data }) => new Uint8Array(cryptoSign('sha256', data, { key, dsaEncoding: 'ieee-p1363' })),
+      };
+    }
     return {
       id,
       algorithm: 'Ed25519',
@@ -276,8 +336,9 @@ export async function loadKeySet(dir: string, options: LoadKeySetOptions = {}): 
 }
 
 /**
- * Generates a new issuer key set in `dir` and returns it; prints nothing. A `did:key` issuer gets one Ed25519 key;
- * a `did:web` issuer gets an Ed25519 key (Data Integrity) and a P-256 key (ES256 JWTs), and `did.json` +
+ * Generates a new issuer key set in `dir` and returns it; prints nothing. A `did:key` issuer gets one key (Ed25519,
+ * or P-256 with `didKeyAlg: 'ES256'`); a `did:web` issuer gets an Ed25519 key (eddsa-* Data Integrity, EdDSA JWTs)
+ * and a P-256 key (ES256 JWTs and ecdsa-rdfc-2019 Data Integrity), and `did.json` +
  * `jwks.json` are written beside them for publishing (see {@link didWebDocumentUrl} for where).
  *
  * @example
@@ -297,21 +358,30 @@ export async function generateKeySet(options: GenerateKeySetOptions): Promise<Ke
       { file: path.join(dir, KEYSET_FILE) },
     );
   }
-  const ed = newKeyPair('Ed25519');
   let controller: string;
   const pairs: { alg: KeyAlg; privateKey: KeyObject; jwk: PublicJwk; multibase: string }[] = [];
   if (options.didWeb === undefined) {
-    if (options.jwtAlg === 'ES256') {
+    const didKeyAlg = options.didKeyAlg ?? 'Ed25519';
+    if (didKeyAlg !== 'Ed25519' && didKeyAlg !== 'ES256') {
+      throw new MicrocredError('UNSUPPORTED', `didKeyAlg must be "Ed25519" or "ES256"; found ${JSON.stringify(didKeyAlg)}.`);
+    }
+    if (options.jwtAlg !== undefined && options.jwtAlg !== (didKeyAlg === 'ES256' ? 'ES256' : 'EdDSA')) {
       throw new MicrocredError(
         'UNSUPPORTED',
-        'A did:key issuer holds only its Ed25519 key, so its JWTs are EdDSA; use didWeb for ES256 JWTs.',
+        didKeyAlg === 'ES256'
+          ? 'A P-256 did:key issuer holds only its P-256 key, so its JWTs are ES256; use an Ed25519 did:key or didWeb for EdDSA JWTs.'
+          : "A did:key issuer holds only its Ed25519 key, so its JWTs are EdDSA; use didKeyAlg: 'ES256' (a P-256 did:key) or didWeb for ES256 JWTs.",
       );
     }
-    controller = `did:key:${ed.multibase}`;
-    pairs.push(ed);
+    const pair = newKeyPair(didKeyAlg);
+    controller = `did:key:${pair.multibase}`;
+    pairs.push(pair);
   } else {
+    if (options.didKeyAlg !== undefined) {
+      throw new MicrocredError('UNSUPPORTED', 'didKeyAlg applies to did:key issuers only; a did:web issuer gets an Ed25519 and a P-256 key.');
+    }
     controller = parseDidWeb(options.didWeb);
-    pairs.push(ed);
+    pairs.push(newKeyPair('Ed25519'));
     if ((options.jwtAlg ?? 'ES256') === 'ES256') pairs.push(newKeyPair('ES256'));
   }
   const keys: KeyEntry[] = [];
@@ -553,8 +623,8 @@ function parseKeySetDocument(raw: unknown, file: string): KeySetDocument {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return fail('the file', 'a JSON object', raw);
   const obj = raw as Record<string, unknown>;
   const controller = obj.controller;
-  if (typeof controller !== 'string' || !/^(did:key:z6Mk[1-9A-HJ-NP-Za-km-z]+|did:web:[^#?/]+|https:\/\/[^#?]+)$/.test(controller)) {
-    return fail('controller', 'a did:key (Ed25519), did:web or https URL', controller);
+  if (typeof controller !== 'string' || !/^(did:key:z(?:6Mk|Dn)[1-9A-HJ-NP-Za-km-z]+|did:web:[^#?/]+|https:\/\/[^#?]+)$/.test(controller)) {
+    return fail('controller', 'a did:key (Ed25519 or P-256), did:web or https URL', controller);
   }
   if (obj.example !== undefined && typeof obj.example !== 'boolean') return fail('example', 'a boolean', obj.example);
   if (!Array.isArray(obj.keys) || obj.keys.length === 0) return fail('keys', 'a non-empty array', obj.keys);
@@ -603,8 +673,10 @@ function parseKeySetDocument(raw: unknown, file: string): KeySetDocument {
   if (controller.startsWith('did:key:')) {
     const only = keys[0] as KeyEntry;
     const fingerprint = controller.slice('did:key:'.length);
-    if (keys.length !== 1 || only.alg !== 'Ed25519' || only.publicKeyMultibase !== fingerprint || only.id !== `${controller}#${fingerprint}`) {
-      return fail('keys', `exactly one Ed25519 key with id "${controller}#${fingerprint}" (a did:key issuer is its key)`, keys.map((k) => k.id));
+    const alg: KeyAlg = fingerprint.startsWith('zDn') ? 'ES256' : 'Ed25519';
+    if (keys.length !== 1 || only.alg !== alg || only.publicKeyMultibase !== fingerprint || only.id !== `${controller}#${fingerprint}`) {
+      const kind = alg === 'ES256' ? 'P-256' : 'Ed25519';
+      return fail('keys', `exactly one ${kind} key with id "${controller}#${fingerprint}" (a did:key issuer is its key)`, keys.map((k) => k.id));
     }
   }
   return { controller, ...(obj.example === true ? { example: true } : {}), keys };

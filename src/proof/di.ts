@@ -1,29 +1,36 @@
 /**
- * Data Integrity proofs: `DataIntegrityProof` with the `eddsa-rdfc-2022` cryptosuite, through `@digitalbazaar/vc`.
+ * Data Integrity proofs: `DataIntegrityProof` with the `eddsa-rdfc-2022` (default), `eddsa-jcs-2022` or
+ * `ecdsa-rdfc-2019` cryptosuite, through `@digitalbazaar/vc`.
  */
 import { MicrocredError } from '../errors.js';
 import { createDocumentLoader } from '../lib/document-loader.js';
 import type { DocumentLoader } from '../lib/document-loader.js';
 import type { Signer } from '../keyset/keyset.js';
 import { DataIntegrityProof, vc } from './vendor.js';
-import { fastCryptosuite } from './fast/cryptosuite.js';
+import { DEFAULT_CRYPTOSUITE, isCryptosuiteName, signerAlgorithmFor, type CryptosuiteName } from './cryptosuites.js';
+import { signingCryptosuite, unsupportedCryptosuite } from './suites.js';
 import type { Cryptosuite } from './vendor.js';
 
 export type { Cryptosuite } from './vendor.js';
+export type { CryptosuiteName } from './cryptosuites.js';
 
 export interface DataIntegrityOptions {
-  /** Ed25519 signer; its `id` becomes the proof's `verificationMethod`. `KeySet#signer()` gives one. */
+  /**
+   * The signer; its `id` becomes the proof's `verificationMethod` and its `algorithm` must be the cryptosuite's key
+   * (`Ed25519` for the EdDSA suites, `P-256` for `ecdsa-rdfc-2019`). `KeySet#signer()` gives one.
+   */
   signer: Signer;
   /** Default: the static loader over `contexts/` (no network). */
   documentLoader?: DocumentLoader;
   /** The proof's `created` (ISO date-time); default now. Fixed values make signatures reproducible. */
   created?: string | Date;
   /**
-   * The `eddsa-rdfc-2022` implementation. Default: microcred's compiled one (`fastCryptosuite()`), byte-identical to
-   * the reference suite and falling back to it for anything outside its subset; pass `eddsaRdfc2022` for the
-   * reference implementation.
+   * The cryptosuite: a name (`eddsa-rdfc-2022`, the default, `eddsa-jcs-2022` or `ecdsa-rdfc-2019`), which picks
+   * microcred's implementation, or an implementation object whose `name` is one of them. For `eddsa-rdfc-2022`
+   * microcred's compiled one (`fastCryptosuite()`) is used, byte-identical to the reference suite and falling back to
+   * it for anything outside its subset; pass `eddsaRdfc2022` (the object) for the reference implementation.
    */
-  cryptosuite?: Cryptosuite;
+  cryptosuite?: CryptosuiteName | Cryptosuite;
 }
 
 /** A credential with its Data Integrity proofs, always as an array (the OB 3.0 JSON Schema requires one). */
@@ -32,21 +39,34 @@ export type SignedCredential<T extends object = Record<string, unknown>> = T & {
 let defaultLoader: DocumentLoader | undefined;
 
 /**
- * Adds a `DataIntegrityProof` (`eddsa-rdfc-2022`, proof purpose `assertionMethod`) to a copy of the credential.
- * Existing proofs are kept (the new one is appended). The input is not modified.
+ * Adds a `DataIntegrityProof` (proof purpose `assertionMethod`; cryptosuite `eddsa-rdfc-2022` unless
+ * `options.cryptosuite` names another) to a copy of the credential. Existing proofs are kept (the new one is
+ * appended). The input is not modified.
  *
- * @throws MicrocredError `UNKNOWN_CONTEXT` for a context that is not bundled, `SIGNING_FAILED` otherwise (e.g. a
- *   term no context defines: JSON-LD safe mode refuses to drop data silently).
+ * @throws MicrocredError `UNSUPPORTED` for a cryptosuite microcred does not sign with or a signer whose key the
+ *   cryptosuite cannot use (details `{ option: 'cryptosuite', … }`), `UNKNOWN_CONTEXT` for a context that is not
+ *   bundled, `SIGNING_FAILED` otherwise (e.g. a term no context defines: JSON-LD safe mode refuses to drop data
+ *   silently).
  * @example
  * ```ts
  * const signed = await signDataIntegrity(credential, { signer: keys.signer(), created: '2025-01-01T00:00:00Z' });
  * signed.proof[0].proofValue; // 'z…'
+ * const jcs = await signDataIntegrity(credential, { signer: keys.signer(), cryptosuite: 'eddsa-jcs-2022' });
+ * const ecdsa = await signDataIntegrity(credential, { signer: keys.signer(keys.dataIntegrityKey('ecdsa-rdfc-2019').id), cryptosuite: 'ecdsa-rdfc-2019' });
  * ```
  */
 export async function signDataIntegrity<T extends object>(credential: T, options: DataIntegrityOptions): Promise<SignedCredential<T>> {
   const { signer } = options;
-  if (signer.algorithm !== 'Ed25519') {
-    throw new MicrocredError('UNSUPPORTED', `eddsa-rdfc-2022 needs an Ed25519 key; the signer ${signer.id} uses ${signer.algorithm}.`);
+  const requested = options.cryptosuite ?? DEFAULT_CRYPTOSUITE;
+  const name = typeof requested === 'string' ? requested : requested?.name;
+  if (!isCryptosuiteName(name)) throw unsupportedCryptosuite(name);
+  const keyAlgorithm = signerAlgorithmFor(name);
+  if (signer.algorithm !== keyAlgorithm) {
+    throw new MicrocredError(
+      'UNSUPPORTED',
+      `${name} needs ${keyAlgorithm === 'Ed25519' ? 'an Ed25519' : 'a P-256'} key; the signer ${signer.id} uses ${signer.algorithm}.`,
+      { option: 'cryptosuite', cryptosuite: name, needs: keyAlgorithm, found: signer.algorithm },
+    );
   }
   let date: Date | undefined;
   if (options.created !== undefined) {
@@ -57,7 +77,7 @@ export async function signDataIntegrity<T extends object>(credential: T, options
   }
   const suite = new DataIntegrityProof({
     signer,
-    cryptosuite: options.cryptosuite ?? fastCryptosuite(),
+    cryptosuite: typeof requested === 'string' ? signingCryptosuite(name) : requested,
     ...(date ? { date } : {}),
   });
   const documentLoader = options.documentLoader ?? (defaultLoader ??= createDocumentLoader());

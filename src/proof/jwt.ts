@@ -1,26 +1,83 @@
 /**
- * VC-JWT as profiled by Open Badges 3.0 (§8.2), signed with `jose`.
+ * Credentials as compact JWS, signed with `jose`, in one of two profiles (`JwtProfile`):
  *
- * Where OB 3.0 differs from W3C VC-JOSE-COSE we follow OB, because OB validators check it:
- * - header `typ` is "JWT" (VC-JOSE-COSE: "vc+jwt"), and there is no `cty` (VC-JOSE-COSE: "vc");
- * - the header holds only `alg`, `kid`, `typ` (OB allows no other JOSE headers);
+ * `ob-vc-jwt`, the VC-JWT of Open Badges 3.0 (§8.2), the default for Open Badges credentials because OB validators
+ * check it:
+ * - header `{ alg, kid, typ: "JWT" }` and nothing else (OB allows no other JOSE headers);
  * - the payload is the credential itself (VC 2.0) plus the registered claims `iss` = issuer.id, `jti` = id,
- *   `sub` = credentialSubject.id, `nbf` = validFrom, `exp` = validUntil (VC-JOSE-COSE does not require them).
- * `sub` is left out when the subject has no `id` (OB allows a subject identified only by `identifier`; any other
- * `sub` value would contradict the rule sub = credentialSubject.id). No `iat`: the output is deterministic.
+ *   `sub` = credentialSubject.id, `nbf` = validFrom, `exp` = validUntil. `sub` is left out when the subject has no
+ *   `id` (OB allows a subject identified only by `identifier`; any other `sub` would contradict sub =
+ *   credentialSubject.id).
+ *
+ * `vc-jose-cose`, W3C Securing Verifiable Credentials using JOSE and COSE §3.1.1 (media type `application/vc+jwt`),
+ * the default for any other credential:
+ * - header `{ alg, kid, typ: "vc+jwt", cty: "vc" }`, `kid` the absolute URL of the verification method (the spec's
+ *   rule when there is no `iss`);
+ * - the payload is exactly the credential ("the unsecured verifiable credential is the unencoded JWS payload"): no
+ *   claims are added, and a credential with a `vc` or `vp` member is refused (they MUST NOT be present).
+ *
+ * Neither adds `iat`: the output is deterministic for EdDSA.
  */
 import { SignJWT } from 'jose';
 import type { KeyObject } from 'node:crypto';
 import { MicrocredError } from '../errors.js';
 
-export type JwsAlg = 'ES256' | 'EdDSA';
+/** JWS algorithms microcred signs and verifies with (it also verifies RS256, which it does not sign). */
+export type JwsAlg = 'ES256' | 'ES384' | 'EdDSA';
+
+const JWS_ALGS: readonly JwsAlg[] = ['ES256', 'ES384', 'EdDSA'];
+
+/** `ob-vc-jwt`: Open Badges 3.0 VC-JWT; `vc-jose-cose`: W3C VC-JOSE-COSE `application/vc+jwt`. */
+export type JwtProfile = 'ob-vc-jwt' | 'vc-jose-cose';
+
+export const JWT_PROFILES: readonly JwtProfile[] = ['ob-vc-jwt', 'vc-jose-cose'];
+
+/** The VC-JOSE-COSE header values for a credential (§3.1.1: `typ` SHOULD be `vc+jwt`, `cty` SHOULD be `vc`). */
+export const VC_JOSE_COSE_TYP = 'vc+jwt';
+export const VC_JOSE_COSE_CTY = 'vc';
 
 export interface JwtSignOptions {
   alg: JwsAlg;
   /** The verification method id of the key (header `kid`). */
   kid: string;
-  /** Private key: a Node KeyObject (P-256 for ES256, Ed25519 for EdDSA), e.g. `KeySet#signingKey(kid)`. */
+  /** Private key: a Node KeyObject (P-256 for ES256, P-384 for ES384, Ed25519 for EdDSA), e.g. `KeySet#signingKey(kid)`. */
   key: KeyObject;
+  /** Default `ob-vc-jwt` (see the module comment). */
+  profile?: JwtProfile;
+}
+
+/**
+ * The profile of a JWT from its protected header: `vc-jose-cose` when `typ` is `vc+jwt` (or its media type
+ * `application/vc+jwt`) or `cty` is `vc` / `application/vc` (OB allows no `cty`); `ob-vc-jwt` otherwise (typ `JWT`,
+ * none, or anything else, which a verifier reports).
+ *
+ * @example
+ * ```ts
+ * jwtProfileOf({ alg: 'ES256', typ: 'vc+jwt', cty: 'vc' }); // 'vc-jose-cose'
+ * jwtProfileOf({ alg: 'RS256', typ: 'JWT' }); // 'ob-vc-jwt'
+ * ```
+ */
+export function jwtProfileOf(header: Record<string, unknown>): JwtProfile {
+  const typ = typeof header.typ === 'string' ? header.typ.toLowerCase() : undefined;
+  const cty = typeof header.cty === 'string' ? header.cty.toLowerCase() : undefined;
+  if (typ === VC_JOSE_COSE_TYP || typ === `application/${VC_JOSE_COSE_TYP}`) return 'vc-jose-cose';
+  if (cty === VC_JOSE_COSE_CTY || cty === `application/${VC_JOSE_COSE_CTY}`) return 'vc-jose-cose';
+  return 'ob-vc-jwt';
+}
+
+/**
+ * The profile used when the caller names none: `ob-vc-jwt` for Open Badges credentials (`OpenBadgeCredential`,
+ * `AchievementCredential`, `EndorsementCredential`), `vc-jose-cose` for any other credential.
+ *
+ * @example
+ * ```ts
+ * defaultJwtProfile({ type: ['VerifiableCredential', 'OpenBadgeCredential'] }); // 'ob-vc-jwt'
+ * ```
+ */
+export function defaultJwtProfile(credential: Record<string, unknown>): JwtProfile {
+  const types = Array.isArray(credential.type) ? credential.type : [credential.type];
+  const ob = ['OpenBadgeCredential', 'AchievementCredential', 'EndorsementCredential'];
+  return types.some((t) => ob.includes(t as string)) ? 'ob-vc-jwt' : 'vc-jose-cose';
 }
 
 /**
@@ -57,23 +114,51 @@ export function jwtClaims(credential: Record<string, unknown>): { iss: string; j
 }
 
 /**
- * Signs a VC 2.0 credential as an OB 3.0 VC-JWT and returns the compact JWS.
+ * Signs a VC 2.0 credential as a compact JWS in the OB 3.0 VC-JWT profile (default) or the VC-JOSE-COSE one.
  *
+ * @throws MicrocredError `UNSUPPORTED` for another alg or profile, `CREDENTIAL_INVALID` for a credential the profile
+ *   cannot carry (OB: no issuer.id, id or validFrom; VC-JOSE-COSE: a `vc`/`vp` member), `SIGNING_FAILED`.
  * @example
  * ```ts
  * const key = keys.activeKey('jwt');
  * const jws = await signJwt(credential, { alg: 'ES256', kid: key.id, key: keys.signingKey(key.id) });
+ * const vcJwt = await signJwt(credential, { alg: 'ES256', kid: key.id, key: keys.signingKey(key.id), profile: 'vc-jose-cose' });
  * ```
  */
 export async function signJwt(credential: Record<string, unknown>, options: JwtSignOptions): Promise<string> {
-  if (options.alg !== 'ES256' && options.alg !== 'EdDSA') {
-    throw new MicrocredError('UNSUPPORTED', `JWT alg must be "ES256" or "EdDSA"; found ${JSON.stringify(options.alg)}.`);
+  if (!JWS_ALGS.includes(options.alg)) {
+    throw new MicrocredError('UNSUPPORTED', `JWT alg must be one of ${JWS_ALGS.map((a) => `"${a}"`).join(', ')}; found ${JSON.stringify(options.alg)}.`, {
+      option: 'alg',
+      found: options.alg,
+    });
   }
-  const claims = jwtClaims(credential);
+  const profile = options.profile ?? 'ob-vc-jwt';
+  if (!JWT_PROFILES.includes(profile)) {
+    throw new MicrocredError('UNSUPPORTED', `JWT profile must be "ob-vc-jwt" or "vc-jose-cose"; found ${JSON.stringify(profile)}.`, {
+      option: 'profile',
+      found: profile,
+    });
+  }
+  let payload: Record<string, unknown>;
+  let header: { alg: JwsAlg; kid: string; typ: string; cty?: string };
+  if (profile === 'vc-jose-cose') {
+    for (const member of ['vc', 'vp']) {
+      if (Object.prototype.hasOwnProperty.call(credential, member)) {
+        throw new MicrocredError(
+          'CREDENTIAL_INVALID',
+          `Cannot make a VC-JOSE-COSE JWT: the credential has a "${member}" member, a JWT claim name that must not appear in one.`,
+          { path: `$.${member}` },
+        );
+      }
+    }
+    payload = credential;
+    header = { alg: options.alg, kid: options.kid, typ: VC_JOSE_COSE_TYP, cty: VC_JOSE_COSE_CTY };
+  } else {
+    payload = { ...credential, ...jwtClaims(credential) };
+    header = { alg: options.alg, kid: options.kid, typ: 'JWT' };
+  }
   try {
-    return await new SignJWT({ ...credential, ...claims })
-      .setProtectedHeader({ alg: options.alg, kid: options.kid, typ: 'JWT' })
-      .sign(options.key);
+    return await new SignJWT(payload).setProtectedHeader(header).sign(options.key);
   } catch (e) {
     throw new MicrocredError(
       'SIGNING_FAILED',

@@ -11,6 +11,8 @@ import { DataIntegrityProof as DataIntegrityProofLib } from '@digitalbazaar/data
 import { cryptosuite as eddsaRdfc2022Lib } from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
 // @ts-ignore -- package has no type declarations; typed below
 import { Ed25519Signature2020 as Ed25519Signature2020Lib } from '@digitalbazaar/ed25519-signature-2020';
+// @ts-ignore -- package has no type declarations; typed below
+import { cryptosuite as ecdsaRdfc2019Lib } from '@digitalbazaar/ecdsa-rdfc-2019-cryptosuite';
 import type { DocumentLoader } from '../lib/document-loader.js';
 import type { Signer } from '../keyset/keyset.js';
 
@@ -79,3 +81,6 @@ export const Ed25519Signature2020 = Ed25519Signature2020Lib as new () => LinkedD
 
 /** The reference `eddsa-rdfc-2022` cryptosuite (jsonld.js + rdf-canonize). */
 export const eddsaRdfc2022 = eddsaRdfc2022Lib as Cryptosuite;
+
+/** The reference `ecdsa-rdfc-2019` cryptosuite (jsonld.js + rdf-canonize; P-256 and P-384 Multikeys). */
+export const ecdsaRdfc2019 = ecdsaRdfc2019Lib as Cryptosuite;

@@ -5,6 +5,7 @@ import type { DocumentLoader } from '../lib/document-loader.js';
 import type { GuardedFetch } from '../lib/guarded-fetch.js';
 import type { DidResolver } from '../did/resolve.js';
 import type { Cryptosuite } from '../proof/vendor.js';
+import type { JwtProfile } from '../proof/jwt.js';
 
 export type CheckId = 'parse' | 'context' | 'schema' | 'profile' | 'proof' | 'issuer-key' | 'validity' | 'status' | 'endorsements';
 
@@ -31,6 +32,11 @@ export interface Check {
   code?: string;
   /** One entry per item the check looked at: each proof (proof), each status entry (status), each endorsement. */
   details?: CheckDetail[];
+  /**
+   * The "proof" check of a JWT only: the profile the token was verified as (`ob-vc-jwt`: Open Badges 3.0 VC-JWT;
+   * `vc-jose-cose`: W3C VC-JOSE-COSE, `typ: vc+jwt`).
+   */
+  profile?: JwtProfile;
 }
 
 /** The outcome for one item of a check (one proof, one status entry, one endorsement). */

@@ -7,23 +7,30 @@
  * contain fails (PROOF_VERIFICATION_ERROR). Proofs of kinds microcred does not support are ignored and named, as long
  * as a supported one verifies (OB 3.0 §8). The check's details say what became of each proof. Supported:
  * `DataIntegrityProof` with `eddsa-rdfc-2022`, the same with the legacy name `eddsa-2022`, and
- * `Ed25519Signature2020` (see `suiteFor`). The legacy name is handled by a cryptosuite object that is the
+ * `Ed25519Signature2020` (see `suiteFor`); `eddsa-jcs-2022` and `ecdsa-rdfc-2019` proofs get their verifier from
+ * `cryptosuiteVerifier` (src/proof/suites.ts). The legacy name is handled by a cryptosuite object that is the
  * `eddsa-rdfc-2022` one under the name `eddsa-2022`: the algorithm is identical and the name itself is part of the
  * signed proof options, so the Digital Bazaar suite verifies it unchanged (no hand-written canonicalisation). Each
  * proof is verified by the suite's own `verifyProof`; the proof purpose must be `assertionMethod`. A key that cannot
  * be found makes the outcome "unknown" (no signature was checked), never "not valid". Whether the keys belong to
  * the issuer is the "issuer-key" check.
  *
- * JWT: `jose` verifies RS256, ES256 or EdDSA with the key from the header `kid` (dereferenced) or `jwk`, then the
- * registered claims are compared with the credential (OB 3.0 §8.2: iss = issuer.id, jti = id, sub =
- * credentialSubject.id, nbf = validFrom, exp = validUntil). A missing `nbf` is a warning, not a failure: the
- * rendered OB 3.0 specification examples have none. Headers with `crit` or `b64` are refused (`joseHeaderProblem`).
+ * JWT: two profiles, told apart by the header (`jwtProfileOf`) and named on the check (`profile`): the Open Badges
+ * 3.0 VC-JWT and W3C VC-JOSE-COSE (`typ: vc+jwt`). Headers with `crit` or `b64` are refused (`joseHeaderProblem`):
+ * microcred understands no JWS extension, and RFC 7515 §4.1.11 forbids accepting one it does not. `jose` verifies
+ * RS256, ES256, ES384 or EdDSA with the key from the header `kid` (dereferenced) or `jwk`, then the registered claims
+ * are compared with the credential (iss = issuer.id, jti = id, sub = credentialSubject.id; OB 3.0 §8.2 also nbf =
+ * validFrom and exp = validUntil). For OB a missing `nbf` is a warning, not a failure: the rendered OB 3.0
+ * specification examples have none. VC-JOSE-COSE requires none of these claims, forbids `vc`/`vp` claims, and a
+ * present `exp`/`nbf` limits when the token itself may be accepted (RFC 7519).
  */
 import { compactVerify, importJWK, type JWK } from 'jose';
 import type { KeyObject } from 'node:crypto';
 import { MicrocredError } from '../../errors.js';
 import { DataIntegrityProof, Ed25519Signature2020, type Cryptosuite, type ProofVerifier } from '../../proof/vendor.js';
 import { fastCryptosuite } from '../../proof/fast/cryptosuite.js';
+import { cryptosuiteVerifier } from '../../proof/suites.js';
+import { jwtProfileOf, type JwtProfile } from '../../proof/jwt.js';
 import { dereferenceVerificationMethod } from '../../did/resolve.js';
 import { joseHeaderProblem } from '../../proof/jwt.js';
 import { publicKeyFromVerificationMethod } from '../../did/verification-key.js';
@@ -34,7 +41,7 @@ import { findCause, isFetchProblem, rootMessage } from './util.js';
 
 const DI_V1 = 'https://w3id.org/security/data-integrity/v1';
 const VC2 = 'https://www.w3.org/ns/credentials/v2';
-const JWT_ALGS = ['RS256', 'ES256', 'EdDSA'];
+const JWT_ALGS = ['RS256', 'ES256', 'ES384', 'EdDSA'];
 type VerifyKey = KeyObject | Awaited<ReturnType<typeof importJWK>>;
 
 /** Data Integrity 1.0 §4.7: the error type of a failed proof verification. */
@@ -69,7 +76,7 @@ function suiteFor(proof: Record<string, unknown>, credential: Record<string, unk
     // Same algorithm, older name (see the module comment).
     return new DataIntegrityProof({ cryptosuite: { ...cryptosuite, name: 'eddsa-2022' }, legacyContext });
   }
-  return undefined;
+  return cryptosuiteVerifier(proof, { legacyContext });
 }
 
 function proofLabel(proof: Record<string, unknown>): string {
@@ -297,17 +304,17 @@ async function checkDataIntegrityProofs(ctx: VerifyContext, passMessage: string)
   return { check: { id: 'proof', status, message, ...(code ? { code } : {}), details } };
 }
 
-async function verifyJwtProof(ctx: VerifyContext): Promise<{ outcome: Outcome; notes: string[] }> {
+async function verifyJwtProof(ctx: VerifyContext, profile: JwtProfile): Promise<{ outcome: Outcome; notes: string[] }> {
   const jwt = ctx.jwt!;
   const header = jwt.header;
   const notes: string[] = [];
   const alg = header.alg;
   if (typeof alg !== 'string' || !JWT_ALGS.includes(alg)) {
-    return { outcome: { status: 'fail', reason: `the JWT uses the algorithm ${JSON.stringify(alg)}; microcred accepts RS256, ES256 and EdDSA` }, notes };
+    return { outcome: { status: 'fail', reason: `the JWT uses the algorithm ${JSON.stringify(alg)}; microcred accepts RS256, ES256, ES384 and EdDSA` }, notes };
   }
   const refused = joseHeaderProblem(header);
   if (refused) return { outcome: { status: 'fail', reason: refused }, notes };
-  if (header.typ !== undefined && header.typ !== 'JWT') {
+  if (profile === 'ob-vc-jwt' && header.typ !== undefined && header.typ !== 'JWT') {
     notes.push(`the token's type is ${JSON.stringify(header.typ)} rather than "JWT" as Open Badges asks`);
   }
   let key: VerifyKey;
@@ -352,7 +359,7 @@ async function verifyJwtProof(ctx: VerifyContext): Promise<{ outcome: Outcome; n
       notes,
     };
   }
-  const claimProblems = compareClaims(ctx, notes);
+  const claimProblems = compareClaims(ctx, notes, profile);
   if (claimProblems.length > 0) {
     return { outcome: { status: 'fail', reason: claimProblems.join('; '), key: signingKey, claims: true }, notes };
   }
@@ -386,10 +393,11 @@ async function keyFromKid(ctx: VerifyContext, kid: string): Promise<{ key: Verif
   return undefined;
 }
 
-function compareClaims(ctx: VerifyContext, notes: string[]): string[] {
+function compareClaims(ctx: VerifyContext, notes: string[], profile: JwtProfile): string[] {
   const p = ctx.jwt!.payload;
   const c = ctx.credential;
   const problems: string[] = [];
+  if (profile === 'vc-jose-cose') return compareVcJoseCoseClaims(ctx, problems);
   const subject = Array.isArray(c.credentialSubject) ? c.credentialSubject[0] : c.credentialSubject;
   const subjectId = (subject as { id?: unknown } | undefined)?.id;
   const from = ctx.vcVersion === 1 ? c.issuanceDate : c.validFrom;
@@ -421,6 +429,35 @@ function compareClaims(ctx: VerifyContext, notes: string[]): string[] {
   return problems;
 }
 
+/** VC-JOSE-COSE §3.1.1 and RFC 7519: no vc/vp claims, iss/jti/sub agree with the credential, exp/nbf hold now. */
+function compareVcJoseCoseClaims(ctx: VerifyContext, problems: string[]): string[] {
+  const p = ctx.jwt!.payload;
+  const c = ctx.credential;
+  for (const claim of ['vc', 'vp']) {
+    if (p[claim] !== undefined) problems.push(`the token has a "${claim}" claim, which a VC-JOSE-COSE credential must not have`);
+  }
+  if (p.iss !== undefined && p.iss !== ctx.issuerId) {
+    problems.push(`the token says it was issued by ${JSON.stringify(p.iss)} but the credential names ${JSON.stringify(ctx.issuerId)}`);
+  }
+  if (p.jti !== undefined && c.id !== undefined && p.jti !== c.id) {
+    problems.push(`the token id (jti ${JSON.stringify(p.jti)}) differs from the credential id ${JSON.stringify(c.id)}`);
+  }
+  const subject = Array.isArray(c.credentialSubject) ? c.credentialSubject[0] : c.credentialSubject;
+  const subjectId = (subject as { id?: unknown } | undefined)?.id;
+  if (p.sub !== undefined && subjectId !== undefined && p.sub !== subjectId) {
+    problems.push(`the token subject (sub ${JSON.stringify(p.sub)}) differs from the subject id ${JSON.stringify(subjectId)}`);
+  }
+  const now = Math.floor(ctx.now.getTime() / 1000);
+  for (const claim of ['exp', 'nbf'] as const) {
+    const v = p[claim];
+    if (v === undefined) continue;
+    if (typeof v !== 'number' || !Number.isFinite(v)) problems.push(`the token's "${claim}" claim is not a number`);
+    else if (claim === 'exp' && v <= now) problems.push(`the token expired on ${new Date(v * 1000).toISOString()} ("exp")`);
+    else if (claim === 'nbf' && v > now) problems.push(`the token may not be used before ${new Date(v * 1000).toISOString()} ("nbf")`);
+  }
+  return problems;
+}
+
 function sentenceJoin(parts: string[]): string {
   return parts.map((p) => p.charAt(0).toUpperCase() + p.slice(1).replace(/\.+$/, '')).join('. ') + '.';
 }
@@ -429,15 +466,17 @@ export async function checkProof(ctx: VerifyContext): Promise<ProofResult> {
   const signer = ctx.issuerName;
   const passMessage = `The signature matches: the credential has not been changed since ${signer} signed it.`;
   if (ctx.format === 'jwt') {
-    const { outcome, notes } = await verifyJwtProof(ctx);
+    const profile = jwtProfileOf(ctx.jwt!.header);
+    const { outcome, notes } = await verifyJwtProof(ctx, profile);
     if (outcome.status === 'pass') {
       const keys = outcome.key ? { keys: [outcome.key] } : {};
-      if (notes.length === 0) return { check: { id: 'proof', status: 'pass', message: passMessage }, ...keys };
-      return { check: { id: 'proof', status: 'warning', message: `${passMessage} However: ${notes.join('; ')}.` }, ...keys };
+      if (notes.length === 0) return { check: { id: 'proof', status: 'pass', message: passMessage, profile }, ...keys };
+      return { check: { id: 'proof', status: 'warning', message: `${passMessage} However: ${notes.join('; ')}.`, profile }, ...keys };
     }
     return {
       check: {
         id: 'proof',
+        profile,
         status: outcome.status,
         message: sentenceJoin([
           `${
