@@ -199,7 +199,7 @@ export function createFastCanonizer(opts: FastCanonizerOptions = {}): FastCanoni
   /** One synchronous conversion attempt: quads, a pending compile, or the reason to fall back. */
   function attempt(compiler: Compiler, input: unknown, urls: string[]): FlatQuad[] | NeedCompile | unknown {
     try {
-      return convert(compiler, input, urls.join('\n'));
+      return convert(compiler, input, urls);
     } catch (e) {
       return e;
     }

@@ -148,11 +148,14 @@ class Walk {
     this.quads.push({ sBlank, s, p, oKind: o.kind, o: o.value, dt: o.dt });
   }
 
-  /** The top-level document (jsonld.js `expand` with activeProperty null, then the `_dropUnsafeObject` checks). */
-  top(doc: unknown, contextKey: string): void {
+  /**
+   * The top-level document (jsonld.js `expand` with activeProperty null, then the `_dropUnsafeObject` checks).
+   * `urls` is its `@context` as `topContextUrls` read it (and the caller checked): compiled as given, so the
+   * state used is the one for exactly that list (jsonld.js processes a single URL and a one-URL array alike).
+   */
+  top(doc: unknown, urls: readonly string[]): void {
     if (!isPlainObject(doc)) throw new Bail('top level is not a plain object');
-    const local = doc['@context'];
-    const s = this.compiler.initial.viaTop(contextKey, local);
+    const s = this.compiler.initial.viaTop(urls);
     // jsonld.js decides about reverting on the initial context; a top-level "@propagate": false is not modelled.
     if (s.hasPrevious) throw new Bail('top-level @propagate: false');
     this.node(s, null, doc, true);
@@ -363,9 +366,9 @@ class Walk {
  * Converts `doc` to flat quads. Throws `Bail` outside the subset and `NeedCompile` when a context transition
  * still has to be compiled (the caller compiles and calls again).
  */
-export function convert(compiler: Compiler, doc: unknown, contextKey: string): FlatQuad[] {
+export function convert(compiler: Compiler, doc: unknown, urls: readonly string[]): FlatQuad[] {
   const w = new Walk(compiler);
-  w.top(doc, contextKey);
+  w.top(doc, urls);
   return w.quads;
 }
 
