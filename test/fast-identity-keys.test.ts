@@ -12,6 +12,10 @@ import { issueCredential } from '../src/issue.js';
 import { verify } from '../src/verify/verify.js';
 import { stock } from '../src/lib/fast-rdfc/internals.js';
 import { createFastCanonizer } from '../src/lib/fast-rdfc/canonize.js';
+import { contextListKey } from '../src/lib/fast-rdfc/compiler.js';
+import { createVerifierCache } from '../src/proof/fast/verifier-cache.js';
+import { ed25519PublicKeyMultibase } from '../src/keyset/multibase.js';
+import { createPublicKey, generateKeyPairSync, sign } from 'node:crypto';
 import { OB_303, VC_V2 } from '../src/bench/fast-corpus.js';
 
 type Json = Record<string, unknown>;
@@ -118,5 +122,40 @@ describe('fast canonicalizer: identity and de-duplication keys', () => {
       expect(report.checks.find((c) => c.id === 'proof')?.status, `${name}: the added claim breaks the proof`).toBe('fail');
       expect(report.verified).toBe(false);
     }
+  });
+
+  it('compiled top-level context states are keyed by the exact URL list', () => {
+    const lists = [['a\nb'], ['a', 'b'], ['a\u0000b'], ['ab'], ['a', '', 'b'], ['1:a'], ['a1:b'], ['a', '1:b'], []];
+    const keys = new Set(lists.map(contextListKey));
+    expect(keys.size).toBe(lists.length);
+  });
+
+  it('the verifier cache never answers for a method whose JSON text hides a different key', async () => {
+    const multikey = (publicKey: ReturnType<typeof createPublicKey>) => {
+      const fp = ed25519PublicKeyMultibase(Buffer.from(publicKey.export({ format: 'jwk' }).x as string, 'base64url'));
+      return { '@context': 'https://w3id.org/security/multikey/v1', id: `did:key:${fp}#${fp}`, type: 'Multikey', controller: `did:key:${fp}`, publicKeyMultibase: fp };
+    };
+    const a = generateKeyPairSync('ed25519');
+    const b = generateKeyPairSync('ed25519');
+    const vmA = multikey(a.publicKey);
+    const data = new Uint8Array([1, 2, 3]);
+    const signatureA = sign(null, data, a.privateKey);
+    const cache = createVerifierCache();
+    expect(await (await cache.createVerifier({ verificationMethod: vmA })).verify({ data, signature: signatureA })).toBe(true);
+    // Same JSON text as vmA (toJSON, a getter, an undefined member), other key material.
+    const vmB = multikey(b.publicKey);
+    const disguised: object[] = [
+      { ...vmB, toJSON: () => vmA },
+      Object.defineProperty({ ...vmA }, 'publicKeyMultibase', { enumerable: true, get: (() => { let n = 0; return () => (n++ === 0 ? vmA.publicKeyMultibase : vmB.publicKeyMultibase); })() }),
+    ];
+    for (const vm of disguised) {
+      const before = cache.stats();
+      const verifier = await cache.createVerifier({ verificationMethod: vm }).catch(() => undefined);
+      expect(cache.stats().hits).toBe(before.hits);
+      if (verifier) expect(await verifier.verify({ data, signature: signatureA })).toBe(false);
+    }
+    // Plain data is still cached.
+    await cache.createVerifier({ verificationMethod: structuredClone(vmA) });
+    expect(cache.stats().hits).toBe(1);
   });
 });
