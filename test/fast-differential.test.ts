@@ -6,6 +6,7 @@
  */
 import { ed25519PublicKeyMultibase } from '../src/keyset/multibase.js';
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -16,7 +17,7 @@ import { DataIntegrityProof as DIP } from '@digitalbazaar/data-integrity';
 import { createDocumentLoader, bundledContexts, type DocumentLoader } from '../src/lib/document-loader.js';
 import { stock } from '../src/lib/fast-rdfc/internals.js';
 import { createFastCanonizer } from '../src/lib/fast-rdfc/canonize.js';
-import { runSelfTest } from '../src/lib/fast-rdfc/self-test.js';
+import { defaultSelfTestVectors, runSelfTest, type SelfTestVectors } from '../src/lib/fast-rdfc/self-test.js';
 import { createFastCryptosuite, type FastCryptosuite } from '../src/proof/fast/cryptosuite.js';
 import { createKeyObjectSigner } from '../src/proof/fast/signer.js';
 import { createVerifierCache } from '../src/proof/fast/verifier-cache.js';
@@ -132,7 +133,7 @@ describe('fast eddsa-rdfc-2022 differential', () => {
       const s = await issueWith(stock as unknown as Json, cred, signer, issuer.loader);
       const f = await issueWith(fast as unknown as Json, cred, signer, issuer.loader);
       if (s.ok && f.ok) {
-        if (JSON.stringify(s.signed) === JSON.stringify(f.signed) && s.nquads.join('\u0001') === f.nquads.join('\u0001')) {
+        if (JSON.stringify(s.signed) === JSON.stringify(f.signed) && isDeepStrictEqual(s.nquads, f.nquads)) {
           identical++;
           stockSigned.push(s.signed);
         } else mismatches.push(`#${i}: output differs`);
@@ -430,12 +431,46 @@ describe('self-test and verifier cache', () => {
     expect(r.reason).toMatch(/differ/);
   });
 
-  it('a suite whose self-test fails warns and serves stock output', async () => {
+  it('a healthy suite passes its self-test silently and serves the fast path', async () => {
     const warnings: string[] = [];
     const suite = createFastCryptosuite({ onWarning: (m) => warnings.push(m) });
     expect((await suite.ready)?.ok).toBe(true);
     expect(warnings).toEqual([]);
     expect(suite.metrics().fastPathEnabled).toBe(true);
+  });
+
+  it('a suite whose self-test fails warns and serves stock output', async () => {
+    const issuer = testIssuer(12);
+    const signer = createKeyObjectSigner({ id: issuer.vmId, privateKey: issuer.privateKey });
+    const recorded = defaultSelfTestVectors();
+    // What a changed jsonld.js or rdf-canonize would look like: the fast output no longer hashes to the recorded
+    // stock answer; and a known credential that leaves the compiled subset.
+    const failing: [SelfTestVectors, RegExp][] = [
+      [{ ...recorded, credentialHash: '0'.repeat(64) }, /differ from the recorded stock output/],
+      [{ ...recorded, credential: { ...recorded.credential, name: { '@value': 'x', '@language': 'en' } } }, /did not take the fast path/],
+    ];
+    for (const [vectors, reason] of failing) {
+      const warnings: string[] = [];
+      const suite = createFastCryptosuite({ selfTestVectors: vectors, onWarning: (m) => warnings.push(m) });
+      const result = await suite.ready;
+      expect(result?.ok).toBe(false);
+      expect(result?.reason).toMatch(reason);
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatch(/fast eddsa-rdfc-2022 disabled, using the stock canonicalizer/);
+      expect(warnings[0]).toMatch(reason);
+      expect(suite.metrics().fastPathEnabled).toBe(false);
+      const before = suite.metrics();
+      // Canonical N-Quads, proofs and errors are stock's, and none of them comes from the fast path.
+      for (const cred of [...generateCorpus(2026, 2, { issuerDid: issuer.did }), recorded.credential]) {
+        expect(await canonizeOutcome(suite.canonize, cred, issuer.loader)).toBe(await canonizeOutcome(stock.canonize, cred, issuer.loader));
+        const f = await issueWith(suite as unknown as Json, cred, signer, issuer.loader);
+        const s = await issueWith(stock as unknown as Json, cred, signer, issuer.loader);
+        expect(f).toEqual(s);
+      }
+      const after = suite.metrics();
+      expect(after.fast).toBe(before.fast);
+      expect(after.collisions + after.bails + after.stockOptions).toBe(before.collisions + before.bails + before.stockOptions);
+    }
   });
 
   it('caches did:key verifiers forever and others for the TTL; malformed methods fail like stock', async () => {

@@ -10,7 +10,7 @@
  */
 import * as nodeCrypto from 'node:crypto';
 import { createFastCanonizer, type FastCanonizeMetrics } from '../../lib/fast-rdfc/canonize.js';
-import { runSelfTest, type SelfTestResult } from '../../lib/fast-rdfc/self-test.js';
+import { runSelfTest, type SelfTestResult, type SelfTestVectors } from '../../lib/fast-rdfc/self-test.js';
 import { createVerifierCache, type Verifier, type VerifierCacheOptions } from './verifier-cache.js';
 
 export interface FastCryptosuiteOptions {
@@ -30,6 +30,11 @@ export interface FastCryptosuiteOptions {
   verifierCache?: VerifierCacheOptions;
   /** Run the start-up self-test (default true). When it fails, every call goes to stock. */
   selfTest?: boolean;
+  /**
+   * The self-test's known answers (default: the recorded stock output for the sample credential and proof
+   * configuration). Tests pass vectors whose answer differs to exercise the fallback.
+   */
+  selfTestVectors?: SelfTestVectors;
   /** Where the self-test failure warning goes (default `process.emitWarning`). */
   onWarning?: (message: string) => void;
 }
@@ -89,7 +94,7 @@ export function createFastCryptosuite(options: FastCryptosuiteOptions = {}): Fas
   const ready: Promise<SelfTestResult | undefined> =
     options.selfTest === false
       ? Promise.resolve(undefined)
-      : runSelfTest(canonizer).then((r) => {
+      : runSelfTest(canonizer, options.selfTestVectors).then((r) => {
           if (!r.ok) {
             canonizer.enabled = false;
             warn(
