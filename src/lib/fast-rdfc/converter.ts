@@ -12,6 +12,8 @@
  *   `"0"^^xsd:integer`), booleans; `null` values are dropped as jsonld.js drops them;
  * - jsonld.js's node-map de-duplication: per (subject, property), references by `@id` and value objects by
  *   (@value, @type) are kept once; blank nodes and lists never merge; named nodes merge across the document.
+ *   Every identity is a structured key (maps of IRIs, then values), never parts joined into a string: IRIs,
+ *   keys and values may hold any character, U+0000 included, as they may in jsonld.js.
  *
  * Everything else throws `Bail` (value objects, `@language`/`@direction` defaults, language/index/id/type maps,
  * `@graph`, `@json`, `@reverse`, `@nest`, `@included`, embedded contexts, blank-node or relative ids and types,

@@ -5,8 +5,10 @@
  * issue / verify pipeline (`new DataIntegrityProof({ signer, cryptosuite })`), so every check of that pipeline
  * (proof purpose, controller and `assertionMethod`, issuer match, dates) stays as it is.
  *
- * Output is byte-identical to the stock suite by construction: inputs outside the compiled subset, non-default
- * options, first-degree hash collisions and a failed start-up self-test all go to the stock implementation.
+ * Output is meant to be byte-identical to the stock suite's: inputs outside the compiled subset, non-default
+ * options and a failed start-up self-test go to the stock implementation with the untouched input; a first-degree
+ * hash collision sends the converter's quads to rdf-canonize (see src/lib/fast-rdfc/canonize.ts for what is
+ * by construction and what the differential tests check).
  */
 import * as nodeCrypto from 'node:crypto';
 import { createFastCanonizer, type FastCanonizeMetrics } from '../../lib/fast-rdfc/canonize.js';
