@@ -11,7 +11,8 @@ export type RecordValidation = { ok: true; record: CompletionRecord } | { ok: fa
 /** UK credits per ECTS credit (QAA credit framework: 2 UK credits = 1 ECTS). */
 export const UK_CREDITS_PER_ECTS = 2;
 
-const recordValidator = lazyValidator(() => createAjv().compile(readSchema('completion-record.schema.json')));
+// strictNumbers: Infinity and NaN (what JSON.parse makes of 1e400, what code may pass) are not numbers here.
+const recordValidator = lazyValidator(() => createAjv({ strictNumbers: true }).compile(readSchema('completion-record.schema.json')));
 
 const sameNumber = (a: number, b: number): boolean => Math.abs(a - b) < 1e-9;
 
