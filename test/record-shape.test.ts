@@ -50,21 +50,24 @@ describe('documents too deep or too large are refused before the schema check', 
     ]);
   });
 
-  it('too many values, too much text and too long field names are refused', () => {
+  it('too many values, too much text and too long field names are refused, named where the document is too large', () => {
     expect(recordProblems({ ...structuredClone(FULL), _comment: new Array(INPUT_BOUNDS.maxValues).fill(0) }).map((p) => p.message)).toEqual([
-      `$: expected a document of at most ${INPUT_BOUNDS.maxValues} values (objects, lists, texts, numbers), found more than ${INPUT_BOUNDS.maxValues}`,
+      `$._comment: expected at most ${INPUT_BOUNDS.maxValues} values (objects, lists, texts, numbers) in the whole document, found a list of ${INPUT_BOUNDS.maxValues} items here`,
     ]);
     expect(recordProblems({ ...structuredClone(FULL), _comment: 'x'.repeat(INPUT_BOUNDS.maxText) }).map((p) => p.message)).toEqual([
-      `$: expected a document of at most ${INPUT_BOUNDS.maxText} characters of text, found more than ${INPUT_BOUNDS.maxText}`,
+      `$._comment: expected at most ${INPUT_BOUNDS.maxText} characters of text in the whole document, found a text of ${INPUT_BOUNDS.maxText} characters here`,
     ]);
     const longKey = `_${'k'.repeat(INPUT_BOUNDS.maxKeyLength)}`;
     expect(recordProblems({ ...structuredClone(FULL), course: { ...FULL.course, [longKey]: 1 } }).map((p) => p.message)).toEqual([
       `$.course: expected field names of at most ${INPUT_BOUNDS.maxKeyLength} characters, found a field name of ${INPUT_BOUNDS.maxKeyLength + 1} characters`,
     ]);
-    // 20,000 learning outcomes (the review's 4 MB credential) are refused by the value bound or the list limit.
+    // 20,000 learning outcomes (the review's 4 MB credential) are named at the list.
     const many = structuredClone(FULL);
     many.course.learningOutcomes = Array.from({ length: 20_000 }, () => ({ text: 'Apply basic controls.' }));
-    expect(recordProblems(many)).toHaveLength(1);
+    expect(recordProblems(many).map((p) => p.message)).toEqual([
+      `$.course.learningOutcomes: expected at most ${INPUT_BOUNDS.maxValues} values (objects, lists, texts, numbers) in the whole document, found a list of 20000 items here`,
+    ]);
+    // A list of a million items is refused without looking at each.
+    expect(profileProblems({ ...exampleProfile, _note: new Array(1_000_000) }).map((p) => p.path)).toEqual(['$._note']);
   });
-
 });

@@ -15,18 +15,29 @@ export interface ShapeBounds {
   maxDepth: number;
   /** Objects, lists and plain values together. */
   maxValues: number;
-  /** Characters of text: every string value and every field name, in UTF-16 code units. */
+  /**
+   * Characters of text: every string value and every field name, in UTF-16 code units. Twice the service's
+   * default 5 MB body limit, so within that a text too long is named by its field's own limit.
+   */
   maxText: number;
   /** Longest field name, in UTF-16 code units. */
   maxKeyLength: number;
 }
 
-export const INPUT_BOUNDS: Readonly<ShapeBounds> = { maxDepth: 32, maxValues: 10_000, maxText: 1_000_000, maxKeyLength: 200 };
+export const INPUT_BOUNDS: Readonly<ShapeBounds> = { maxDepth: 32, maxValues: 10_000, maxText: 10_000_000, maxKeyLength: 200 };
+
+/** Where a walk stopped: the keys from the top to the value, and what was found there. */
+interface Stop {
+  keys: string[];
+  problem: (path: string) => RecordProblem;
+}
+
+const pathOf = (keys: string[]): string => jsonPath(keys.map((k) => `/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`).join(''));
 
 /**
- * The problems with the shape of `input` (too deep, too many values, too much text, too long a field name),
- * found without recursion; empty when it is within `bounds`. Stops at the first bound passed, so its own
- * work is bounded too.
+ * The problems with the shape of `input` (too deep, too many values, too much text, too long a field name);
+ * empty when it is within `bounds`. The walk recurses at most `maxDepth` levels, whatever the input, and
+ * stops at the first bound passed.
  *
  * @example
  * ```ts
@@ -35,50 +46,76 @@ export const INPUT_BOUNDS: Readonly<ShapeBounds> = { maxDepth: 32, maxValues: 10
  * ```
  */
 export function shapeProblems(input: unknown, bounds: Readonly<ShapeBounds> = INPUT_BOUNDS): RecordProblem[] {
-  // Each pending value knows its parent, so a path is built only for a problem.
-  interface Entry { value: unknown; key: string; parent: Entry | undefined; depth: number }
-  const path = (entry: Entry | undefined): string => {
-    const parts: string[] = [];
-    for (let e = entry; e?.parent; e = e.parent) parts.unshift(`/${e.key.replace(/~/g, '~0').replace(/\//g, '~1')}`);
-    return jsonPath(parts.join(''));
-  };
-  const tooMany = (): RecordProblem[] => [problem('$', `a document of at most ${bounds.maxValues} values (objects, lists, texts, numbers)`, `more than ${bounds.maxValues}`)];
-  const tooMuchText = (): RecordProblem[] => [problem('$', `a document of at most ${bounds.maxText} characters of text`, `more than ${bounds.maxText}`)];
-  const stack: Entry[] = [{ value: input, key: '', parent: undefined, depth: 0 }];
   let values = 1;
   let text = 0;
-  while (stack.length > 0) {
-    const entry = stack.pop() as Entry;
-    const { value } = entry;
+  let over: 'values' | 'text' | undefined;
+  /** Undefined when `value` (at `depth`) is within bounds; else where and why it is not (keys added on the way out). */
+  const walk = (value: unknown, depth: number): Stop | undefined => {
     if (typeof value === 'string') {
       text += value.length;
-      if (text > bounds.maxText) return tooMuchText();
-      continue;
+      if (text > bounds.maxText) over = 'text';
+      return undefined;
     }
-    if (value === null || typeof value !== 'object') continue;
+    if (value === null || typeof value !== 'object') return undefined;
     const isList = Array.isArray(value);
-    if (isList && values + value.length > bounds.maxValues) return tooMany();
-    const keys = Object.keys(value);
-    if (keys.length === 0) continue;
-    values += keys.length;
-    if (values > bounds.maxValues) return tooMany();
-    const depth = entry.depth + 1;
-    for (const key of keys) {
-      const child = { value: (value as Record<string, unknown>)[key], key, parent: entry, depth };
-      if (depth > bounds.maxDepth) {
-        return [problem(path(child), `a value at most ${bounds.maxDepth} levels deep (objects and lists nested no deeper)`, `${describeKind(child.value)} at level ${depth}`)];
-      }
+    const keys = isList ? undefined : Object.keys(value);
+    values += keys ? keys.length : (value as unknown[]).length;
+    // Checked before the children are listed, so a list of a million items costs nothing more.
+    if (values > bounds.maxValues) {
+      over = 'values';
+      return undefined;
+    }
+    const list = keys ?? Object.keys(value);
+    if (list.length > 0 && depth === bounds.maxDepth) {
+      const key = list[0] as string;
+      const child = (value as Record<string, unknown>)[key];
+      return { keys: [key], problem: (path) => problem(path, `a value at most ${bounds.maxDepth} levels deep (objects and lists nested no deeper)`, `${describeKind(child)} at level ${depth + 1}`) };
+    }
+    for (const key of list) {
       if (!isList) {
         if (key.length > bounds.maxKeyLength) {
-          return [problem(path(entry), `field names of at most ${bounds.maxKeyLength} characters`, `a field name of ${key.length} characters`)];
+          return { keys: [], problem: (path) => problem(path, `field names of at most ${bounds.maxKeyLength} characters`, `a field name of ${key.length} characters`) };
         }
         text += key.length;
       }
-      stack.push(child);
+      const stop = walk((value as Record<string, unknown>)[key], depth + 1);
+      if (stop) {
+        stop.keys.unshift(key);
+        return stop;
+      }
+      if (over) return undefined;
     }
-    if (text > bounds.maxText) return tooMuchText();
+    if (text > bounds.maxText) over = 'text';
+    return undefined;
+  };
+  const stop = walk(input, 0);
+  if (stop) return [stop.problem(pathOf(stop.keys))];
+  if (over === 'values') {
+    const at = largest(input, bounds.maxDepth, (v) => (Array.isArray(v) ? v.length : v !== null && typeof v === 'object' ? Object.keys(v).length : 0));
+    const what = Array.isArray(at.value) ? `a list of ${at.size} items` : `an object of ${at.size} fields`;
+    return [problem(pathOf(at.keys), `at most ${bounds.maxValues} values (objects, lists, texts, numbers) in the whole document`, `${what} here`)];
+  }
+  if (over === 'text') {
+    const at = largest(input, bounds.maxDepth, (v) => (typeof v === 'string' ? v.length : 0));
+    return [problem(pathOf(at.keys), `at most ${bounds.maxText} characters of text in the whole document`, `a text of ${at.size} characters here`)];
   }
   return [];
+}
+
+/**
+ * The largest part of a document by `size`, to name in a "too large" problem: the list or text to cut,
+ * nearly always. Only called once a bound was passed; one more pass, recursing at most `maxDepth` levels.
+ */
+function largest(input: unknown, maxDepth: number, size: (v: unknown) => number): { keys: string[]; value: unknown; size: number } {
+  let best = { keys: [] as string[], value: input, size: size(input) };
+  const visit = (value: unknown, keys: string[]): void => {
+    const n = size(value);
+    if (n > best.size) best = { keys, value, size: n };
+    if (value === null || typeof value !== 'object' || keys.length >= maxDepth) return;
+    for (const key of Object.keys(value)) visit((value as Record<string, unknown>)[key], [...keys, key]);
+  };
+  visit(input, []);
+  return best;
 }
 
 function describeKind(value: unknown): string {
