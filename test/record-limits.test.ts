@@ -161,7 +161,6 @@ const LONGEST_FIXED_FORM: Record<string, string> = {
   '$.countryCode': 'GB',
   '$.ukprn': '10012345',
   '$.result.grade.value': 'Distinct10',
-  '$.result.grade.scale[0]': 'Distinct10',
   '$.result.completionDate': '2026-06-19',
   '$.result.activityStartDate': '2026-03-02',
   '$.result.activityEndDate': '2026-05-15',
@@ -344,6 +343,16 @@ for (const { name, fields, base, problems } of SCHEMAS) {
     });
   });
 }
+
+describe('letter grades', () => {
+  it('a letter grade is at most 10 characters on one line; its scale may list longer names, as before', () => {
+    const r = structuredClone(FULL);
+    r.result.grade = { kind: 'letter', value: 'Merit', scale: ['Fail', 'Pass', 'Merit', 'Distinction'] };
+    expect(recordProblems(r)).toEqual([]);
+    r.result.grade.value = 'M\u0000';
+    expect(recordProblems(r).map((p) => p.path)).toEqual(['$.result.grade.value']);
+  });
+});
 
 describe('identifiers', () => {
   it('a recordId with a leading U+FEFF is refused (some stores drop it, so two ids would collide)', () => {
