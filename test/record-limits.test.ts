@@ -127,7 +127,7 @@ function withValue(base: Json, field: Field, value: unknown): Json {
   return doc;
 }
 
-/** A valid value of `length` code points for a string field, or undefined when its form fixes the length. */
+/** A valid value of `length` code points for a string field with a maxLength. */
 function textOfLength(field: Field, length: number): string {
   const { node } = field;
   if (node.format === 'uri') return `https://example.org/${'a'.repeat(length - 20)}`;
@@ -188,7 +188,7 @@ describe('every string, list and number of the schemas has a limit', () => {
     expect(strings(RECORD_FIELDS)).toHaveLength(49);
     expect(strings(PROFILE_FIELDS)).toHaveLength(9);
     expect(lists(RECORD_FIELDS).map((f) => f.path)).toContain('$.course.learningOutcomes');
-    expect(FULL && validateRecord(FULL).ok).toBe(true);
+    expect(validateRecord(FULL).ok).toBe(true);
   });
 
   for (const { name, fields } of SCHEMAS) {
