@@ -12,6 +12,8 @@ export type ErrorCode =
   | 'RECORD_INVALID'
   | 'PROFILE_INVALID'
   | 'CREDENTIAL_INVALID'
+  /** buildCredential made a credential that fails a schema it must pass: a bug in the mapping, never bad input. */
+  | 'BUILT_CREDENTIAL_INVALID'
   | 'UNKNOWN_CONTEXT'
   | 'KEY_NOT_FOUND'
   | 'KEYSET_INVALID'

@@ -28,6 +28,7 @@ import type {
 import { assertRecord } from '../record/validate.js';
 import { isMicrocredProfileSchemaUrl } from '../schema/validate-profile.js';
 import { OB_ACHIEVEMENT_CREDENTIAL_SCHEMA_URL } from '../schema/validate-ob.js';
+import { assertBuiltCredential } from './built-check.js';
 import type {
   Achievement,
   AchievementSubject,
@@ -502,11 +503,19 @@ function checkUri(value: string, field: string): void {
   }
 }
 
+function checkStatus(value: Record<string, unknown> | undefined): void {
+  // What OB 3.0 requires of CredentialStatus; the rest of the entry is the status method's business.
+  if (value !== undefined && !(value !== null && typeof value === 'object' && typeof value.id === 'string' && typeof value.type === 'string')) {
+    throw new MicrocredError('CREDENTIAL_INVALID', 'options.credentialStatus: expected an object with an "id" and a "type" (e.g. a BitstringStatusListEntry)');
+  }
+}
+
 /**
  * Builds the unsigned OpenBadgeCredential for one completion record. Pure apart from the defaults
  * for `id`, `validFrom` and `salt` (fresh random values / the clock when not given). The profile and
  * record are validated (and the record normalised) first, so bad input throws PROFILE_INVALID or
- * RECORD_INVALID naming every problem.
+ * RECORD_INVALID naming every problem. The credential is checked against the OB 3.0 and profile schemas
+ * before it is returned (`BUILT_CREDENTIAL_INVALID` would be a bug in the mapping).
  *
  * @example
  * ```ts
@@ -532,6 +541,7 @@ export function buildValidatedCredential(profile: IssuerProfile, record: Complet
   if (options.id !== undefined) checkUri(options.id, 'id');
   checkDateTime(options.validFrom, 'validFrom');
   checkDateTime(options.awardedDate, 'awardedDate');
+  checkStatus(options.credentialStatus);
   const { course } = record;
   const salt = options.salt ?? randomBytes(16).toString('hex');
   const achId = achievementId(profile, course);
@@ -594,5 +604,7 @@ export function buildValidatedCredential(profile: IssuerProfile, record: Complet
     credentialSchema: credentialSchemas(options.profileSchemaId),
     credentialStatus: options.credentialStatus,
   };
-  return prune(credential);
+  const built = prune(credential);
+  assertBuiltCredential(built);
+  return built;
 }
