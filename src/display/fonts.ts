@@ -60,12 +60,17 @@ export function textWidth(text: string, weight: FontWeight, size: number): numbe
  * Line breaks in the text are kept.
  */
 export function wrapText(text: string, weight: FontWeight, size: number, maxWidth: number): string[] {
+  return wrapMeasured(text, (s) => textWidth(s, weight, size), maxWidth);
+}
+
+/** {@link wrapText} with any measure of width (e.g. an embedded PDF font's own). */
+export function wrapMeasured(text: string, width: (s: string) => number, maxWidth: number): string[] {
   const lines: string[] = [];
   for (const paragraph of text.split(/\r?\n/)) {
     let line = '';
     for (const word of paragraph.split(/\s+/).filter(Boolean)) {
       const candidate = line === '' ? word : `${line} ${word}`;
-      if (textWidth(candidate, weight, size) <= maxWidth) {
+      if (width(candidate) <= maxWidth) {
         line = candidate;
         continue;
       }
@@ -73,9 +78,16 @@ export function wrapText(text: string, weight: FontWeight, size: number, maxWidt
       line = '';
       // A word that does not fit on a line of its own is cut where it must be.
       let rest = [...word]; // by code point, so no surrogate pair is split
-      while (rest.length > 1 && textWidth(rest.join(''), weight, size) > maxWidth) {
-        let cut = rest.length - 1;
-        while (cut > 1 && textWidth(rest.slice(0, cut).join(''), weight, size) > maxWidth) cut--;
+      while (rest.length > 1 && width(rest.join('')) > maxWidth) {
+        // The longest head that fits (at least one character), by bisection: widths grow with length.
+        let lo = 1;
+        let hi = rest.length - 1;
+        while (lo < hi) {
+          const mid = Math.ceil((lo + hi) / 2);
+          if (width(rest.slice(0, mid).join('')) <= maxWidth) lo = mid;
+          else hi = mid - 1;
+        }
+        const cut = lo;
         lines.push(rest.slice(0, cut).join(''));
         rest = rest.slice(cut);
       }

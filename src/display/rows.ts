@@ -80,7 +80,7 @@ export function credentialRows(view: CredentialView, lang: Lang): ViewRow[] {
   const grade = (g: GradeView): string => {
     const status = g.status !== undefined && hasLabel(`status.${g.status}`) ? L(`status.${g.status}` as LabelKey) : g.status;
     let value = g.value ?? g.level ?? status ?? '';
-    if (g.value !== undefined && g.resultType === 'Percent' && !g.name?.includes('%')) value = L('value.grade.percent', { value: g.value });
+    if (g.value !== undefined && g.resultType === 'Percent') value = g.name?.includes('%') ? g.value : L('value.grade.percent', { value: g.value });
     else if (g.value !== undefined && g.scale !== undefined) value = L('value.grade.scale', { value: g.value, scale: g.scale.join(L('value.listSeparator')) });
     else if (g.value !== undefined && g.min !== undefined && g.max !== undefined) value = L('value.grade.range', { value: g.value, min: g.min, max: g.max });
     return g.name !== undefined && g.name !== value ? `${g.name}: ${value}` : value;
