@@ -11,13 +11,21 @@ export interface BakeOptions extends SizeLimits {
   replace?: boolean;
 }
 
-/** The kind of image, by its bytes: `png`, `svg` (XML text), or undefined for anything else. */
+/**
+ * The kind of image, by its bytes: `png`, `svg` (XML text), or undefined for anything else.
+ *
+ * @example
+ * ```ts
+ * imageKind(await readFile('badge.png')); // 'png'
+ * ```
+ */
 export function imageKind(bytes: Uint8Array): 'png' | 'svg' | undefined {
   if (isPng(bytes)) return 'png';
   if (looksLikeXml(bytes)) return 'svg';
   return undefined;
 }
 
+/** Internal: the image as bytes (SVG may be given as text). */
 export function imageBytes(image: Uint8Array | string): Uint8Array {
   if (typeof image === 'string') return new TextEncoder().encode(image);
   if (image instanceof Uint8Array) return image;

@@ -92,7 +92,14 @@ function BlockText({ block, top }: { block: Block; top: number }) {
   );
 }
 
-/** The badge's parts in words, as they are drawn and read out. */
+/**
+ * The badge's parts in words, as they are drawn and read out (the accessible name is title and issuer).
+ *
+ * @example
+ * ```ts
+ * badgeText(credentialView(credential), 'cy').credits; // '20 credyd y DU · 10 credyd ECTS'
+ * ```
+ */
 export function badgeText(view: CredentialView, lang: Lang = 'en'): { title: string; issuer?: string; level?: string; credits?: string; accessibleName: string } {
   const n = (v: number) => formatNumber(v, lang);
   const title = view.title ?? label(lang, 'badge.noTitle');

@@ -61,7 +61,14 @@ export function label(lang: Lang, key: LabelKey, params: Record<string, string |
   return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
 }
 
-/** True when the catalogues have a label with this key (for vocabulary values such as achievement types). */
+/**
+ * True when the catalogues have a label with this key (for vocabulary values such as achievement types).
+ *
+ * @example
+ * ```ts
+ * hasLabel(`achievementType.${view.achievementType}`); // true for 'MicroCredential'
+ * ```
+ */
 export function hasLabel(key: string): key is LabelKey {
   return Object.hasOwn(en, key);
 }
