@@ -21,7 +21,15 @@ export type ErrorCode =
   | 'FETCH_BLOCKED'
   | 'FETCH_FAILED'
   | 'SIGNING_FAILED'
-  | 'UNSUPPORTED';
+  | 'UNSUPPORTED'
+  // badge baking (src/baking/)
+  | 'BADGE_IMAGE_UNSUPPORTED'
+  | 'BADGE_IMAGE_INVALID'
+  | 'BADGE_TOO_LARGE'
+  | 'BADGE_NOT_BAKED'
+  | 'BADGE_ALREADY_BAKED'
+  | 'BADGE_MULTIPLE_CREDENTIALS'
+  | 'BADGE_CREDENTIAL_INVALID';
 
 export class MicrocredError extends Error {
   readonly code: ErrorCode;

@@ -81,3 +81,21 @@ export { migrate, MIGRATIONS_DIR } from './store/migrate.js';
 export type { Db, Queryable, QueryResult } from './store/db.js';
 export { SCOPES } from './store/api-keys.js';
 export type { Scope } from './store/api-keys.js';
+
+// ---------------------------------------------------------------------------------------------
+// Credential display, badge images, baking and certificates (for the learner and employer pages and the CLI)
+export { credentialView, NOTIONAL_HOURS_PER_UK_CREDIT } from './display/view.js';
+export type { CredentialView, CredentialInput, OrganisationView, ImageView, SignerView, LevelView, SubjectView, GradeView, AlignmentView } from './display/view.js';
+export { credentialRows, ROW_KEYS } from './display/rows.js';
+export type { ViewRow, RowItem, RowKey } from './display/rows.js';
+export { labels, label, hasLabel, isLang, formatDate, formatNumber, languageName, negotiateLang, LANGS, LOCALES } from './display/i18n/index.js';
+export type { Lang, LabelKey, Catalogue } from './display/i18n/index.js';
+export { badgeSvg, badgePng, badgeText } from './display/badge.js';
+export type { BadgeOptions, BadgePngOptions } from './display/badge.js';
+export { certificatePdf } from './display/certificate.js';
+export type { CertificateOptions } from './display/certificate.js';
+export { bake, imageKind } from './baking/bake.js';
+export type { BakeOptions } from './baking/bake.js';
+export { unbake } from './baking/unbake.js';
+export type { Unbaked, UnbakeOptions } from './baking/unbake.js';
+export type { BakedFormat, SizeLimits } from './baking/payload.js';

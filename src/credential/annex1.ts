@@ -34,6 +34,7 @@ import type {
   AchievementSubject,
   Alignment,
   IdentityObject,
+  Image,
   OpenBadgeCredential,
   Profile,
   Result,
@@ -58,6 +59,11 @@ export interface BuildOptions {
    * credential lists only the official OB 3.0 schema.
    */
   profileSchemaId?: string;
+  /**
+   * The achievement's badge image (`achievement.image`, what wallets display): a URL the caller serves it at, or a
+   * `data:` URI. Default: the issuer's logo, when the profile has one.
+   */
+  achievementImage?: { id: string; caption?: string };
 }
 
 /** The contexts of every credential microcred issues, in order. */
@@ -510,6 +516,16 @@ function checkStatus(value: Record<string, unknown> | undefined): void {
   }
 }
 
+function achievementImage(profile: IssuerProfile, options: BuildOptions): Image | undefined {
+  const given = options.achievementImage;
+  if (given === undefined) return profile.logo !== undefined ? { id: profile.logo, type: 'Image' } : undefined;
+  checkUri(typeof given?.id === 'string' ? given.id : '', 'achievementImage.id');
+  if (given.caption !== undefined && typeof given.caption !== 'string') {
+    throw new MicrocredError('CREDENTIAL_INVALID', 'options.achievementImage.caption: expected text.');
+  }
+  return given.caption !== undefined ? { id: given.id, type: 'Image', caption: given.caption } : { id: given.id, type: 'Image' };
+}
+
 /**
  * Builds the unsigned OpenBadgeCredential for one completion record. Pure apart from the defaults
  * for `id`, `validFrom` and `salt` (fresh random values / the clock when not given). The profile and
@@ -562,7 +578,7 @@ export function buildValidatedCredential(profile: IssuerProfile, record: Complet
     fieldOfStudy: subjects.fieldOfStudy,
     creditsAvailable: course.credits.uk,
     creator: element4Creator(course.awardingBody),
-    image: profile.logo !== undefined ? { id: profile.logo, type: 'Image' } : undefined,
+    image: achievementImage(profile, options),
     alignment: [
       ...outcomes.alignment, // 6
       ...element7Workload(course), // 7
