@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDb } from '../src/store/open.js';
 import { migrate } from '../src/store/migrate.js';
-import type { Db } from '../src/store/db.js';
+import type { Db, Queryable } from '../src/store/db.js';
 import { insertIssuer } from '../src/store/issuers.js';
 import { allocateStatusIndex, countAllocation, getStatusList, listStatusLists, setStatusBit, MIN_STATUS_LIST_SIZE } from '../src/store/status-lists.js';
 import { findApiKey, hashToken, insertApiKey } from '../src/store/api-keys.js';
@@ -93,6 +93,42 @@ function storeSuite(name: string, open: () => Promise<{ db: Db; cleanup: () => P
       expect(new Set(results).size).toBe(200);
       expect(await listStatusLists(db, slug)).toEqual([{ seq: 1, size: MIN_STATUS_LIST_SIZE, used: 200, isFull: false }]);
     });
+
+    if (openSecond) {
+      it('a list started by a concurrent transaction between our look-up and our insert is used, not followed by a second list', async () => {
+        // The interleaving that made 'concurrent allocations' flaky, made deterministic: B finds no list, A creates
+        // list 1 and commits, then B tries to start a list.
+        const slug = await newIssuer(db);
+        let reachedInsert!: () => void;
+        const atInsert = new Promise<void>((r) => (reachedInsert = r));
+        let releaseInsert!: () => void;
+        const insertMayRun = new Promise<void>((r) => (releaseInsert = r));
+        const gated = (tx: Queryable): Queryable => ({
+          exec: (sql) => tx.exec(sql),
+          query: async (sql, params) => {
+            if (sql.includes('INSERT INTO status_lists')) {
+              reachedInsert();
+              await insertMayRun;
+            }
+            return tx.query(sql, params);
+          },
+        });
+        const b = db.transaction(async (tx) => {
+          const a = await allocateStatusIndex(gated(tx), slug, `urn:test:${slug}:b`);
+          await countAllocation(tx, a.listId);
+          return a.seq;
+        });
+        await atInsert;
+        const a = await db.transaction(async (tx) => {
+          const x = await allocateStatusIndex(tx, slug, `urn:test:${slug}:a`);
+          await countAllocation(tx, x.listId);
+          return x.seq;
+        });
+        releaseInsert();
+        expect([a, await b]).toEqual([1, 1]);
+        expect(await listStatusLists(db, slug)).toEqual([{ seq: 1, size: MIN_STATUS_LIST_SIZE, used: 2, isFull: false }]);
+      });
+    }
 
     it('starts a new list when the current one reaches its capacity', async () => {
       const slug = await newIssuer(db);
