@@ -16,6 +16,7 @@ import type { ApiKeyRow, Scope } from '../store/api-keys.js';
 import { listAudit } from '../store/audit.js';
 import { decodeCursor, getCredential, listCredentials } from '../store/credentials.js';
 import type { CredentialFormat, CredentialRow, CredentialStatusValue } from '../store/credentials.js';
+import { isDatabaseError } from '../store/db.js';
 import type { Db } from '../store/db.js';
 import { listIssuers } from '../store/issuers.js';
 import { openDb } from '../store/open.js';
@@ -413,7 +414,7 @@ export async function createApp(config: ServiceConfig = {}): Promise<ServiceApp>
             if (p instanceof HttpProblem && p.status === 422) result = { ...base, outcome: 'invalid', detail: p.message, problems: p.extensions.problems ?? [] };
             else if (p instanceof HttpProblem && p.status === 409) result = { ...base, outcome: 'conflict', detail: p.message, existing: p.extensions.existing };
             else {
-              logger.error({ reqId: locals(res).reqId, err: errorSummary(e) }, 'batch item failed');
+              logger.error({ reqId: locals(res).reqId, error: errorSummary(e) }, 'batch item failed');
               result = { ...base, outcome: 'error', detail: 'The server failed to issue this record; it has been logged with the request id.' };
             }
           }
@@ -691,7 +692,7 @@ export async function createApp(config: ServiceConfig = {}): Promise<ServiceApp>
       // not decompress, an aborted upload): the caller's fault, not a server failure.
       problem = problems.badRequest(`${(err as Error).message}.`);
     } else {
-      logger.error({ reqId: locals(res).reqId, err: errorSummary(err) }, 'request failed');
+      logger.error({ reqId: locals(res).reqId, error: errorSummary(err) }, 'request failed');
       problem = problems.internal();
     }
     res.locals.problemType = problem.code;
@@ -716,12 +717,22 @@ function isClientHttpError(e: unknown): boolean {
   return err.expose === true || e instanceof URIError;
 }
 
-/** What the log may say about an unexpected error: its class, code and message/stack; never `details` (may hold data). */
-function errorSummary(e: unknown): Record<string, unknown> {
+/**
+ * What the log may say about an unexpected error (logged as `error`, not `err`: pino's err serializer would replace
+ * the class by "Object" and copy every property). Its class and code; for a database error only names (SQLSTATE,
+ * constraint, table, column, routine), since its message, detail, query and parameters can hold learner data; for
+ * other errors also the message and stack; never `details`.
+ */
+function errorSummary(e: unknown, depth = 0): Record<string, unknown> {
+  if (isDatabaseError(e)) {
+    const { code, severity, constraint, table, column, routine } = e;
+    return Object.fromEntries(Object.entries({ class: 'DatabaseError', code, severity, constraint, table, column, routine }).filter(([, v]) => typeof v === 'string'));
+  }
   if (e instanceof Error) {
     const code = (e as unknown as { code?: unknown }).code;
-    return { type: e.name, ...(typeof code === 'string' ? { code } : {}), message: e.message, stack: e.stack };
+    const cause = depth < 3 && e.cause !== undefined ? { cause: errorSummary(e.cause, depth + 1) } : {};
+    return { class: e.constructor?.name || e.name, ...(typeof code === 'string' ? { code } : {}), message: e.message, stack: e.stack, ...cause };
   }
-  return { type: typeof e };
+  return { class: typeof e };
 }
 

@@ -43,6 +43,31 @@ export function isUniqueViolation(e: unknown, constraint?: string): boolean {
   return err.constraint === constraint || (typeof err.message === 'string' && err.message.includes(constraint));
 }
 
+/** What PostgreSQL (through pg or PGlite) reports about a failed statement: names and codes, never values. */
+export interface DatabaseErrorFields {
+  /** SQLSTATE, e.g. `23505`. */
+  code: string;
+  severity?: string;
+  constraint?: string;
+  table?: string;
+  column?: string;
+  routine?: string;
+}
+
+/**
+ * True for an error reported by the database server (pg's and PGlite's DatabaseError: a five-character SQLSTATE
+ * `code` and a `severity`). Their message, `detail`, `where` and (PGlite) `query`/`params` can hold data.
+ *
+ * @example
+ * ```ts
+ * if (isDatabaseError(e)) log({ sqlState: e.code });
+ * ```
+ */
+export function isDatabaseError(e: unknown): e is Error & DatabaseErrorFields {
+  const err = e as { code?: unknown; severity?: unknown } | null;
+  return e instanceof Error && typeof err?.code === 'string' && /^[0-9A-Z]{5}$/.test(err.code) && typeof err.severity === 'string';
+}
+
 /**
  * bytea comes back as a Buffer (pg) or a Uint8Array (PGlite); hand out a plain Uint8Array either way.
  *
