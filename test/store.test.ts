@@ -188,6 +188,19 @@ function storeSuite(name: string, open: () => Promise<{ db: Db; cleanup: () => P
       expect(await findApiKey(db, `${token}x`)).toBeUndefined();
     });
 
+    it('reads back exactly the text it stored, a leading U+FEFF included', async () => {
+      const values = ['\uFEFFNBU-1', '\uFEFF\uFEFFNBU-1', '\uFEFF', 'NBU-1', 'a\uFEFF', `\uFEFF${'x'.repeat(40)}`];
+      const direct = await db.query<{ v: string; w: string | null }>('SELECT v, NULL::text AS w FROM unnest($1::text[]) WITH ORDINALITY AS t(v, n) ORDER BY n', [values]);
+      expect(direct.rows.map((r) => r.v)).toEqual(values);
+      expect(await db.transaction(async (tx) => (await tx.query<{ v: string }>('SELECT $1::text AS v', ['\uFEFFin-tx'])).rows[0]?.v)).toBe('\uFEFFin-tx');
+      // Two targets that differ only by the BOM stay two.
+      const slug = await newIssuer(db);
+      await recordAudit(db, { actor: 'test', issuerSlug: slug, action: 'x.bom', target: '\uFEFFNBU-2' });
+      await recordAudit(db, { actor: 'test', issuerSlug: slug, action: 'x.bom', target: 'NBU-2' });
+      const targets = (await db.query<{ target: string }>('SELECT target FROM audit_log WHERE issuer_slug = $1 ORDER BY id', [slug])).rows.map((r) => r.target);
+      expect(targets).toEqual(['\uFEFFNBU-2', 'NBU-2']);
+    });
+
     it('writes nothing when a transaction fails', async () => {
       const slug = await newIssuer(db);
       await expect(
