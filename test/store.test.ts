@@ -1,11 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDb } from '../src/store/open.js';
-import { migrate } from '../src/store/migrate.js';
+import { readdirSync } from 'node:fs';
+import { migrate, MIGRATIONS_DIR } from '../src/store/migrate.js';
 import type { Db, Queryable } from '../src/store/db.js';
 import { insertIssuer } from '../src/store/issuers.js';
 import { allocateStatusIndex, countAllocation, getStatusList, listStatusLists, setStatusBit, MIN_STATUS_LIST_SIZE } from '../src/store/status-lists.js';
 import { findApiKey, hashToken, insertApiKey } from '../src/store/api-keys.js';
 import { listAudit, recordAudit } from '../src/store/audit.js';
+import { listCredentials } from '../src/store/credentials.js';
 import { decodeStatusList, encodeStatusList, getBit } from '../src/status/bitstring.js';
 import { createTestDatabase, postgresUnavailable } from '../src/service/testing.js';
 
@@ -40,7 +42,8 @@ function storeSuite(name: string, open: () => Promise<{ db: Db; cleanup: () => P
         const [a, b] = [await openSecond(), await openSecond()];
         try {
           const results = await Promise.all([migrate(a), migrate(b)]);
-          expect(results.map((r) => r.length).sort()).toEqual([0, 1]);
+          const files = readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).length;
+          expect(results.map((r) => r.length).sort()).toEqual([0, files]);
         } finally {
           await a.close();
           await b.close();
@@ -201,6 +204,47 @@ function storeSuite(name: string, open: () => Promise<{ db: Db; cleanup: () => P
       expect(targets).toEqual(['\uFEFFNBU-2', 'NBU-2']);
     });
 
+    it('lists audit entries newest first by time and numeric id, paged with a cursor', async () => {
+      const slug = await newIssuer(db);
+      // Ids that cross a power of ten (…98, 99, 100, 101…): as text, '99' sorts after '100'.
+      const max = Number((await db.query<{ m: string }>('SELECT coalesce(max(id), 0)::text AS m FROM audit_log')).rows[0]?.m);
+      const start = 10 ** String(max + 10).length - 4;
+      await db.query(`SELECT setval(pg_get_serial_sequence('audit_log', 'id'), $1::bigint)`, [start]);
+      // Six entries in one transaction share one time (now() is the transaction's start); six more after it.
+      await db.transaction(async (tx) => {
+        for (let i = 0; i < 6; i++) await recordAudit(tx, { actor: 'test', issuerSlug: slug, action: 'x.same-time', target: `t${i}` });
+      });
+      for (let i = 6; i < 12; i++) await recordAudit(db, { actor: 'test', issuerSlug: slug, action: 'x.later', target: `t${i}` });
+      const all = (await listAudit(db, { issuerSlug: slug })).items;
+      expect(all.map((e) => e.target)).toEqual(Array.from({ length: 12 }, (_, i) => `t${11 - i}`));
+      expect(all.map((e) => Number(e.id))).toEqual([...all.map((e) => Number(e.id))].sort((a, b) => b - a));
+      expect(all.some((e) => e.id.length !== (all[0] as { id: string }).id.length)).toBe(true);
+      // Pages of 5 (the second one splits the entries that share a time) add up to the same list.
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      let pages = 0;
+      do {
+        const page = await listAudit(db, { issuerSlug: slug, limit: 5, ...(cursor ? { cursor } : {}) });
+        seen.push(...page.items.map((e) => e.target as string));
+        cursor = page.next;
+        pages++;
+      } while (cursor);
+      expect(pages).toBe(3);
+      expect(seen).toEqual(all.map((e) => e.target));
+      expect((await listAudit(db, { issuerSlug: slug, target: 't3' })).items.map((e) => e.target)).toEqual(['t3']);
+    });
+
+    it('refuses cursors it did not hand out, impossible dates included', async () => {
+      const slug = await newIssuer(db);
+      const forged = (parts: unknown) => Buffer.from(JSON.stringify(parts)).toString('base64url');
+      for (const cursor of ['nonsense', forged(['2026-02-30T00:00:00.000000Z', '5']), forged(['2026-01-01T00:00:00Z', 'x']), forged(['2026-01-01T00:00:00Z', '5\u0000'])]) {
+        await expect(listAudit(db, { issuerSlug: slug, cursor })).rejects.toThrow(RangeError);
+      }
+      for (const cursor of [forged(['2026-02-30T10:00:00.000Z', 'urn:x']), forged(['2026-01-01T10:00:00.000Z', 'urn:\u0000'])]) {
+        await expect(listCredentials(db, { issuerSlug: slug, cursor })).rejects.toThrow(RangeError);
+      }
+    });
+
     it('writes nothing when a transaction fails', async () => {
       const slug = await newIssuer(db);
       await expect(
@@ -210,7 +254,7 @@ function storeSuite(name: string, open: () => Promise<{ db: Db; cleanup: () => P
         }),
       ).rejects.toThrow();
       await recordAudit(db, { actor: 'test', issuerSlug: slug, action: 'credential.revoke', target: 'urn:x', reason: 'because' });
-      expect(await listAudit(db, { issuerSlug: slug })).toMatchObject([{ actor: 'test', action: 'credential.revoke', target: 'urn:x', reason: 'because' }]);
+      expect((await listAudit(db, { issuerSlug: slug })).items).toMatchObject([{ actor: 'test', action: 'credential.revoke', target: 'urn:x', reason: 'because' }]);
     });
   });
 }

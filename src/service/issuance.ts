@@ -36,6 +36,7 @@ import { isUniqueViolation } from '../store/db.js';
 import type { Queryable } from '../store/db.js';
 import { allocateStatusIndex, setStatusBit } from '../store/status-lists.js';
 import type { LoadedIssuer, ServiceContext } from './context.js';
+import { checkText } from './params.js';
 import { HttpProblem, problems } from './problem.js';
 
 /**
@@ -296,6 +297,17 @@ export async function issueVcApiCredential(
       'Invalid credential',
       `"credential.issuer" must be this issuer (${issuer.keys.controller}) or absent; found ${JSON.stringify(issuerId ?? issuerValue)}.`,
     );
+  }
+  // What becomes a stored text value (ids, the learner's DID, the award date) must be text the database can hold.
+  const subjectValue = credential.credentialSubject as { id?: unknown } | undefined;
+  for (const [path, value] of [
+    ['credential.id', credential.id],
+    ['credential.credentialSubject.id', subjectValue && typeof subjectValue === 'object' ? subjectValue.id : undefined],
+    ['credential.awardedDate', credential.awardedDate],
+    ['credential.validFrom', credential.validFrom],
+    ['credential.issuanceDate', credential.issuanceDate],
+  ] as const) {
+    if (typeof value === 'string') checkText('body', path, value);
   }
   const explicitId = options.credentialId ?? (typeof credential.id === 'string' ? credential.id : undefined);
   const recordId = explicitId ?? `urn:uuid:${randomUUID()}`;

@@ -68,6 +68,23 @@ export function isDatabaseError(e: unknown): e is Error & DatabaseErrorFields {
   return e instanceof Error && typeof err?.code === 'string' && /^[0-9A-Z]{5}$/.test(err.code) && typeof err.severity === 'string';
 }
 
+// U+0000, or a UTF-16 surrogate without its partner.
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * True when `s` is text PostgreSQL can store and give back unchanged: no U+0000 (text cannot hold it; the statement
+ * fails) and no unpaired surrogate (not UTF-8: it would be stored as U+FFFD).
+ *
+ * @example
+ * ```ts
+ * isStorableText('NBU-2026-000142'); // true
+ * isStorableText('a\u0000b');        // false
+ * ```
+ */
+export function isStorableText(s: string): boolean {
+  return !UNSTORABLE.test(s);
+}
+
 /**
  * bytea comes back as a Buffer (pg) or a Uint8Array (PGlite); hand out a plain Uint8Array either way.
  *
