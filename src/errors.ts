@@ -19,6 +19,8 @@ export type ErrorCode =
   | 'FETCH_BLOCKED'
   | 'FETCH_FAILED'
   | 'SIGNING_FAILED'
+  | 'DATABASE_UNAVAILABLE'
+  | 'DATABASE_LOCKED'
   | 'UNSUPPORTED';
 
 export class MicrocredError extends Error {

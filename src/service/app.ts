@@ -398,7 +398,10 @@ export async function createApp(config: ServiceConfig = {}): Promise<ServiceApp>
             const p = coreErrorToProblem(e);
             if (p instanceof HttpProblem && p.status === 422) result = { ...base, outcome: 'invalid', detail: p.message, problems: p.extensions.problems ?? [] };
             else if (p instanceof HttpProblem && p.status === 409) result = { ...base, outcome: 'conflict', detail: p.message, existing: p.extensions.existing };
-            else {
+            else if (p instanceof HttpProblem && p.status === 503) {
+              logger.warn({ reqId: locals(res).reqId, error: errorSummary(p.cause) }, 'batch item failed: service unavailable');
+              result = { ...base, outcome: 'error', detail: p.message };
+            } else {
               logger.error({ reqId: locals(res).reqId, error: errorSummary(e) }, 'batch item failed');
               result = { ...base, outcome: 'error', detail: 'The server failed to issue this record; it has been logged with the request id.' };
             }
@@ -653,7 +656,11 @@ export async function createApp(config: ServiceConfig = {}): Promise<ServiceApp>
     let problem: HttpProblem;
     const e = coreErrorToProblem(err);
     const bodyErr = err as { type?: unknown; status?: unknown };
-    if (e instanceof HttpProblem) problem = e;
+    if (e instanceof HttpProblem) {
+      problem = e;
+      // A database outage is worth a line for the operator; other problems are the caller's.
+      if (problem.status === 503 && problem.cause !== undefined) logger.warn({ reqId: locals(res).reqId, error: errorSummary(problem.cause) }, 'request failed: service unavailable');
+    }
     else if (bodyErr?.type === 'entity.parse.failed') problem = problems.malformedJson(`The request body is not valid JSON: ${(err as Error).message}.`);
     else if (bodyErr?.type === 'entity.too.large') problem = problems.tooLarge(`The request body is larger than ${limit}.`);
     else if (bodyErr?.type === 'charset.unsupported' || bodyErr?.type === 'encoding.unsupported') problem = problems.unsupportedMedia((err as Error).message);

@@ -124,6 +124,14 @@ export function coreErrorToProblem(e: unknown): unknown {
       return problems.invalid('unknown-context', 'Unknown JSON-LD context', e.message);
     case 'UNSUPPORTED':
       return problems.invalid('unsupported', 'Not supported', e.message);
+    case 'DATABASE_UNAVAILABLE':
+      // The commit of an issuance may or may not have happened when the connection broke; issuing is idempotent on
+      // recordId, so sending the request again is always safe.
+      return problems.unavailable(
+        'The database could not be reached or the connection to it was lost while handling this request. Send the request again in a moment: issuing is idempotent on recordId, so a retry returns the stored credential or issues it.',
+        5,
+        e,
+      );
     default:
       return e;
   }

@@ -4,6 +4,7 @@ import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import type { Db, Queryable, QueryResult } from './db.js';
+import { databaseUnavailable } from './db.js';
 
 type PgliteLike = {
   query<R>(sql: string, params?: unknown[]): Promise<{ rows: R[]; affectedRows?: number }>;
@@ -13,11 +14,19 @@ type PgliteLike = {
 function wrap(q: PgliteLike): Queryable {
   return {
     async query<R>(sql: string, params: readonly unknown[] = []): Promise<QueryResult<R>> {
-      const res = await q.query<R>(sql, [...params]);
-      return { rows: res.rows, rowCount: res.affectedRows ?? res.rows.length };
+      try {
+        const res = await q.query<R>(sql, [...params]);
+        return { rows: res.rows, rowCount: res.affectedRows ?? res.rows.length };
+      } catch (e) {
+        throw databaseUnavailable(e);
+      }
     },
     async exec(sql: string): Promise<void> {
-      await q.exec(sql);
+      try {
+        await q.exec(sql);
+      } catch (e) {
+        throw databaseUnavailable(e);
+      }
     },
   };
 }
