@@ -138,6 +138,25 @@ for (const { name, open } of backends) {
     });
   });
 
+  describe('concurrent re-issues', () => {
+    it('of one record with different content end with one current credential, the overlapping losers answering 409', async () => {
+      const rec = uniqueRecord(recordMinimal, 'reissue-race') as Record<string, unknown> & { result: Record<string, unknown> };
+      const first = await call(h, 'POST', `/issuers/${h.slug}/credentials`, { token: h.tokens.full, body: rec });
+      expect(first.status).toBe(201);
+      const answers = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => call(h, 'POST', `/issuers/${h.slug}/credentials?reissue=true`, { token: h.tokens.full, body: { ...rec, result: { ...rec.result, mark: 50 + i } } })),
+      );
+      expect(answers.map((a) => a.status).filter((s) => s !== 201 && s !== 409)).toEqual([]);
+      const current = (await call(h, 'GET', `/issuers/${h.slug}/credentials?recordId=${encodeURIComponent(String(rec.recordId))}&status=active`, { token: h.tokens.readOnly })).body.items;
+      expect(current).toHaveLength(1);
+      const winners = answers.filter((a) => a.status === 201);
+      // Each winner replaced exactly the credential that was current before it.
+      const replaced = winners.map((w) => w.body.superseded[0]).sort();
+      expect(replaced).toEqual([first.body.id, ...winners.map((w) => w.body.id)].filter((id) => id !== current[0].id).sort());
+      for (const lost of answers.filter((a) => a.status === 409)) expect(lost.body.existing.length).toBe(1);
+    });
+  });
+
   describe('batch', () => {
     it('issues the good records of a JSON array and reports each bad one with its problems', async () => {
       const good = uniqueRecord(recordMinimal, 'batch-1');

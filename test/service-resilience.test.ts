@@ -55,6 +55,56 @@ describe.skipIf(reason)(`service processes on PostgreSQL under contention and co
     return { status: res.status, type: res.headers.get('content-type') ?? '', body: await res.json() };
   };
 
+  // 30 re-issues of one record at once, over both processes.
+  const reissueRace = async (recordId: string, variant: (i: number) => number) => {
+    const base = { ...recordMinimal, recordId, learner: { fullName: 'Race Learner', studentId: 'R1' } } as Record<string, unknown> & { result: Record<string, unknown> };
+    const first = await issue(0, base);
+    expect(first.status).toBe(201);
+    const answers = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => issue(i % 2, { ...base, result: { ...base.result, mark: variant(i) } }, '?reissue=true')),
+    );
+    const current = await db.query<{ id: string }>('SELECT id FROM credentials WHERE record_id = $1 AND superseded_by IS NULL', [recordId]);
+    const all = await db.query<{ id: string; status: string; superseded_by: string | null }>('SELECT id, status, superseded_by FROM credentials WHERE record_id = $1', [recordId]);
+    return { first, answers, current: current.rows.map((r) => r.id), all: all.rows };
+  };
+
+  it('concurrent re-issues of one record with the same content: one is issued, the others get that credential back', { timeout: 120_000 }, async () => {
+    const { first, answers, current, all } = await reissueRace('RACE-SAME', () => 71);
+    expect(answers.map((a) => a.status).sort()).toEqual([...Array(29).fill(200), 201]);
+    const winner = answers.find((a) => a.status === 201)?.body;
+    expect(winner.superseded).toEqual([first.body.id]);
+    expect(new Set(answers.map((a) => a.body.id))).toEqual(new Set([winner.id]));
+    expect(current).toEqual([winner.id]);
+    expect(all.find((r) => r.id === first.body.id)).toMatchObject({ status: 'revoked', superseded_by: winner.id });
+    expect(all).toHaveLength(2);
+  });
+
+  it('concurrent re-issues of one record with different content: each replaces what it read; overlapping ones lose with a 409 naming the winner, never a 500', { timeout: 120_000 }, async () => {
+    const { first, answers, current, all } = await reissueRace('RACE-DIFF', (i) => 40 + i);
+    const statuses = answers.map((a) => a.status);
+    console.log(`re-issue race: ${statuses.filter((x) => x === 201).length} issued, ${statuses.filter((x) => x === 409).length} conflicts`);
+    expect(statuses.filter((s) => s !== 201 && s !== 409)).toEqual([]);
+    const issued = answers.filter((a) => a.status === 201).map((a) => a.body);
+    expect(issued.length).toBeGreaterThanOrEqual(1);
+    // The winners form one chain from the first credential: each superseded exactly the one current before it.
+    const chain = [first.body.id as string];
+    for (;;) {
+      const next = issued.find((w) => w.superseded?.[0] === chain[chain.length - 1]);
+      if (!next) break;
+      expect(next.superseded).toHaveLength(1);
+      chain.push(next.id);
+    }
+    expect(chain).toHaveLength(issued.length + 1);
+    expect(current).toEqual([chain[chain.length - 1]]);
+    expect(all).toHaveLength(issued.length + 1);
+    expect(all.filter((r) => r.id !== current[0]).every((r) => r.status === 'revoked' && r.superseded_by !== null)).toBe(true);
+    for (const lost of answers.filter((a) => a.status === 409)) {
+      expect(lost.type).toContain('application/problem+json');
+      expect(lost.body.detail).toMatch(/concurrent|different content/);
+      expect(chain).toEqual(expect.arrayContaining(lost.body.existing));
+    }
+  });
+
   it('terminated database connections under issuances in flight: 503 problems, the processes stay up and reconnect', { timeout: 120_000 }, async () => {
     const admin = new pg.Client({ connectionString: testPgUrl() });
     await admin.connect();
