@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDb } from '../src/store/open.js';
-import { readdirSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import path from 'node:path';
+import { MicrocredError } from '../src/errors.js';
+import { LOCK_FILE, lockDirectory } from '../src/store/dir-lock.js';
 import { migrate, MIGRATIONS_DIR } from '../src/store/migrate.js';
 import type { Db, Queryable } from '../src/store/db.js';
 import { insertIssuer } from '../src/store/issuers.js';
@@ -291,3 +296,82 @@ if (pgReason) {
     },
   );
 }
+
+describe('data directory lock (the embedded database has one writer)', () => {
+  const linux = existsSync('/proc/self/ns/pid');
+  const dir = () => mkdtempSync(path.join(tmpdir(), 'microcred-lock-'));
+  const owner = (over: Record<string, unknown>) => ({
+    pid: process.pid,
+    hostname: hostname(),
+    ...(linux ? { bootId: readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim(), pidNamespace: readlinkSync('/proc/self/ns/pid') } : {}),
+    acquiredAt: new Date().toISOString(),
+    token: 'other',
+    ...over,
+  });
+  const plant = (d: string, content: string, ageMs = 0) => {
+    const file = path.join(d, LOCK_FILE);
+    writeFileSync(file, content);
+    const t = new Date(Date.now() - ageMs);
+    utimesSync(file, t, t);
+  };
+  const deadPid = async () => {
+    const child = spawn(process.execPath, ['-e', '']);
+    await new Promise((r) => child.once('exit', r));
+    return child.pid as number;
+  };
+
+  it('a second open of one data directory fails with who holds it and what to do; close releases it', async () => {
+    const d = dir();
+    const db = await openDb({ dataDir: d });
+    try {
+      const second = await openDb({ dataDir: d }).then(() => undefined, (e: unknown) => e as MicrocredError);
+      expect(second).toBeInstanceOf(MicrocredError);
+      expect(second?.code).toBe('DATABASE_LOCKED');
+      expect(second?.message).toMatch(/one process at a time/);
+      expect(second?.message).toMatch(/admin API/);
+      expect(second?.message).toMatch(/PostgreSQL/);
+    } finally {
+      await db.close();
+    }
+    expect(existsSync(path.join(d, LOCK_FILE))).toBe(false);
+    await (await lockDirectory(d)).release();
+  });
+
+  it.skipIf(!linux)('takes over the lock of a dead process, and of a live PID that is another process now (PID reuse)', async () => {
+    const dead = dir();
+    plant(dead, JSON.stringify(owner({ pid: await deadPid(), processStart: '1' })));
+    await (await lockDirectory(dead)).release();
+    const reused = dir();
+    // Our parent is alive, but it did not start at clock tick 1.
+    plant(reused, JSON.stringify(owner({ pid: process.ppid, processStart: '1' })));
+    await (await lockDirectory(reused)).release();
+    const live = dir();
+    const start = readFileSync(`/proc/${process.ppid}/stat`, 'utf8').split(') ')[1]?.split(' ')[19];
+    plant(live, JSON.stringify(owner({ pid: process.ppid, processStart: start })));
+    await expect(lockDirectory(live)).rejects.toMatchObject({ code: 'DATABASE_LOCKED', message: expect.stringContaining(`process ${process.ppid}`) });
+  });
+
+  it('a holder it cannot check (another container or host) holds while its heartbeat is fresh, and is stale after', async () => {
+    const d = dir();
+    plant(d, JSON.stringify(owner({ pid: 1, hostname: 'other-container', pidNamespace: 'pid:[1]' })));
+    await expect(lockDirectory(d)).rejects.toMatchObject({ code: 'DATABASE_LOCKED', message: expect.stringMatching(/on other-container.*expires within \d+ s/s) });
+    plant(d, JSON.stringify(owner({ pid: 1, hostname: 'other-container', pidNamespace: 'pid:[1]' })), 60_000);
+    await (await lockDirectory(d)).release();
+    // An unreadable lock file: held while fresh, stale when old.
+    plant(d, 'garbage');
+    await expect(lockDirectory(d)).rejects.toMatchObject({ code: 'DATABASE_LOCKED' });
+    plant(d, 'garbage', 60_000);
+    await (await lockDirectory(d)).release();
+  });
+
+  it('a holder whose lock was taken over refuses further work', async () => {
+    const d = dir();
+    const lock = await lockDirectory(d, { heartbeatMs: 20 });
+    expect(() => lock.check()).not.toThrow();
+    plant(d, JSON.stringify(owner({ token: 'usurper' })));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(() => lock.check()).toThrow(/lost its lock/);
+    await lock.release();
+    expect(readFileSync(path.join(d, LOCK_FILE), 'utf8')).toContain('usurper');
+  });
+});

@@ -4,6 +4,7 @@ import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import type { Db, Queryable, QueryResult } from './db.js';
+import { LOCK_FILE, lockDirectory } from './dir-lock.js';
 import { databaseUnavailable } from './db.js';
 
 type PgliteLike = {
@@ -77,9 +78,10 @@ async function saveTemplate(pg: PGlite): Promise<void> {
   await rename(tmp, file);
 }
 
+/** Empty but for our lock file. */
 async function isEmptyDir(dir: string): Promise<boolean> {
   const entries = await readdir(dir).catch(() => undefined);
-  return entries === undefined || entries.length === 0;
+  return entries === undefined || entries.every((e) => e === LOCK_FILE);
 }
 
 async function createPglite(dataDir: string | undefined): Promise<PGlite> {
@@ -92,8 +94,9 @@ async function createPglite(dataDir: string | undefined): Promise<PGlite> {
       // A damaged template: start again from initdb (in a directory that was empty before).
       memoryTemplate = undefined;
       if (dataDir) {
-        await rm(dataDir, { recursive: true, force: true });
-        await mkdir(dataDir, { recursive: true, mode: 0o700 });
+        for (const entry of await readdir(dataDir)) {
+          if (entry !== LOCK_FILE) await rm(path.join(dataDir, entry), { recursive: true, force: true });
+        }
       }
     }
   }
@@ -157,6 +160,8 @@ function keepLeadingBoms(pg: PGlite): void {
 /**
  * Embedded PostgreSQL (PGlite, WebAssembly): `dataDir` keeps the data on disk; absent = in memory (tests).
  * One PGlite is one connection: statements run one at a time and a transaction holds it exclusively.
+ * A data directory is locked for as long as it is open (see `dir-lock.ts`): a second process, or a second open in
+ * this one, gets a DATABASE_LOCKED MicrocredError saying who holds it.
  *
  * @example
  * ```ts
@@ -165,17 +170,37 @@ function keepLeadingBoms(pg: PGlite): void {
  * ```
  */
 export async function openPglite(options: { dataDir?: string } = {}): Promise<Db> {
-  const pg = await createPglite(options.dataDir);
+  const lock = options.dataDir ? await lockDirectory(options.dataDir) : undefined;
+  let pg: PGlite;
+  try {
+    pg = await createPglite(options.dataDir);
+  } catch (e) {
+    await lock?.release();
+    throw e;
+  }
   keepLeadingBoms(pg);
   const base = wrap(pg as unknown as PgliteLike);
+  const check = (): void => lock?.check();
   return {
     kind: 'pglite',
-    ...base,
+    async query<R>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
+      check();
+      return base.query<R>(sql, params);
+    },
+    async exec(sql: string): Promise<void> {
+      check();
+      return base.exec(sql);
+    },
     async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+      check();
       return pg.transaction(async (tx) => fn(wrap(tx as unknown as PgliteLike)));
     },
     async close(): Promise<void> {
-      await pg.close();
+      try {
+        await pg.close();
+      } finally {
+        await lock?.release();
+      }
     },
   };
 }
