@@ -2,7 +2,6 @@
  * The issuance service: an express 5 app over the core library and the store. See `openapi.ts` for the routes.
  */
 import { randomUUID, timingSafeEqual } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import express from 'express';
 import type { NextFunction, Request, Response } from 'express';
@@ -10,7 +9,6 @@ import pino from 'pino';
 import type { Logger } from 'pino';
 import { MicrocredError } from '../errors.js';
 import type { JwtAlg } from '../keyset/keyset.js';
-import { EXAMPLE_KEYS_DIR } from '../lib/paths.js';
 import { findApiKey, hashToken, revokeApiKey, SCOPES } from '../store/api-keys.js';
 import type { ApiKeyRow, Scope } from '../store/api-keys.js';
 import { listAudit, MAX_AUDIT_PAGE } from '../store/audit.js';
@@ -19,11 +17,11 @@ import type { CredentialFormat, CredentialRow } from '../store/credentials.js';
 import { isDatabaseError } from '../store/db.js';
 import type { Db } from '../store/db.js';
 import { listIssuers } from '../store/issuers.js';
-import { openDb } from '../store/open.js';
 import { listStatusLists } from '../store/status-lists.js';
 import { createApiKey, createIssuer, rotateIssuerKey } from './admin.js';
 import type { ServiceConfig } from './config.js';
 import { ServiceContext } from './context.js';
+import { openServiceDb, seedExampleIssuer } from './database.js';
 import { changeStatus, coreErrorToProblem, issueFromRecord, issueVcApiCredential } from './issuance.js';
 import type { IssueOutcome, StatusAction } from './issuance.js';
 import { openApiDocument } from './openapi.js';
@@ -142,22 +140,10 @@ function defaultLogger(config: ServiceConfig): Logger {
 export async function createApp(config: ServiceConfig = {}): Promise<ServiceApp> {
   const ownsDb = !config.db;
   const dataDir = config.dataDir ?? 'data';
-  const db: Db =
-    config.db ??
-    (await openDb({
-      ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
-      dataDir: dataDir === 'memory' ? 'memory' : path.join(dataDir, 'db'),
-    }));
+  const db: Db = config.db ?? (await openServiceDb(config));
+  if (config.db && config.exampleIssuer) await seedExampleIssuer(db);
   const logger = config.logger ?? defaultLogger(config);
   const ctx = new ServiceContext(db, config, logger);
-  if (config.exampleIssuer && (await listIssuers(db)).length === 0) {
-    const profile = JSON.parse(await readFile(path.join(EXAMPLE_KEYS_DIR, 'profile.json'), 'utf8')) as Record<string, unknown>;
-    delete profile._note;
-    await createIssuer(db, { slug: 'example', profile, existingKeysDir: EXAMPLE_KEYS_DIR, actor: 'system' }).catch((e: unknown) => {
-      // Another process seeding at the same moment is fine.
-      if (!(e instanceof MicrocredError)) throw e;
-    });
-  }
   const failed = await ctx.loadAll();
   if (failed.length > 0) logger.warn({ issuers: failed }, 'could not load the keys of some issuers');
   // Say loudly when an issuer signs with the published example keys: fine for a try-out, never for real awards.
