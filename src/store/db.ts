@@ -126,6 +126,34 @@ export function isStorableText(s: string): boolean {
 }
 
 /**
+ * The JSON path (`$.a.b[0]`) of the first string or object key in `value` that is not {@link isStorableText}
+ * (jsonb cannot hold U+0000 or unpaired surrogates either), or undefined when everything is storable.
+ *
+ * @example
+ * ```ts
+ * unstorableTextPath({ name: 'a\u0000' }); // '$.name'
+ * ```
+ */
+export function unstorableTextPath(value: unknown, at = '$', depth = 0): string | undefined {
+  if (typeof value === 'string') return isStorableText(value) ? undefined : at;
+  if (value === null || typeof value !== 'object' || depth > 64) return undefined;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = unstorableTextPath(value[i], `${at}[${i}]`, depth + 1);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  for (const [k, v] of Object.entries(value)) {
+    const key = /^[A-Za-z_$][\w$]*$/.test(k) ? `${at}.${k}` : `${at}[${JSON.stringify(k)}]`;
+    if (!isStorableText(k)) return key;
+    const found = unstorableTextPath(v, key, depth + 1);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/**
  * bytea comes back as a Buffer (pg) or a Uint8Array (PGlite); hand out a plain Uint8Array either way.
  *
  * @example
