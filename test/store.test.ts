@@ -6,6 +6,7 @@ import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { MicrocredError } from '../src/errors.js';
 import { LOCK_FILE, lockDirectory } from '../src/store/dir-lock.js';
+import { parseTimestamp } from '../src/store/time.js';
 import { migrate, MIGRATIONS_DIR } from '../src/store/migrate.js';
 import type { Db, Queryable } from '../src/store/db.js';
 import { insertIssuer } from '../src/store/issuers.js';
@@ -373,5 +374,16 @@ describe('data directory lock (the embedded database has one writer)', () => {
     expect(() => lock.check()).toThrow(/lost its lock/);
     await lock.release();
     expect(readFileSync(path.join(d, LOCK_FILE), 'utf8')).toContain('usurper');
+  });
+});
+
+describe('timestamps given to the store', () => {
+  it('are ISO 8601 dates or date-times of real days and times, made explicit (UTC when no offset)', () => {
+    expect(parseTimestamp('2024-02-29')).toBe('2024-02-29T00:00:00Z');
+    expect(parseTimestamp('2000-02-29T23:59:59.999999+01:00')).toBe('2000-02-29T23:59:59.999999+01:00');
+    expect(parseTimestamp('2026-06-19 10:30+0530')).toBe('2026-06-19T10:30:00+05:30');
+    for (const bad of ['2026-02-30', '2023-02-29', '1900-02-29', '2026-04-31', '2026-13-01', '0000-01-01', '2026-01-01T24:00:00Z', '2026-01-01T10:60Z', '2026-01-01T10:30+16', 'last-week', '2026-1-1']) {
+      expect(parseTimestamp(bad), bad).toBeUndefined();
+    }
   });
 });

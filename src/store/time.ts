@@ -7,7 +7,8 @@
 const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?([Zz]|[+-]\d{2}(?::?\d{2})?)?)?$/;
 
 function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  return month === 2 ? (leap ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31;
 }
 
 /**
@@ -33,8 +34,9 @@ export function parseTimestamp(text: string): string | undefined {
   if (Number(h) > 23 || Number(mi) > 59 || Number(s) > 59) return undefined;
   let offset = 'Z';
   if (zone && zone.toUpperCase() !== 'Z') {
-    const [oh, om = '00'] = [zone.slice(1, 3), zone.slice(3).replace(':', '') || undefined];
-    if (Number(oh) > 15 || Number(om) > 59 || om.length !== 2) return undefined;
+    const oh = zone.slice(1, 3);
+    const om = zone.slice(3).replace(':', '') || '00';
+    if (Number(oh) > 15 || Number(om) > 59) return undefined;
     offset = `${zone[0]}${oh}:${om}`;
   }
   return `${y}-${mo}-${d}T${h}:${mi}:${s}${frac !== undefined ? `.${frac}` : ''}${offset}`;
