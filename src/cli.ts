@@ -194,13 +194,9 @@ async function cmdKeys(args: string[], out: Out): Promise<number> {
 /** Opens the service database the way `serve` does: DATABASE_URL, else PGlite under --data (default ./data). */
 async function openServiceDb(dataDir: string | undefined) {
   const { serviceConfigFromEnv } = await import('./service/config.js');
-  const { openDb } = await import('./store/open.js');
+  const service = await import('./service/database.js');
   const config = serviceConfigFromEnv(process.env);
-  const dir = dataDir ?? config.dataDir ?? 'data';
-  return openDb({
-    ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
-    dataDir: dir === 'memory' ? 'memory' : path.join(dir, 'db'),
-  });
+  return service.openServiceDb({ ...config, ...(dataDir !== undefined ? { dataDir } : {}) });
 }
 
 /** Runs `fn` with the service database open, and closes it whatever happens. */

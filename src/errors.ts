@@ -21,6 +21,8 @@ export type ErrorCode =
   | 'FETCH_BLOCKED'
   | 'FETCH_FAILED'
   | 'SIGNING_FAILED'
+  | 'DATABASE_UNAVAILABLE'
+  | 'DATABASE_LOCKED'
   | 'UNSUPPORTED'
   // badge baking (src/baking/)
   | 'BADGE_IMAGE_UNSUPPORTED'
