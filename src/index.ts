@@ -63,8 +63,6 @@ export type { ServiceConfig } from './service/config.js';
 export { createIssuer, createApiKey, rotateIssuerKey, issuerDid } from './service/admin.js';
 export type { CreateIssuerOptions, CreatedIssuer } from './service/admin.js';
 export { openApiDocument } from './service/openapi.js';
-export { benchHttp } from './service/bench.js';
-export type { HttpBenchOptions, HttpBenchResult } from './service/bench.js';
 export { openDb } from './store/open.js';
 export type { OpenDbOptions } from './store/open.js';
 export { migrate, MIGRATIONS_DIR } from './store/migrate.js';

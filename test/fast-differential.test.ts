@@ -20,7 +20,7 @@ import { runSelfTest } from '../src/lib/fast-rdfc/self-test.js';
 import { createFastCryptosuite, type FastCryptosuite } from '../src/proof/fast/cryptosuite.js';
 import { createKeyObjectSigner } from '../src/proof/fast/signer.js';
 import { createVerifierCache } from '../src/proof/fast/verifier-cache.js';
-import { generateCorpus, OB_303, rng, VC_V2 } from '../src/bench/fast-corpus.js';
+import { generateCorpus, OB_303, rng, VC_V2 } from './bench/fast-corpus.js';
 
 type Json = Record<string, unknown>;
 const vc = vcLib as {

@@ -16,7 +16,7 @@ import { stock } from '../src/lib/fast-rdfc/internals.js';
 import { FastDiPool } from '../src/proof/fast/pool.js';
 import { poolDocumentLoader } from '../src/proof/fast/resolver.js';
 import { createKeyObjectSigner } from '../src/proof/fast/signer.js';
-import { generateCorpus } from '../src/bench/fast-corpus.js';
+import { generateCorpus } from './bench/fast-corpus.js';
 
 type Json = Record<string, unknown>;
 const vc = vcLib as { issue(o: { credential: object; suite: unknown; documentLoader: unknown }): Promise<Json> };

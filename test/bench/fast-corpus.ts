@@ -268,4 +268,4 @@ export function generateCorpus(seed: number, count: number, options: CorpusOptio
   return out;
 }
 
-export { sampleCredential } from '../lib/fast-rdfc/sample.js';
+export { sampleCredential } from '../../src/lib/fast-rdfc/sample.js';

@@ -1,10 +1,15 @@
 /**
- * Entry point of a service process started by tests and the benchmark (`node dist/service/child.js`, or the
- * TypeScript source through `tsLoaderArgs()`): reads its ServiceConfig as JSON from MICROCRED_CHILD_CONFIG,
- * listens, prints one line `{"url": ...}` on stdout, and exits when stdin closes or on SIGTERM.
+ * Entry point of a service process started by tests and the benchmark (through `tsLoaderArgs()`, see
+ * testing.ts): reads its ServiceConfig as JSON from MICROCRED_CHILD_CONFIG, listens, prints one line
+ * `{"url": ...}` on stdout, and exits when stdin closes or on SIGTERM. With MICROCRED_CHILD_DIST=1 it runs the
+ * built service in dist/ (what users run; the benchmark measures it), otherwise the TypeScript sources.
  */
-import { startServer } from './server.js';
-import type { ServiceConfig } from './config.js';
+import type { ServiceConfig } from '../../src/service/config.js';
+import type * as Server from '../../src/service/server.js';
+
+const { startServer } = (await import(
+  process.env.MICROCRED_CHILD_DIST === '1' ? '../../dist/service/server.js' : '../../src/service/server.js'
+)) as typeof Server;
 
 const config = JSON.parse(process.env.MICROCRED_CHILD_CONFIG ?? '{}') as ServiceConfig;
 const srv = await startServer({ logLevel: 'warn', ...config, port: config.port ?? 0 });
