@@ -4,7 +4,7 @@
  * signed JSON as stock @digitalbazaar/vc + jsonld.js + rdf-canonize at a fixed `created`, or the same error.
  * Stock-signed credentials must verify through the fast suite; tampered ones must be rejected.
  */
-import { ed25519PublicKeyMultibase } from '../src/keyset/multibase.js';
+import { ed25519PublicKeyMultibase } from '../src/lib/multibase.js';
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';

@@ -2,7 +2,7 @@
  * The worker pool signs exactly what the single-thread stock pipeline signs, and verifies it. The pool runs the
  * built workers (dist/), which `npm test` builds first (tsc) before running the tests.
  */
-import { ed25519PublicKeyMultibase } from '../src/keyset/multibase.js';
+import { ed25519PublicKeyMultibase } from '../src/lib/multibase.js';
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';

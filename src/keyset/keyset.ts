@@ -25,7 +25,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { inspect } from 'node:util';
 import { MicrocredError } from '../errors.js';
-import { jwkToPublicKeyMultibase } from './multibase.js';
+import { jwkToPublicKeyMultibase } from '../lib/multibase.js';
 import { didWebDocument, jwks } from '../did/web-document.js';
 import { didWebUrl } from '../did/web-url.js';
 

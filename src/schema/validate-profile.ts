@@ -1,4 +1,4 @@
-import { createAjv, lazyValidator, readSchema, type ErrorObject, type ValidateFunction } from './ajv.js';
+import { createAjv, lazyValidator, readSchema, type ErrorObject, type ValidateFunction } from '../lib/ajv.js';
 import { problemsFromAjv } from '../record/problems.js';
 import type { SchemaCheck } from './validate-ob.js';
 

@@ -6,7 +6,7 @@
  * Used by `npm run bench` (test/bench/run.ts) through `benchFastDi`, and runnable alone:
  * `node --expose-gc --import ./test/support/ts-register.mjs test/bench/fast.ts` (env BENCH_N: timed operations per fast case, default 3000).
  */
-import { ed25519PublicKeyMultibase } from '../../src/keyset/multibase.js';
+import { ed25519PublicKeyMultibase } from '../../src/lib/multibase.js';
 import { generateKeyPairSync, randomUUID, sign as edSign, createHash, type KeyObject } from 'node:crypto';
 import { availableParallelism, cpus, totalmem, platform, release } from 'node:os';
 import { pathToFileURL } from 'node:url';
