@@ -20,8 +20,8 @@ import { MicrocredError } from '../src/errors.js';
 
 const read = (rel: string) => JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8'));
 const profile = read('../keys.example/profile.json');
-const record = read('./fixtures/record.json');
-const minimal = read('./fixtures/record-minimal.json');
+const record = read('../examples/record.json');
+const minimal = read('../examples/record-minimal.json');
 
 const ISSUER = 'did:key:z6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDooWp';
 const OPTIONS: BuildOptions = {

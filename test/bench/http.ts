@@ -101,7 +101,7 @@ export async function benchHttp(options: HttpBenchOptions): Promise<HttpBenchRes
     const created = await post('/issuers', { slug: 'bench', profile }, adminToken);
     if (created.status !== 201) throw new Error(`bench: could not create the issuer: ${await created.text()}`);
     const key = (await (await post('/issuers/bench/api-keys', { scopes: ['issue'] }, adminToken)).json()) as { token: string };
-    const record = JSON.parse(await readFile(path.join(PACKAGE_ROOT, 'test', 'fixtures', 'record.json'), 'utf8')) as Record<string, unknown>;
+    const record = JSON.parse(await readFile(path.join(PACKAGE_ROOT, 'examples', 'record.json'), 'utf8')) as Record<string, unknown>;
     // Warm-up (JIT, schema compilation, first status list).
     for (let i = 0; i < (options.warmup ?? 10); i++) await post(`/issuers/bench/credentials?format=${formats[i % formats.length]}`, { ...record, recordId: `warm-${i}` }, key.token);
     for (const format of formats) {

@@ -31,7 +31,7 @@ function machine(): string {
 }
 
 async function libraryRows(): Promise<BenchRow[]> {
-  const record = assertRecord(JSON.parse(await readFile(path.join(PACKAGE_ROOT, 'test/fixtures/record.json'), 'utf8')));
+  const record = assertRecord(JSON.parse(await readFile(path.join(PACKAGE_ROOT, 'examples/record.json'), 'utf8')));
   const profile = assertProfile(JSON.parse(await readFile(path.join(EXAMPLE_KEYS_DIR, 'profile.json'), 'utf8')));
   const didKeySet = await loadKeySet(EXAMPLE_KEYS_DIR);
   const webDir = await mkdtemp(path.join(tmpdir(), 'microcred-bench-'));
