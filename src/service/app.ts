@@ -3,6 +3,7 @@
  */
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import express from 'express';
 import type { NextFunction, Request, Response } from 'express';
@@ -31,9 +32,15 @@ import { issuerDidDocument, issuerJwks, statusListCredential } from './publish.j
 import { createVerifier, rootIssuerSlug, unwrapEnveloped } from './verification.js';
 import type { Verifier } from './verification.js';
 
+/**
+ * A Node HTTP request handler: pass it to `http.createServer`, or mount it in an express or connect app. Typed with
+ * Node's own types, so users of `microcred/service` need no express type definitions.
+ */
+export type RequestListener = (req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void) => void;
+
 export interface ServiceApp {
-  /** The express application (mount it or pass it to `http.createServer`). */
-  app: express.Express;
+  /** The service's request handler (an express application): mount it or pass it to `http.createServer`. */
+  app: RequestListener;
   /** Shared state: database, loaded issuers, metrics. */
   context: ServiceContext;
   verifier: Verifier;
@@ -146,7 +153,7 @@ function defaultLogger(config: ServiceConfig): Logger {
  * @example
  * ```ts
  * const { app, close } = await createApp({ dataDir: './data', publicUrl: 'https://credentials.example.ac.uk' });
- * const server = app.listen(3000, '127.0.0.1');
+ * const server = http.createServer(app).listen(3000, '127.0.0.1');
  * ```
  */
 export async function createApp(config: ServiceConfig = {}): Promise<ServiceApp> {
