@@ -114,6 +114,14 @@ const privateKeys = new WeakMap<KeySet, Map<string, KeyObject>>();
 /**
  * A loaded key set. Public data is plain properties; private keys are held outside the object (a module WeakMap),
  * so logging, `JSON.stringify` or `util.inspect` can never print them.
+ *
+ * @example
+ * ```ts
+ * const keys = await loadKeySet('keys.example');
+ * keys.controller;                 // 'did:key:z6Mk…'
+ * keys.activeKey('di').id;         // the verification method new Data Integrity proofs name
+ * JSON.stringify(keys);            // the public keyset.json content, never a private key
+ * ```
  */
 export class KeySet {
   readonly controller: string;
