@@ -9,9 +9,9 @@ import {
   buildCredential,
   type BuildOptions,
 } from '../src/credential/annex1.js';
-import { selectPath } from '../src/credential/mapping-path.js';
+import { selectPath } from './support/mapping-path.js';
 import { identityHash } from '../src/credential/identity-hash.js';
-import { mappingTableMarkdown } from '../src/credential/mapping-table.js';
+import { mappingTableMarkdown } from './support/mapping-table.js';
 import type { OpenBadgeCredential } from '../src/credential/types.js';
 import { validateOpenBadgeSchema } from '../src/schema/validate-ob.js';
 import { MICROCRED_PROFILE_SCHEMA_ID, claimsMicrocredProfile, validateMicrocredProfile } from '../src/schema/validate-profile.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { mappingTableMarkdown } from '../src/credential/mapping-table.js';
+import { mappingTableMarkdown } from './support/mapping-table.js';
 import { COMMANDS } from '../src/cli/main.js';
 
 const README = readFileSync(path.resolve(import.meta.dirname, '..', 'README.md'), 'utf8');
