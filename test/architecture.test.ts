@@ -111,6 +111,19 @@ describe('module layout', () => {
     expect(edges.filter((e) => e.to.startsWith('outside src')).map((e) => e.via)).toEqual([]);
   });
 
+  it('ships no module that nothing runs: every file of src/ is reached from an entry point or the executable', () => {
+    const entries = ['index.ts', 'service/index.ts', 'cli.ts'].map((f) => path.join(SRC, f));
+    const reached = new Set<string>();
+    const queue = [...entries];
+    while (queue.length > 0) {
+      const file = queue.pop()!;
+      if (reached.has(file)) continue;
+      reached.add(file);
+      for (const s of imports(file)) if (s.startsWith('.')) queue.push(path.resolve(path.dirname(file), s).replace(/\.js$/, '.ts'));
+    }
+    expect(files.filter((f) => !reached.has(f)).map((f) => path.relative(SRC, f))).toEqual([]);
+  });
+
   it('keeps HTTP, SQL and the logger in the service and the store', () => {
     const serverSide = /^(express|pg|pino|@electric-sql\/pglite)(\/|$)/;
     const allowed = (file: string) => file.startsWith(`service${path.sep}`) || file.startsWith(`store${path.sep}`);
