@@ -12,22 +12,27 @@ const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, '..');
 const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
 
+// npm and npx pass their state to what they run as npm_* variables (`npm test` its project prefix, `npx -p node@24`
+// its package list), which nested npm commands would read as settings. Keep only the user's own settings.
+const USER_SETTINGS = /^npm_config_(cache|userconfig|globalconfig|registry|cafile|proxy|https_proxy|noproxy|strict_ssl)$/i;
+const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k) || USER_SETTINGS.test(k)));
+
 describe('the packed package, installed into an empty folder', () => {
   const work = mkdtempSync(path.join(tmpdir(), 'microcred-pack-'));
   const app = path.join(work, 'app');
   let files: string[] = [];
-  const npx = (...args: string[]) => run('npx', ['--no-install', ...args], { cwd: app, maxBuffer: 1 << 24 });
+  const npx = (...args: string[]) => run('npx', ['--no-install', ...args], { cwd: app, env, maxBuffer: 1 << 24 });
 
   beforeAll(async () => {
     expect(existsSync(path.join(ROOT, 'dist', 'cli.js')), 'build first (npm test does)').toBe(true);
     // --ignore-scripts: dist/ is already built; prepare would only build it again.
-    const packed = await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], { cwd: ROOT, maxBuffer: 1 << 24 });
+    const packed = await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], { cwd: ROOT, env, maxBuffer: 1 << 24 });
     const [info] = JSON.parse(packed.stdout) as { filename: string; files: { path: string }[] }[];
     files = info!.files.map((f) => f.path);
     mkdirSync(app);
     writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'install-check', private: true, type: 'module' }));
     // --prefer-offline: what npm ci already fetched comes from the cache; only missing metadata goes to the registry.
-    await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', path.join(work, info!.filename)], { cwd: app, maxBuffer: 1 << 24 });
+    await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', path.join(work, info!.filename)], { cwd: app, env, maxBuffer: 1 << 24 });
   }, 240_000);
 
   it('ships what users run and nothing else', () => {
@@ -63,7 +68,7 @@ describe('the packed package, installed into an empty folder', () => {
       "const report = await verify(readFileSync('credential.jwt', 'utf8').trim());",
       'console.log(JSON.stringify({ verified: report.verified, service: typeof createApp }));',
     ].join('\n'));
-    const { stdout } = await run(process.execPath, ['check.mjs'], { cwd: app });
+    const { stdout } = await run(process.execPath, ['check.mjs'], { cwd: app, env });
     expect(JSON.parse(stdout)).toEqual({ verified: true, service: 'function' });
   });
 
