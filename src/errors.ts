@@ -1,13 +1,4 @@
-/**
- * Typed errors with stable codes. Callers branch on `code`, never on message text.
- *
- * @example
- * ```ts
- * try { await issueCredential(...) } catch (e) {
- *   if (e instanceof MicrocredError && e.code === 'RECORD_INVALID') console.error(e.details)
- * }
- * ```
- */
+/** The stable codes of {@link MicrocredError}: callers branch on these, never on message text. */
 export type ErrorCode =
   | 'RECORD_INVALID'
   | 'PROFILE_INVALID'
@@ -33,6 +24,16 @@ export type ErrorCode =
   | 'BADGE_MULTIPLE_CREDENTIALS'
   | 'BADGE_CREDENTIAL_INVALID';
 
+/**
+ * Typed errors with stable codes. Callers branch on `code`, never on message text.
+ *
+ * @example
+ * ```ts
+ * try { await issueCredential(...) } catch (e) {
+ *   if (e instanceof MicrocredError && e.code === 'RECORD_INVALID') console.error(e.details)
+ * }
+ * ```
+ */
 export class MicrocredError extends Error {
   readonly code: ErrorCode;
   /** Machine-readable detail (e.g. the list of record problems). Never holds key material. */

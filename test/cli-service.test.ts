@@ -98,6 +98,29 @@ describe('microcred issuers / apikeys (service administration from the CLI)', ()
     }
   });
 
+  it('issuers create, issuers rotate-key and apikeys create print their result as JSON with --json', async () => {
+    const data = mkdtempSync(path.join(tmpdir(), 'microcred-cli-svc-json-'));
+    const created = await cli('issuers', 'create', '--slug', 'westfield', '--profile', PROFILE,
+      '--public-url', 'https://credentials.westfield.example.ac.uk', '--data', data, '--json');
+    expect(created.code, created.stderr).toBe(0);
+    expect(JSON.parse(created.stdout)).toEqual({
+      slug: 'westfield',
+      did: 'did:web:credentials.westfield.example.ac.uk:issuers:westfield',
+      keysDir: path.join(data, 'keys', 'westfield'),
+    });
+    const rotated = await cli('issuers', 'rotate-key', '--slug', 'westfield', '--data', data, '--json');
+    expect(rotated.code, rotated.stderr).toBe(0);
+    const keys = JSON.parse(rotated.stdout);
+    expect(keys).toMatchObject({ slug: 'westfield', controller: 'did:web:credentials.westfield.example.ac.uk:issuers:westfield' });
+    expect(keys.keys.filter((k: { alg: string }) => k.alg === 'Ed25519')).toHaveLength(2);
+    expect(rotated.stdout).not.toMatch(/"d"\s*:/);
+    const key = await cli('apikeys', 'create', '--issuer', 'westfield', '--scopes', 'issue,read', '--label', 'SIS', '--data', data, '--json');
+    expect(key.code, key.stderr).toBe(0);
+    expect(key.stderr).toBe('');
+    const printed = JSON.parse(key.stdout);
+    expect(printed).toEqual({ id: expect.any(String), issuer: 'westfield', scopes: ['issue', 'read'], token: expect.stringMatching(/^mcred_/) });
+  });
+
   it('explains missing options instead of failing obscurely', async () => {
     const r = await cli('issuers', 'create', '--slug', 'x');
     expect(r.code).toBe(2);

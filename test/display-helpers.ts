@@ -12,7 +12,7 @@ import { EXAMPLE_KEYS_DIR } from '../src/lib/paths.js';
 
 export const read = (rel: string): any => JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8'));
 export const profile = read('../keys.example/profile.json');
-export const record = read('./fixtures/record.json');
+export const record = read('../examples/record.json');
 
 export const OPTIONS: Omit<BuildOptions, 'issuerId'> = {
   id: 'urn:uuid:5d0b6c1e-2f43-4d6a-9e1b-7c8d9e0f1a2b',

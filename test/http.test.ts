@@ -3,7 +3,7 @@ import { verify } from '../src/verify/verify.js';
 import { MicrocredError } from '../src/errors.js';
 import { call, record, recordMinimal, startHarness } from './http-helpers.js';
 import type { Harness } from './http-helpers.js';
-import { createTestDatabase, postgresUnavailable } from '../src/service/testing.js';
+import { createTestDatabase, postgresUnavailable } from './support/testing.js';
 import { openDb } from '../src/store/open.js';
 import type { Db } from '../src/store/db.js';
 

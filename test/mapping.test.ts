@@ -15,7 +15,7 @@ import { assertProfile } from '../src/record/profile.js';
 import { assertRecord } from '../src/record/validate.js';
 import { selectPath } from '../src/credential/mapping-path.js';
 import { identityHash } from '../src/credential/identity-hash.js';
-import { mappingTableMarkdown } from '../src/credential/mapping-table.js';
+import { mappingTableMarkdown } from './support/mapping-table.js';
 import type { OpenBadgeCredential } from '../src/credential/types.js';
 import { validateOpenBadgeSchema } from '../src/schema/validate-ob.js';
 import { LEGACY_MICROCRED_PROFILE_SCHEMA_ID, claimsMicrocredProfile, validateMicrocredProfile } from '../src/schema/validate-profile.js';
@@ -24,8 +24,8 @@ import { MicrocredError } from '../src/errors.js';
 
 const read = (rel: string) => JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8'));
 const profile = read('../keys.example/profile.json');
-const record = read('./fixtures/record.json');
-const minimal = read('./fixtures/record-minimal.json');
+const record = read('../examples/record.json');
+const minimal = read('../examples/record-minimal.json');
 
 const ISSUER = 'did:key:z6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDooWp';
 const OPTIONS: BuildOptions = {

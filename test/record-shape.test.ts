@@ -9,7 +9,7 @@ import { validateProfile } from '../src/record/profile.js';
 import { INPUT_BOUNDS } from '../src/record/bounds.js';
 
 const read = (rel: string) => JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8'));
-const FULL = read('./fixtures/record.json');
+const FULL = read('../examples/record.json');
 const exampleProfile = read('../keys.example/profile.json');
 type Json = any;
 

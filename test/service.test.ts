@@ -9,7 +9,7 @@ import { openDb } from '../src/store/open.js';
 import type { Db } from '../src/store/db.js';
 import { eddsaRdfc2022 } from '../src/proof/vendor.js';
 import { recordMinimal } from './http-helpers.js';
-import { createTestDatabase, postgresUnavailable } from '../src/service/testing.js';
+import { createTestDatabase, postgresUnavailable } from './support/testing.js';
 
 const pgReason = await postgresUnavailable();
 const backends: { name: string; open: () => Promise<{ db: Db; kill: () => Promise<void>; drop: () => Promise<void> }> }[] = [

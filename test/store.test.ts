@@ -15,7 +15,7 @@ import { findApiKey, hashToken, insertApiKey } from '../src/store/api-keys.js';
 import { listAudit, recordAudit } from '../src/store/audit.js';
 import { listCredentials } from '../src/store/credentials.js';
 import { decodeStatusList, encodeStatusList, getBit } from '../src/status/bitstring.js';
-import { createTestDatabase, postgresUnavailable } from '../src/service/testing.js';
+import { createTestDatabase, postgresUnavailable } from './support/testing.js';
 
 const profile = { name: 'Test University', url: 'https://test.example/', country: 'United Kingdom', countryCode: 'GB' };
 let issuerCounter = 0;

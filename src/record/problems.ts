@@ -1,5 +1,5 @@
 import { MicrocredError } from '../errors.js';
-import type { ErrorObject } from '../schema/ajv.js';
+import type { ErrorObject } from '../lib/ajv.js';
 
 /** One problem with an input document: where, what was expected, what was found. */
 export interface RecordProblem {

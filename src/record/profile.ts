@@ -1,4 +1,4 @@
-import { createAjv, lazyValidator, readSchema } from '../schema/ajv.js';
+import { createAjv, lazyValidator, readSchema } from '../lib/ajv.js';
 import { shapeProblems } from './bounds.js';
 import { problemsError, problemsFromAjv, type RecordProblem } from './problems.js';
 import type { IssuerProfile } from './types.js';

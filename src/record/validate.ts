@@ -1,4 +1,4 @@
-import { createAjv, lazyValidator, readSchema } from '../schema/ajv.js';
+import { createAjv, lazyValidator, readSchema } from '../lib/ajv.js';
 import { shapeProblems } from './bounds.js';
 import { FRAMEWORK_LEVELS, eqfFor, levelLabel } from './levels.js';
 import { describe, problem, problemsError, problemsFromAjv, type RecordProblem } from './problems.js';

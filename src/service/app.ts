@@ -2,6 +2,7 @@
  * The issuance service: an express 5 app over the core library and the store. See `openapi.ts` for the routes.
  */
 import { randomUUID, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import express from 'express';
 import type { NextFunction, Request, Response } from 'express';
@@ -34,9 +35,15 @@ import { badParam, bodyText, issuerSlug, parseAlg, parseBool, parseFormat, parse
 import type { ParamSource } from './params.js';
 import type { Verifier } from './verification.js';
 
+/**
+ * A Node HTTP request handler: pass it to `http.createServer`, or mount it in an express or connect app. Typed with
+ * Node's own types, so users of `microcred/service` need no express type definitions.
+ */
+export type RequestListener = (req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void) => void;
+
 export interface ServiceApp {
-  /** The express application (mount it or pass it to `http.createServer`). */
-  app: express.Express;
+  /** The service's request handler (an express application): mount it or pass it to `http.createServer`. */
+  app: RequestListener;
   /** Shared state: database, loaded issuers, metrics. */
   context: ServiceContext;
   verifier: Verifier;
@@ -136,7 +143,7 @@ function defaultLogger(config: ServiceConfig): Logger {
  * @example
  * ```ts
  * const { app, close } = await createApp({ dataDir: './data', publicUrl: 'https://credentials.example.ac.uk' });
- * const server = app.listen(3000, '127.0.0.1');
+ * const server = http.createServer(app).listen(3000, '127.0.0.1');
  * ```
  */
 export async function createApp(config: ServiceConfig = {}): Promise<ServiceApp> {

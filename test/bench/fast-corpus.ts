@@ -400,4 +400,4 @@ export function generateHostileCorpus(seed: number, count: number, options: Corp
   return out;
 }
 
-export { sampleCredential } from '../lib/fast-rdfc/sample.js';
+export { sampleCredential } from '../../src/lib/fast-rdfc/sample.js';
