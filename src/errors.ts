@@ -11,6 +11,7 @@
 export type ErrorCode =
   | 'RECORD_INVALID'
   | 'PROFILE_INVALID'
+  | 'RULES_INVALID'
   | 'CREDENTIAL_INVALID'
   | 'UNKNOWN_CONTEXT'
   | 'KEY_NOT_FOUND'
