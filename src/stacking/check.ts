@@ -167,7 +167,13 @@ export async function checkStacking(input: StackingInput, rulesIn: StackingRules
       use.message = msg('credential.notValid', { name: name ?? `Credential ${index + 1}`, problems });
     }
     use.text = sentence(use.message);
-    entries.push({ use, ...(credential && report.verified ? { facts: readCreditFacts(credential, rules), identity: subjectIdentity(credential) } : {}) });
+    if (credential && report.verified) {
+      const facts = readCreditFacts(credential, rules);
+      use.facts = facts;
+      entries.push({ use, facts, identity: subjectIdentity(credential) });
+    } else {
+      entries.push({ use });
+    }
   }
 
   // Who the learner is: the presenter, else the caller's learner, else the learner of the first valid credential.

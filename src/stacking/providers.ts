@@ -41,5 +41,5 @@ export async function matchesAny(issuerId: string | undefined, selectors: Provid
 
 /** How people name a selector. */
 export function providerLabel(s: ProviderSelector): string {
-  return s.did ?? (s.domain !== undefined ? `*.${s.domain}` : `the trust list "${s.trustList}"`);
+  return s.did ?? (s.domain !== undefined ? `the domain ${s.domain}` : `the trust list "${s.trustList}"`);
 }
