@@ -341,7 +341,10 @@ export async function evaluate(entries: EngineEntry[], rules: StackingRules, ctx
   const external = sum(counted.filter((e) => e.use.external));
   return {
     met: requirements.every((r) => r.met),
-    rules: { ...(rules.id ? { id: rules.id } : {}), title: rules.title, creditSystem: system },
+    rules: {
+      ...(rules.id ? { id: rules.id } : {}), title: rules.title, creditSystem: system,
+      ...(rules.totalCredits !== undefined ? { totalCredits: rules.totalCredits } : {}), ...(rules.parent ? { parent: rules.parent } : {}),
+    },
     totals: { counted: round(home + external), home, external, system, converted: converted > 0 },
     requirements: [...requirements, ...conditions, ...optional],
     credentials: entries.map((e) => e.use),

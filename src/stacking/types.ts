@@ -188,7 +188,7 @@ export interface RuleResult {
 
 export interface StackingReport {
   met: boolean;
-  rules: { id?: string; title: string; creditSystem: CreditSystem };
+  rules: { id?: string; title: string; creditSystem: CreditSystem; totalCredits?: number; parent?: StackingRules['parent'] };
   learner: { did?: string; name?: string; source: 'presentation' | 'caller' | 'first-credential' | 'none' };
   presentation?: { verified: boolean; holder?: string; presenters: string[]; message: string };
   totals: { counted: number; home: number; external: number; system: CreditSystem; converted: boolean };

@@ -28,7 +28,7 @@ const TITLE: Record<CheckId, string> = {
  * ```
  */
 export function formatReport(report: VerificationReport): string {
-  const failed = report.checks.some((c) => c.status === 'fail');
+  const failed = [report, ...(report.nested ?? []).map((n) => n.report)].some((r) => r.checks.some((c) => c.status === 'fail'));
   const verdict = report.verified
     ? 'VALID: the credential is genuine and in force.'
     : failed
@@ -36,5 +36,12 @@ export function formatReport(report: VerificationReport): string {
       : 'NOT VERIFIED: at least one check could not be completed.';
   const width = Math.max(...report.checks.map((c) => TITLE[c.id].length));
   const lines = report.checks.map((c) => `  ${MARK[c.status]} ${(TITLE[c.id] + ':').padEnd(width + 1)} ${c.message}`);
+  // A CLR transcript: one line per embedded credential, with the checks that stopped it.
+  for (const [i, n] of (report.nested ?? []).entries()) {
+    const name = (n.report.credential as { name?: unknown } | undefined)?.name;
+    const label = `Embedded credential ${i + 1}${typeof name === 'string' ? ` (${name})` : ''}`;
+    const stopped = n.report.checks.filter((c) => c.status === 'fail' || c.status === 'unknown').map((c) => c.message);
+    lines.push(`  ${n.report.verified ? MARK.pass : MARK.fail} ${label}: ${n.report.verified ? 'valid.' : `not valid: ${stopped.join(' ')}`}`);
+  }
   return [verdict, ...lines].join('\n');
 }

@@ -33,6 +33,19 @@ export interface VerificationReport {
   /** The credential that was checked (for a JWT: the decoded credential). */
   credential?: Record<string, unknown>;
   format?: 'di' | 'jwt';
+  /**
+   * Credentials embedded in this one (a CLR 2.0 transcript's `credentialSubject.verifiableCredential`), each verified
+   * on its own. `verified` is true only when they all are.
+   */
+  nested?: NestedVerification[];
+}
+
+/** One embedded credential's verification. */
+export interface NestedVerification {
+  /** Where it sits, e.g. `$.credentialSubject.verifiableCredential[0]`. */
+  path: string;
+  id?: string;
+  report: VerificationReport;
 }
 
 export interface VerifyOptions {
@@ -58,6 +71,8 @@ export interface VerifyOptions {
   statusListCacheMs?: number;
   /** An `eddsa-rdfc-2022` implementation to verify with (e.g. a faster one). Default: the reference cryptosuite. */
   cryptosuite?: Cryptosuite;
+  /** Verify credentials embedded in a CLR 2.0 transcript, each on its own. Default true. */
+  verifyNested?: boolean;
 }
 
 /** What the checks share while verifying one credential (internal). */

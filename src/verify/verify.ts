@@ -16,9 +16,10 @@ import { checkProof } from './checks/proof.js';
 import { checkIssuerKey } from './checks/issuer-key.js';
 import { checkValidity } from './checks/validity.js';
 import { checkStatus } from './checks/status.js';
+import { withNested } from './nested.js';
 import { CHECK_ORDER, type Check, type VerificationReport, type VerifyContext, type VerifyOptions } from './types.js';
 
-export type { Check, CheckId, CheckStatus, VerificationReport, VerifyOptions } from './types.js';
+export type { Check, CheckId, CheckStatus, NestedVerification, VerificationReport, VerifyOptions } from './types.js';
 
 let defaultFetch: GuardedFetch | undefined;
 let defaultResolver: DidResolver | undefined;
@@ -95,6 +96,11 @@ export async function verify(input: string | object, options: VerifyOptions = {}
     documentLoader,
     options,
   };
+  // Credentials embedded in a CLR transcript: each verified on its own, one level deep (verify/nested.ts).
+  const nested = (report: VerificationReport): Promise<VerificationReport> =>
+    options.verifyNested === false
+      ? Promise.resolve(report)
+      : withNested(report, (doc) => verify(doc, { ...options, fetch, resolver: resolve, documentLoader, verifyNested: false }));
   const checks: Check[] = [parsed.check];
   const context = await checkContext(ctx);
   checks.push(context, checkSchema(ctx), checkProfile(ctx));
@@ -111,11 +117,11 @@ export async function verify(input: string | object, options: VerifyOptions = {}
   if (proofStatus === 'fail' || proofStatus === 'not-applicable') {
     // The status list is named by the credential itself: do not fetch URLs on behalf of a forged or unreadable one.
     checks.push(skipped('status', 'the signature is not valid, so the status information in the credential cannot be trusted'));
-    return finish(checks, { credential: parsed.credential, ...(parsed.format ? { format: parsed.format } : {}) });
+    return nested(finish(checks, { credential: parsed.credential, ...(parsed.format ? { format: parsed.format } : {}) }));
   }
   // A status list is itself a credential: verify it with the same collaborators, without looking at its own status.
   const verifyList = (doc: string | Record<string, unknown>) =>
     verify(doc, { ...options, fetch, resolver: resolve, documentLoader, checkStatus: false });
   checks.push(await checkStatus(ctx, verifyList));
-  return finish(checks, { credential: parsed.credential, ...(parsed.format ? { format: parsed.format } : {}) });
+  return nested(finish(checks, { credential: parsed.credential, ...(parsed.format ? { format: parsed.format } : {}) }));
 }
