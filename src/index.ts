@@ -74,3 +74,22 @@ export { migrate, MIGRATIONS_DIR } from './store/migrate.js';
 export type { Db, Queryable, QueryResult } from './store/db.js';
 export { SCOPES } from './store/api-keys.js';
 export type { Scope } from './store/api-keys.js';
+
+// ---------------------------------------------------------------------------------------------------------------
+// Stacking: a learner's set of credentials against a parent course's rules, and the CLR 2.0 transcript.
+// (Adapters: POST /stacking/check and `microcred stack check` call checkStacking; the transcript is buildClrCredential.)
+export { checkStacking } from './stacking/check.js';
+export type { StackingInput, CheckStackingOptions, TrustCheck } from './stacking/check.js';
+export { validateStackingRules, assertStackingRules } from './stacking/rules.js';
+export type { RulesValidation } from './stacking/rules.js';
+export { readCreditFacts } from './stacking/read.js';
+export { buildClrCredential } from './stacking/clr.js';
+export type { ClrBuildOptions } from './stacking/clr.js';
+export { sentence as stackingSentence } from './stacking/sentences.js';
+export type { StackingMessage, MessageCode as StackingMessageCode, MessageParams as StackingMessageParams } from './stacking/sentences.js';
+export type * from './stacking/types.js';
+export { verifyPresentationProof, presentedCredentials } from './presentation/verify-presentation.js';
+export type { PresentationProofOptions, PresentationProofResult } from './presentation/verify-presentation.js';
+export { validateClrSchema, isClrCredential, CLR_CREDENTIAL_SCHEMA_URL, CLR_CONTEXT } from './schema/validate-clr.js';
+export type { NestedVerification } from './verify/verify.js';
+export { ALIGNMENT_TYPES } from './credential/annex1.js';

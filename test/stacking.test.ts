@@ -9,6 +9,8 @@ import { checkStacking, type CheckStackingOptions, type StackingInput } from '..
 import { validateStackingRules, assertStackingRules } from '../src/stacking/rules.js';
 import type { StackingReport } from '../src/stacking/types.js';
 import { MicrocredError } from '../src/errors.js';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { LEARNER, NOW, stackingFixtures, topUpRules, type StackingFixtures } from './stacking-fixtures.js';
 
 let fx: StackingFixtures;
@@ -399,6 +401,14 @@ describe('the rules document', () => {
       expect((e as MicrocredError).code).toBe('RULES_INVALID');
       expect((e as MicrocredError).message).toBe('The stacking rules has 1 problem:\n- $: expected at least one requirement: totalCredits, minimums, groups or requiredCourses, found none');
     }
+  });
+
+  it('the README example rules are valid rules', () => {
+    const readme = readFileSync(path.resolve(import.meta.dirname, '..', 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Stacking'));
+    const example = /```json\n([\s\S]*?)```/.exec(section)?.[1];
+    expect(example).toBeDefined();
+    expect(validateStackingRules(JSON.parse(example as string))).toMatchObject({ ok: true });
   });
 
   it('bad rules throw before any credential is fetched', async () => {

@@ -14,7 +14,14 @@ const clrValidator = lazyValidator((): ValidateFunction => {
   return ajv.getSchema(CLR_CREDENTIAL_SCHEMA_URL) as ValidateFunction;
 });
 
-/** True for a credential whose `type` includes `ClrCredential`. */
+/**
+ * True for a credential whose `type` includes `ClrCredential`.
+ *
+ * @example
+ * ```ts
+ * isClrCredential({ type: ['VerifiableCredential', 'ClrCredential'] }); // true
+ * ```
+ */
 export function isClrCredential(credential: Record<string, unknown>): boolean {
   const t = credential.type;
   return (Array.isArray(t) ? t : [t]).includes('ClrCredential');
