@@ -100,7 +100,9 @@ async function record(spec: ModuleSpec, learnerDid: string): Promise<CompletionR
   base ??= JSON.parse(await readFile(path.join(PACKAGE_ROOT, 'test', 'fixtures', 'record.json'), 'utf8')) as CompletionRecord;
   const r = structuredClone(base);
   r.recordId = `${spec.code}-${spec.completed}`;
-  r.learner = { fullName: spec.learnerName ?? LEARNER.name, email: LEARNER.email.toLowerCase(), studentId: LEARNER.studentId, did: spec.learnerDid ?? learnerDid };
+  r.learner = spec.learnerName
+    ? { fullName: spec.learnerName, email: 'ben.carter@example.org', studentId: 'B7654321', did: spec.learnerDid ?? learnerDid }
+    : { fullName: LEARNER.name, email: LEARNER.email.toLowerCase(), studentId: LEARNER.studentId, did: spec.learnerDid ?? learnerDid };
   r.course.code = spec.code;
   r.course.title = spec.title;
   r.course.credits = { uk: spec.credits };

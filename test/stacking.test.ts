@@ -9,6 +9,9 @@ import { checkStacking, type CheckStackingOptions, type StackingInput } from '..
 import { validateStackingRules, assertStackingRules } from '../src/stacking/rules.js';
 import type { StackingReport } from '../src/stacking/types.js';
 import { MicrocredError } from '../src/errors.js';
+import { issueCredential } from '../src/issue.js';
+import { evaluate, ALLOCATION_SEARCH_LIMIT, type EngineEntry } from '../src/stacking/engine.js';
+import { msg } from '../src/stacking/sentences.js';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { LEARNER, NOW, stackingFixtures, topUpRules, type StackingFixtures } from './stacking-fixtures.js';
@@ -348,12 +351,45 @@ describe('same learner', () => {
   });
 
   it('matches a known e-mail address against the hashed identifier (IdentityHash, case-insensitive address), and a name', async () => {
+    // The credentials hash the lower-cased address with their own salt; the caller's mixed-case address still matches.
     const byEmail = await run({ credentials: [fx.c.aBen, fx.c.a1] }, { title: 'Award', totalCredits: 30 }, { learner: { email: LEARNER.email } });
-    // Ben's credential was issued with the same (fixture) e-mail hash input: both match by identifier.
-    expect(byEmail.credentials.map((c) => c.learner)).toEqual(['identifier', 'identifier']);
+    expect(byEmail.credentials.map((c) => [c.learner, c.status])).toEqual([['mismatch', 'other-learner'], ['identifier', 'counted']]);
+    expect(byEmail.credentials[0]?.text).toBe(
+      'Computer Vision: not counted, because it carries no identifier (DID, name, e-mail address or student id) that matches the learner. Credentials of different people are never combined.',
+    );
+    const byStudentId = await run({ credentials: [fx.c.a1] }, { title: 'Award', totalCredits: 30 }, { learner: { studentId: LEARNER.studentId } });
+    expect(byStudentId.credentials[0]?.learner).toBe('identifier');
     const byName = await run({ credentials: [fx.c.aBen, fx.c.a1] }, { title: 'Award', totalCredits: 30 }, { learner: { name: '  aisha   RAHMAN ' } });
     expect(byName.credentials.map((c) => [c.learner, c.status])).toEqual([['mismatch', 'other-learner'], ['name', 'counted']]);
     expect(byName.credentials[0]?.text).toBe('Computer Vision: not counted, because it names the learner "Ben Carter", not "  aisha   RAHMAN ". Credentials of different people are never combined.');
+  });
+});
+
+describe('compact JWT credentials', () => {
+  it('a module as a VC-JWT counts like its Data Integrity twin; both given, it counts once', async () => {
+    const { proof: _proof, ...unsigned } = fx.c.a2;
+    const jwt = await issueCredential(unsigned, { format: 'jwt', keys: fx.providers.a.keys });
+    const r = await run({ credentials: [jwt] }, { title: 'Award', totalCredits: 30 });
+    expect(r.credentials[0]).toMatchObject({ format: 'jwt', status: 'counted', verified: true });
+    const both = await run({ credentials: [fx.c.a2, jwt] }, { title: 'Award', totalCredits: 30 });
+    expect(both.credentials.map((c) => c.status).sort()).toEqual(['counted', 'duplicate']);
+    expect(both.totals.counted).toBe(30);
+  });
+});
+
+describe('group allocation beyond the search bound', () => {
+  it(`is greedy past ${ALLOCATION_SEARCH_LIMIT} combinations, deterministic, and says so`, async () => {
+    const entries: EngineEntry[] = Array.from({ length: 15 }, (_, index) => ({
+      use: { index, verified: true, problems: [], learner: 'name', status: 'counted', external: false, message: msg('allocation.none', {}), text: '' },
+      facts: { credits: 10, converted: false, mapped: false, hecos: [], cah: ['CAH11-01-01'], name: `Module ${index + 1}`, completed: `2025-01-${String(index + 10)}` },
+    }));
+    const rules = { title: 'Award', groups: [{ id: 'g1', minCredits: 70, subjects: { cah: ['CAH11'] } }, { id: 'g2', minCredits: 80, subjects: { cah: ['CAH11-01'] } }] };
+    const out = await evaluate(entries, rules);
+    expect(out.allocation.method).toBe('greedy');
+    expect(out.allocation.text).toBe(
+      '15 credentials fitted more than one rule group, giving 32768 ways of allocating them, more than the 20000 that are tried one by one; each credential, oldest first, went to the group it fits that still needs the most credit. Credits count towards one group only.',
+    );
+    expect(out.requirements.map((r) => [r.id, r.met, r.counted])).toEqual([['g1', true, 70], ['g2', true, 80]]);
   });
 });
 

@@ -88,7 +88,7 @@ const EN: { [K in MessageCode]: (p: MessageParams[K]) => string } = {
         ? `names the learner ${JSON.stringify(p.found)}, not ${JSON.stringify(p.expected)}`
         : p.reason === 'presenter-unverified'
           ? `was awarded to ${p.found}, and the presentation's signature does not prove that the presenter is that learner`
-          : 'carries no identifier (DID, name, e-mail or student id) that can be matched to the learner') +
+          : 'carries no identifier (DID, name, e-mail address or student id) that matches the learner') +
     '. Credentials of different people are never combined.',
   'credential.duplicate': (p) =>
     `${p.name}: not counted again, because ` +
