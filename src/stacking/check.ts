@@ -4,7 +4,7 @@
  * collaborators; only valid credentials of the same learner are read for credit. HTTP routes, the CLI and pages are
  * thin adapters over this function.
  */
-import type { DidResolver } from '../did/resolve.js';
+import { createDidResolver, type DidResolver } from '../did/resolve.js';
 import type { DocumentLoader } from '../lib/document-loader.js';
 import type { GuardedFetch } from '../lib/guarded-fetch.js';
 import type { Cryptosuite } from '../proof/vendor.js';
@@ -76,11 +76,14 @@ function nameOf(credential: Record<string, unknown> | undefined): string | undef
  */
 export async function checkStacking(input: StackingInput, rulesIn: StackingRules | unknown, options: CheckStackingOptions = {}): Promise<StackingReport> {
   const rules = assertStackingRules(rulesIn);
+  const fetch = options.fetch ?? options.verifyOptions?.fetch;
+  // One resolver for the whole set (and the presentation), so each issuer's DID document is fetched once.
+  const resolver = options.resolver ?? options.verifyOptions?.resolver ?? (fetch ? createDidResolver({ fetch }) : undefined);
   const verifyOptions: VerifyOptions = {
     ...options.verifyOptions,
     ...(options.documentLoader ? { documentLoader: options.documentLoader } : {}),
-    ...(options.resolver ? { resolver: options.resolver } : {}),
-    ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...(resolver ? { resolver } : {}),
+    ...(fetch ? { fetch } : {}),
     ...(options.now !== undefined ? { now: options.now } : {}),
     ...(options.cryptosuite ? { cryptosuite: options.cryptosuite } : {}),
   };
