@@ -2,6 +2,7 @@
 export type ErrorCode =
   | 'RECORD_INVALID'
   | 'PROFILE_INVALID'
+  | 'RULES_INVALID'
   | 'CREDENTIAL_INVALID'
   /** buildCredential made a credential that fails a schema it must pass: a bug in the mapping, never bad input. */
   | 'BUILT_CREDENTIAL_INVALID'

@@ -41,7 +41,9 @@ export type { FastDiPoolOptions, PoolIssueOptions, PoolIssueResult, PoolVerifyRe
 
 // Verifying, and the collaborators a verifier can be given (contexts, DID resolution, the guarded fetch).
 export { verify } from './verify/verify.js';
-export type { VerificationReport, Check, CheckId, CheckStatus, VerifyOptions } from './verify/verify.js';
+export type { VerificationReport, Check, CheckId, CheckStatus, VerifyOptions, NestedVerification } from './verify/verify.js';
+export { verifyPresentationProof, presentedCredentials } from './presentation/verify-presentation.js';
+export type { PresentationProofOptions, PresentationProofResult } from './presentation/verify-presentation.js';
 export { formatReport } from './verify/format.js';
 export { createDocumentLoader } from './lib/document-loader.js';
 export type { DocumentLoader, DocumentResolver, RemoteDocument } from './lib/document-loader.js';

@@ -22,9 +22,11 @@ const LIBRARY_EXPORTS = [
   'CRYPTOSUITES', 'DEFAULT_CRYPTOSUITE', 'FastDiPool', 'JWT_PROFILES', 'KeySet', 'MicrocredError', 'assertProfile',
   'assertRecord', 'bake', 'buildCredential', 'createDidResolver', 'createDocumentLoader', 'createFastCryptosuite',
   'createGuardedFetch', 'didWebDocument', 'didWebDocumentUrl', 'fastCryptosuite', 'formatReport', 'generateKeySet',
-  'identityHash', 'issueCredential', 'jwks', 'loadKeySet', 'rotateKey', 'signDataIntegrity', 'signJwt', 'unbake',
+  'identityHash', 'issueCredential', 'jwks', 'loadKeySet', 'presentedCredentials', 'rotateKey', 'signDataIntegrity',
+  'signJwt', 'unbake', 'verifyPresentationProof',
   'validateProfile', 'validateRecord', 'verify',
 ];
+const STACKING_EXPORTS = ['assertStackingRules', 'buildClrCredential', 'checkStacking', 'readCreditFacts', 'stackingSentence', 'validateStackingRules'];
 const DISPLAY_EXPORTS = [
   'LANGS', 'NOTIONAL_HOURS_PER_UK_CREDIT', 'ROW_KEYS', 'badgePng', 'badgeSvg', 'certificatePdf', 'credentialRows',
   'credentialView', 'label', 'labels', 'negotiateLang',
@@ -96,12 +98,18 @@ describe('the built entry points, imported by name in a fresh process', () => {
     expect(SERVER_SIDE.filter((p) => display.packages.has(p))).toEqual([]);
   });
 
+  it('microcred/stacking exports the stacking check and the CLR transcript builder, and no server', async () => {
+    const stacking = await loadFresh('microcred/stacking');
+    expect(stacking.exports).toEqual(STACKING_EXPORTS);
+    expect(SERVER_SIDE.filter((p) => stacking.packages.has(p))).toEqual([]);
+  });
+
   it('package.json exports give types for every subpath, and nothing else is importable', () => {
     for (const [subpath, target] of Object.entries(pkg.exports)) {
       if (subpath === './package.json') continue;
       expect(typeof target === 'object' && target.types.endsWith('.d.ts'), subpath).toBe(true);
     }
-    expect(Object.keys(pkg.exports).sort()).toEqual(['.', './display', './package.json', './service']);
+    expect(Object.keys(pkg.exports).sort()).toEqual(['.', './display', './package.json', './service', './stacking']);
   });
 });
 

@@ -113,6 +113,22 @@ export const VOCABULARY = {
   cah: 'https://www.hesa.ac.uk/support/documentation/hecos/cah',
 } as const;
 
+/**
+ * The `targetType` of the alignments that carry credits, levels and subjects (OB's `ext:` extension mechanism). One
+ * place for these names: the mapping below writes them and the stacking engine reads them.
+ */
+export const ALIGNMENT_TYPES = {
+  ects: 'ext:ECTS',
+  ukCredits: 'ext:UKCredits',
+  eqf: 'ext:EQF',
+  /** The UK framework level: `ext:FHEQ`, `ext:SCQF`, `ext:RQF` or `ext:CQFW`; targetCode is the level. */
+  level: (framework: LevelFramework): `ext:${LevelFramework}` => `ext:${framework}`,
+  hecos: 'ext:HECoS',
+  cah: 'ext:CAH',
+  /** The parent course of an integrated micro-credential. */
+  parentCourse: 'ceterms:Credential',
+} as const;
+
 const FRAMEWORK_NAMES: Record<LevelFramework, string> = {
   FHEQ: 'Framework for Higher Education Qualifications of Degree-Awarding Bodies in England, Wales and Northern Ireland (FHEQ)',
   SCQF: 'Scottish Credit and Qualifications Framework (SCQF)',
@@ -342,8 +358,8 @@ function element7Workload(course: Course): Alignment[] {
   const uk = course.credits.uk as number;
   const ects = course.credits.ects as number;
   return [
-    alignment('ext:ECTS', 'European Credit Transfer and Accumulation System (ECTS)', formatNumber(ects), `${formatNumber(ects)} ECTS credits`, VOCABULARY.ects),
-    alignment('ext:UKCredits', 'UK credit (1 credit = 10 notional hours of learning)', formatNumber(uk),
+    alignment(ALIGNMENT_TYPES.ects, 'European Credit Transfer and Accumulation System (ECTS)', formatNumber(ects), `${formatNumber(ects)} ECTS credits`, VOCABULARY.ects),
+    alignment(ALIGNMENT_TYPES.ukCredits, 'UK credit (1 credit = 10 notional hours of learning)', formatNumber(uk),
       `${formatNumber(uk)} UK credits (${formatNumber(uk * 10)} notional hours)`, VOCABULARY.ukCredits),
   ];
 }
@@ -353,10 +369,10 @@ function element8Level(course: Course): Alignment[] {
   const { framework, level } = course.level;
   const eqf = course.level.eqf ?? eqfFor(framework, level);
   const out = [
-    alignment(`ext:${framework}`, FRAMEWORK_NAMES[framework], String(level), levelLabel(framework, level), VOCABULARY.frameworks[framework]),
+    alignment(ALIGNMENT_TYPES.level(framework), FRAMEWORK_NAMES[framework], String(level), levelLabel(framework, level), VOCABULARY.frameworks[framework]),
   ];
   if (eqf !== undefined) {
-    out.push(alignment('ext:EQF', 'European Qualifications Framework (EQF)', String(eqf), `EQF level ${eqf}`, VOCABULARY.eqf(eqf),
+    out.push(alignment(ALIGNMENT_TYPES.eqf, 'European Qualifications Framework (EQF)', String(eqf), `EQF level ${eqf}`, VOCABULARY.eqf(eqf),
       `Compared through the UK referencing of ${levelLabel(framework, level)}.`));
   }
   return out;
@@ -444,7 +460,7 @@ function element15Stackability(profile: IssuerProfile, course: Course): Alignmen
   return [
     alignment('ext:Stackability', 'Integration/stackability options (EU micro-credential Annex I element 15)', 'integrated',
       `Integrated, stackable towards ${p.title}`, p.url),
-    alignment('ceterms:Credential', profile.name, p.code ?? p.title, p.title, p.url, `Parent course${credits}.`),
+    alignment(ALIGNMENT_TYPES.parentCourse, profile.name, p.code ?? p.title, p.title, p.url, `Parent course${credits}.`),
   ];
 }
 
@@ -471,8 +487,8 @@ function ukSubjects(course: Course): { fieldOfStudy?: string; alignment: Alignme
   return {
     fieldOfStudy: hecos[0]?.term,
     alignment: [
-      ...hecos.map((s) => alignment('ext:HECoS', 'Higher Education Classification of Subjects (HECoS)', s.code, s.term, VOCABULARY.hecos)),
-      ...cah.map((s) => alignment('ext:CAH', 'Common Aggregation Hierarchy (CAH)', s.code, s.term, VOCABULARY.cah)),
+      ...hecos.map((s) => alignment(ALIGNMENT_TYPES.hecos, 'Higher Education Classification of Subjects (HECoS)', s.code, s.term, VOCABULARY.hecos)),
+      ...cah.map((s) => alignment(ALIGNMENT_TYPES.cah, 'Common Aggregation Hierarchy (CAH)', s.code, s.term, VOCABULARY.cah)),
     ],
   };
 }

@@ -15,7 +15,7 @@ export interface RecordProblem {
  * The error for an input with problems: one sentence per problem in the message (what a CLI prints), the list
  * itself as `details` (what an API returns).
  */
-export function problemsError(code: 'RECORD_INVALID' | 'PROFILE_INVALID', what: string, problems: RecordProblem[]): MicrocredError {
+export function problemsError(code: 'RECORD_INVALID' | 'PROFILE_INVALID' | 'RULES_INVALID', what: string, problems: RecordProblem[]): MicrocredError {
   return new MicrocredError(
     code,
     `${what} has ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n` + problems.map((p) => `- ${p.message}`).join('\n'),

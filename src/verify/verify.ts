@@ -19,10 +19,11 @@ import { checkIssuerKey } from './checks/issuer-key.js';
 import { checkValidity } from './checks/validity.js';
 import { checkStatus } from './checks/status.js';
 import { checkEndorsements, findEndorsements } from './checks/endorsements.js';
+import { withNested } from './nested.js';
 import { CHECK_ORDER, type Check, type EndorsementReport, type VerificationReport, type VerifyContext, type VerifyOptions } from './types.js';
 
 export { isCompactJws } from './checks/parse.js';
-export type { Check, CheckDetail, CheckId, CheckStatus, EndorsementReport, VerificationReport, VerifyOptions } from './types.js';
+export type { Check, CheckDetail, CheckId, CheckStatus, EndorsementReport, NestedVerification, VerificationReport, VerifyOptions } from './types.js';
 
 let defaultFetch: GuardedFetch | undefined;
 let defaultResolver: DidResolver | undefined;
@@ -104,6 +105,11 @@ async function verifyAt(input: string | object, options: VerifyOptions, depth: n
     documentLoader,
     options,
   };
+  // Credentials embedded in a CLR transcript: each verified on its own, one level deep (verify/nested.ts).
+  const nested = (report: VerificationReport): Promise<VerificationReport> =>
+    options.verifyNested === false
+      ? Promise.resolve(report)
+      : withNested(report, (doc) => verify(doc, { ...options, fetch, resolver: resolve, documentLoader, verifyNested: false }));
   const checks: Check[] = [parsed.check];
   const context = await checkContext(ctx);
   checks.push(context, checkSchema(ctx), checkProfile(ctx));
@@ -127,7 +133,7 @@ async function verifyAt(input: string | object, options: VerifyOptions, depth: n
         : 'the signature is not valid, so the status information in the credential cannot be trusted';
     checks.push(skipped('status', why));
     checks.push(endorsementsSkipped(parsed.credential, proofStatus));
-    return finish(checks, extra);
+    return nested(finish(checks, extra));
   }
   // A status list is itself a credential: verify it with the same collaborators, without looking at its own status.
   const verifyList = (doc: string | Record<string, unknown>) =>
@@ -142,7 +148,7 @@ async function verifyAt(input: string | object, options: VerifyOptions, depth: n
     checks.push(result.check);
     endorsements = result.reports;
   }
-  return finish(checks, { ...extra, ...(endorsements.length ? { endorsements } : {}) });
+  return nested(finish(checks, { ...extra, ...(endorsements.length ? { endorsements } : {}) }));
 }
 
 function endorsementsSkipped(credential: Record<string, unknown>, proofStatus: Check['status'] | undefined): Check {
