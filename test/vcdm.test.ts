@@ -338,11 +338,25 @@ describe('real credentials conform', () => {
     expect(new Set(documents.map(([, d]) => checkCredential(d).version))).toEqual(new Set(['2.0', '1.1']));
   });
 
-  it("microcred's own credential (buildCredential) conforms", () => {
-    const root = path.join(HERE, '..');
-    const profile = JSON.parse(readFileSync(path.join(root, 'keys.example', 'profile.json'), 'utf8'));
-    const record = JSON.parse(readFileSync(path.join(HERE, 'fixtures', 'record.json'), 'utf8'));
-    const credential = buildCredential(profile, record, { issuerId: 'did:web:issuer.example' });
-    expect(checkCredential(credential)).toEqual({ version: '2.0', conforming: true, problems: [] });
+  const profile = JSON.parse(readFileSync(path.join(HERE, '..', 'keys.example', 'profile.json'), 'utf8'));
+  const records = ['record.json', 'record-minimal.json'].map((f) => JSON.parse(readFileSync(path.join(HERE, 'fixtures', f), 'utf8')));
+
+  it("microcred's own credentials (buildCredential, full and minimal records) conform", () => {
+    for (const record of records) {
+      const credential = buildCredential(profile, record, { issuerId: 'did:web:issuer.example', profileSchemaId: 'https://issuer.example/schemas/microcred-profile/v1.json' });
+      expect(checkCredential(credential)).toEqual({ version: '2.0', conforming: true, problems: [] });
+    }
+  });
+
+  it('buildCredential refuses options that would make its output break a rule, naming each problem', () => {
+    const build = (credentialStatus: Record<string, unknown>) => () => buildCredential(profile, records[0], { issuerId: 'did:web:issuer.example', credentialStatus });
+    expect(build({ id: 'https://status.example/1#7' })).toThrowError(expect.objectContaining({
+      code: 'CREDENTIAL_INVALID',
+      message: expect.stringContaining('$.credentialStatus.type: expected a "type", found nothing (VC Data Model 2.0 §4.10)'),
+      details: [expect.objectContaining({ rule: 'vc-2.0/4.10-credential-status', path: '$.credentialStatus.type' })],
+    }));
+    expect(build({ id: 'status 7', type: 'BitstringStatusListEntry' })).toThrowError(expect.objectContaining({
+      details: [expect.objectContaining({ rule: 'vc-2.0/4.4-id', path: '$.credentialStatus.id' })],
+    }));
   });
 });
