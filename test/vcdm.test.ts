@@ -263,10 +263,18 @@ describe("microcred's own examples, for rules the suite has no fixture for", () 
   });
 
   it('every rule in the catalogue has a refused example in one of the tables', () => {
-    const covered = new Set([...documentRules, ...jsonLdRules, ...cases.map(([w, , r]) => [w, r] as const)].map(([, r]) => r));
+    const covered = new Set([...documentRules, ...jsonLdRules, ...cases.map(([w, , r]) => [w, r] as const), ...jsonLdExamples.map(([w, , r]) => [w, r] as const)].map(([, r]) => r));
     expect(Object.keys(DATA_MODEL_RULES).filter((id) => !covered.has(id))).toEqual([]);
   });
 });
+
+// microcred's own examples of what only JSON-LD refuses: [what, change to base(), rule, path]
+const jsonLdExamples: [string, Record<string, unknown>, string, string][] = [
+  ['a relative id', { credentialSchema: { id: 'schemas/1', type: 'JsonSchema' } }, 'vc-2.0/6.1-json-ld', '$.credentialSchema.id'],
+  ['a language tag JSON-LD refuses', { name: { '@value': 'x', '@language': 'English!' } }, 'vc-2.0/6.1-json-ld', '$.name["@language"]'],
+  ['an undefined nested property', { credentialSubject: { id: 'did:example:x', degree: { type: 'Two Words' } } }, 'vc-2.0/5.2-terms-defined', '$.credentialSubject.degree'],
+  ['a context with an invalid term definition', { '@context': [V2, { x: { '@id': 5 } }] }, 'vc-2.0/4.3-context-processable', '$["@context"]'],
+];
 
 describe('reports', () => {
   it('a document with several problems gets every one at once, each naming path, rule and section', () => {
@@ -308,6 +316,11 @@ describe('reports', () => {
   it('an unknown context is a JSON-LD problem naming the URL (contexts are never fetched)', async () => {
     const problems = await checkJsonLd({ ...base(), '@context': [V2, 'https://contexts.example/unknown'] }, { documentLoader });
     expect(problems).toMatchObject([{ rule: 'vc-2.0/4.3-context-processable', found: 'the unknown context "https://contexts.example/unknown"' }]);
+  });
+
+  it.each(jsonLdExamples)('JSON-LD: %s is located and named', async (_what, change, rule, at) => {
+    const problems = await checkJsonLd({ ...base(), ...change }, { documentLoader });
+    expect(problems.map((p) => [p.rule, p.path])).toEqual([[rule, at]]);
   });
 
   it('an undefined property is located by path', async () => {

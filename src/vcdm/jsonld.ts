@@ -37,8 +37,11 @@ function chain(e: unknown): ErrorLink[] {
   return out;
 }
 
-/** The path of the first key `name` (or, for `asType`, the first `type` value `name`) outside `@context`. */
-function locate(doc: unknown, name: string, asType: boolean): string | undefined {
+/**
+ * The path of the first place outside `@context` where `match(key, value)` holds; for a list value, the path of the
+ * matching item when `match` accepts the item.
+ */
+function locate(doc: unknown, match: (key: string, value: unknown) => boolean): string | undefined {
   const search = (value: unknown, path: string): string | undefined => {
     if (Array.isArray(value)) {
       for (let i = 0; i < value.length; i++) {
@@ -50,11 +53,11 @@ function locate(doc: unknown, name: string, asType: boolean): string | undefined
     if (!isObject(value)) return undefined;
     for (const [k, v] of Object.entries(value)) {
       if (k === '@context') continue;
-      if (!asType && k === name) return at(path, k);
-      if (asType && (k === 'type' || k === '@type')) {
-        const list = Array.isArray(v) ? v : [v];
-        const i = list.indexOf(name);
-        if (i >= 0) return Array.isArray(v) ? at(at(path, k), i) : at(path, k);
+      if (Array.isArray(v)) {
+        const i = v.findIndex((item) => match(k, item));
+        if (i >= 0) return at(at(path, k), i);
+      } else if (match(k, v)) {
+        return at(path, k);
       }
       const hit = search(v, at(path, k));
       if (hit) return hit;
@@ -63,6 +66,11 @@ function locate(doc: unknown, name: string, asType: boolean): string | undefined
   };
   return search(doc, '$');
 }
+
+const ID_KEYS = new Set(['id', '@id']);
+const TYPE_KEYS = new Set(['type', '@type']);
+/** JSON-LD error codes about contexts and term definitions (the rest are about the document's data). */
+const CONTEXT_ERROR = /context|term|IRI mapping|keyword redefinition|vocab mapping/i;
 
 /**
  * Expands the document in JSON-LD safe mode and turns the first failure into a problem (JSON-LD stops at the first
@@ -86,16 +94,31 @@ export async function checkJsonLd(document: unknown, options: { documentLoader: 
       return [conformanceProblem(V2.contextProcessable, '$["@context"]', 'only contexts microcred has a copy of (contexts are never downloaded)',
         url ? `the unknown context ${JSON.stringify(url)}` : 'an unknown context')];
     }
-    const event = links.find((l) => l.details?.event)?.details?.event;
-    if (event?.details?.property) {
-      const property = event.details.property;
-      return [conformanceProblem(V2.termsDefined, locate(document, property, false) ?? '$', 'a property that the contexts define',
+    const event = links.find((l) => l.details?.event)?.details?.event as
+      | { code?: string; message?: string; details?: Record<string, unknown> }
+      | undefined;
+    const d = event?.details ?? {};
+    if (typeof d.property === 'string') {
+      const property = d.property;
+      return [conformanceProblem(V2.termsDefined, locate(document, (k) => k === property) ?? '$', 'a property that the contexts define',
         `the property "${property}", which no context defines`)];
     }
-    if (event?.details?.type) {
-      const type = event.details.type;
-      return [conformanceProblem(V2.termsDefined, locate(document, type, true) ?? '$', 'a type that the contexts define (or an absolute URL)',
-        `the type "${type}", which no context defines`)];
+    if (typeof d.type === 'string') {
+      const type = d.type;
+      return [conformanceProblem(V2.termsDefined, locate(document, (k, v) => TYPE_KEYS.has(k) && v === type) ?? '$',
+        'a type that the contexts define (or an absolute URL)', `the type "${type}", which no context defines`)];
+    }
+    if (event?.code === 'relative @id reference' && typeof d.id === 'string') {
+      const id = d.id;
+      return [conformanceProblem(V2.jsonLd, locate(document, (k, v) => ID_KEYS.has(k) && v === id) ?? '$', 'an id that is an absolute URL', JSON.stringify(id))];
+    }
+    if (event?.code === 'invalid @language value' && typeof d.language === 'string') {
+      const language = d.language;
+      const path = locate(document, (k, v) => k === '@language' && typeof v === 'string' && v.toLowerCase() === language);
+      return [conformanceProblem(V2.jsonLd, path ?? '$', 'a BCP 47 language tag (JSON-LD refuses this one)', JSON.stringify(language))];
+    }
+    if (event) {
+      return [conformanceProblem(V2.jsonLd, '$', 'JSON-LD that processors accept', `data JSON-LD refuses (${event.code ?? event.message})`)];
     }
     const syntax = links.find((l) => l.name === 'jsonld.SyntaxError');
     const code = syntax?.details?.code;
@@ -103,7 +126,10 @@ export async function checkJsonLd(document: unknown, options: { documentLoader: 
       return [conformanceProblem(V2.contextProcessable, '$["@context"]', 'contexts that do not redefine a term the VC context protects',
         'a context that redefines a protected term')];
     }
-    const what = code ? `a context JSON-LD refuses (${code})` : `a document JSON-LD cannot process (${(syntax ?? links[0])?.message ?? String(e)})`;
-    return [conformanceProblem(V2.contextProcessable, '$["@context"]', 'contexts that are processable as JSON-LD', what)];
+    if (code && CONTEXT_ERROR.test(code)) {
+      return [conformanceProblem(V2.contextProcessable, '$["@context"]', 'contexts that are processable as JSON-LD', `a context JSON-LD refuses (${code})`)];
+    }
+    const what = code ? `data JSON-LD refuses (${code}: ${syntax?.message ?? ''})` : `data JSON-LD cannot process (${(syntax ?? links[0])?.message ?? String(e)})`;
+    return [conformanceProblem(V2.jsonLd, '$', 'JSON-LD that processors accept', what)];
   }
 }

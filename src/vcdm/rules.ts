@@ -68,6 +68,8 @@ export const V2 = {
   evidence: rule('2.0', '5.6', 'evidence', 'Each "evidence" must be an object with a "type".'),
   reservedType: rule('2.0', '5.10', 'reserved-extension',
     'A value of the reserved properties "confidenceMethod" and "renderMethod" must be an object with a "type".'),
+  jsonLd: rule('2.0', '6.1', 'json-ld',
+    'The document must be JSON-LD that processors accept (compacted form): ids that are absolute URLs, valid language tags and directions.'),
   languageValue: rule('2.0', '11.1', 'language-value',
     'A language value object must have a text "@value", may have "@language" and "@direction" ("ltr" or "rtl"), and nothing else.'),
   languageTag: rule('2.0', '11.1', 'language-tag', '"@language" should be a well-formed BCP 47 language tag, such as "en" or "cy-GB".', 'warning'),
