@@ -36,6 +36,14 @@ export {
   MICROCRED_PROFILE_SCHEMA_PATH, LEGACY_MICROCRED_PROFILE_SCHEMA_ID,
 } from './schema/validate-profile.js';
 export { mappingTableMarkdown } from './credential/mapping-table.js';
+export { prepareVcApiCredential, withCredentialStatus, shapeProof } from './credential/vc-api.js';
+export type { VcApiIssuer, PrepareVcApiOptions, VcApiProblem, PreparedCredential, RefusedCredential, CredentialKind } from './credential/vc-api.js';
+// W3C VC Data Model rules
+export { checkCredential, checkPresentation } from './vcdm/conformance.js';
+export type { ConformanceReport, ConformanceProblem, CheckOptions } from './vcdm/conformance.js';
+export { checkJsonLd } from './vcdm/jsonld.js';
+export { DATA_MODEL_RULES } from './vcdm/rules.js';
+export type { DataModelRule, DataModelVersion, RuleSeverity } from './vcdm/rules.js';
 // verifier, DID resolution, guarded fetch, status lists (H3)
 export { verify } from './verify/verify.js';
 export type { VerificationReport, Check, CheckId, CheckStatus, VerifyOptions } from './verify/verify.js';
