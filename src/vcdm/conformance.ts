@@ -98,14 +98,13 @@ function typesOf(value: unknown): string[] {
 
 /** True for an object that is a credential or presentation of its own (checked separately). */
 function isEmbeddedDocument(value: Record<string, unknown>): boolean {
-  const types = typesOf(value.type);
-  return (
-    types.includes('VerifiableCredential') ||
-    types.includes('VerifiablePresentation') ||
-    types.includes('EnvelopedVerifiableCredential') ||
-    types.includes('EnvelopedVerifiablePresentation')
-  );
+  const type = value.type;
+  if (typeof type === 'string') return DOCUMENT_TYPES.has(type);
+  if (!Array.isArray(type)) return false;
+  for (const t of type) if (DOCUMENT_TYPES.has(t)) return true;
+  return false;
 }
+const DOCUMENT_TYPES = new Set<unknown>(['VerifiableCredential', 'VerifiablePresentation', 'EnvelopedVerifiableCredential', 'EnvelopedVerifiablePresentation']);
 
 function checkContext(f: Findings, r: Rules, doc: Record<string, unknown>, path: string): void {
   const first = r === V2 ? VC2_CONTEXT : VC1_CONTEXT;
@@ -135,18 +134,19 @@ function checkOwnType(f: Findings, r: Rules, doc: Record<string, unknown>, path:
   f.reported.add(p);
 }
 
+const TYPE_NAME = /^\S+$/;
+const isTypeName = (t: unknown) => typeof t === 'string' && TYPE_NAME.test(t);
+
 function checkTypeValues(f: Findings, r: Rules, value: unknown, path: string): void {
-  const list = Array.isArray(value) ? value : [value];
-  if (Array.isArray(value) && value.length === 0) {
-    f.add(r.type, path, 'one or more type names', value);
+  f.reported.add(path);
+  if (!Array.isArray(value)) {
+    if (!isTypeName(value)) f.add(r.type, path, 'a type name (a term or an absolute URL)', value);
     return;
   }
-  list.forEach((t, i) => {
-    if (typeof t !== 'string' || t.length === 0 || /\s/.test(t)) {
-      f.add(r.type, Array.isArray(value) ? at(path, i) : path, 'a type name (a term or an absolute URL)', t);
-    }
-  });
-  f.reported.add(path);
+  if (value.length === 0) f.add(r.type, path, 'one or more type names', value);
+  for (let i = 0; i < value.length; i++) {
+    if (!isTypeName(value[i])) f.add(r.type, at(path, i), 'a type name (a term or an absolute URL)', value[i]);
+  }
 }
 
 function checkIssuer(f: Findings, r: Rules, doc: Record<string, unknown>, path: string): void {
@@ -291,32 +291,36 @@ function checkLanguageValue(f: Findings, value: Record<string, unknown>, path: s
 
 /**
  * Every `id`, every `type` and every language value object in the document's own graph: not inside `@context`,
- * `proof`, or embedded credentials and presentations. Paths a specific rule already reported are skipped.
+ * `proof`, or embedded credentials and presentations. Paths a specific rule already reported are skipped. The path
+ * is kept as segments and written out only where a value is checked (a few hundred keys per credential).
  */
-function walk(f: Findings, r: Rules, value: unknown, path: string, root: boolean): void {
-  if (Array.isArray(value)) {
-    value.forEach((v, i) => walk(f, r, v, at(path, i), false));
-    return;
-  }
-  if (!isObject(value)) return;
-  if (!root && isEmbeddedDocument(value)) return;
-  const isLanguageValue = '@value' in value && !('@type' in value);
-  if (isLanguageValue && r === V2) {
-    checkLanguageValue(f, value, path);
-    return;
-  }
-  for (const [key, v] of Object.entries(value)) {
-    if (key === '@context' || key === 'proof') continue;
-    const p = at(path, key);
-    if (f.reported.has(p)) continue;
-    if (key === 'id') {
-      if (!isUrl(v)) f.add(r.id, p, r === V2 ? 'a single URL' : 'a single URI', v);
-    } else if (key === 'type') {
-      checkTypeValues(f, r, v, p);
-    } else {
-      walk(f, r, v, p, false);
+function walk(f: Findings, r: Rules, doc: unknown, base: string): void {
+  const visit = (value: unknown, path: string, root: boolean): void => {
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) visit(value[i], `${path}[${i}]`, false);
+      return;
     }
-  }
+    if (!isObject(value)) return;
+    if (!root && isEmbeddedDocument(value)) return;
+    if (r === V2 && '@value' in value && !('@type' in value)) {
+      checkLanguageValue(f, value, path);
+      return;
+    }
+    // for-in (not Object.keys) lets V8 read `value[key]` through its enum cache: this loop runs for every key.
+    for (const key in value) {
+      if (key === '@context' || key === 'proof') continue;
+      const v = value[key];
+      if (key === 'id' || key === 'type') {
+        const p = `${path}.${key}`;
+        if (f.reported.has(p)) continue;
+        if (key === 'type') checkTypeValues(f, r, v, p);
+        else if (!isUrl(v)) f.add(r.id, p, r === V2 ? 'a single URL' : 'a single URI', v);
+      } else if (v !== null && typeof v === 'object') {
+        visit(v, at(path, key), false);
+      }
+    }
+  };
+  visit(doc, base, true);
 }
 
 function enveloped(f: Findings, rule: DataModelRule, doc: Record<string, unknown>, path: string, typeName: string): void {
@@ -360,7 +364,7 @@ function credentialInto(f: Findings, doc: unknown, path: string, version?: DataM
     checkTypedObjects(f, V1.termsOfUse, doc, 'termsOfUse', path);
     checkTypedObjects(f, V1.evidence, doc, 'evidence', path);
   }
-  walk(f, r, doc, path, true);
+  walk(f, r, doc, path);
   return v;
 }
 
@@ -434,6 +438,6 @@ export function checkPresentation(presentation: unknown, options: CheckOptions =
     });
     f.reported.add(base);
   }
-  walk(f, r, presentation, '$', true);
+  walk(f, r, presentation, '$');
   return report(version, f);
 }

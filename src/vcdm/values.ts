@@ -4,6 +4,8 @@
 
 const SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:/;
 const WHITESPACE = /\s/;
+const SPECIAL = /^(https?|wss?|ftp|file):/i;
+const AUTHORITY = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//;
 
 /**
  * True for an absolute URL as the data model uses the word: a scheme, then the rest, parseable by the WHATWG URL
@@ -12,6 +14,9 @@ const WHITESPACE = /\s/;
  */
 export function isUrl(value: unknown): value is string {
   if (typeof value !== 'string' || !SCHEME.test(value) || WHITESPACE.test(value)) return false;
+  // Without an authority (`//host`), the WHATWG parser refuses nothing without whitespace in a non-special scheme
+  // (urn:, did:, data:, …): the tests above decide. Hosts and ports (https:, or foo://host) need the parser.
+  if (!SPECIAL.test(value) && !AUTHORITY.test(value)) return true;
   try {
     new URL(value);
     return true;
@@ -67,8 +72,15 @@ export function isObject(value: unknown): value is Record<string, unknown> {
 /** `$.a.b[0]` style path: `at('$', 'credentialStatus')`, `at('$.x', 0)`. Keys that are not identifiers are quoted. */
 export function at(path: string, key: string | number): string {
   if (typeof key === 'number') return `${path}[${key}]`;
-  return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`;
+  let suffix = SUFFIXES.get(key);
+  if (suffix === undefined) {
+    suffix = /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
+    if (SUFFIXES.size < 10_000) SUFFIXES.set(key, suffix);
+  }
+  return path + suffix;
 }
+/** Path suffixes by key (credentials repeat the same few hundred keys). */
+const SUFFIXES = new Map<string, string>();
 
 /** How a found value reads in a message: text quoted (long text cut), objects and lists by kind. */
 export function describe(value: unknown): string {
