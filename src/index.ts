@@ -42,6 +42,9 @@ export type { FastDiPoolOptions, PoolIssueOptions, PoolIssueResult, PoolVerifyRe
 // Verifying, and the collaborators a verifier can be given (contexts, DID resolution, the guarded fetch).
 export { verify } from './verify/verify.js';
 export type { VerificationReport, Check, CheckId, CheckStatus, VerifyOptions, NestedVerification } from './verify/verify.js';
+// The W3C VC Data Model 2.0 rules a credential or presentation must follow (also applied by verify and buildCredential).
+export { checkCredential, checkPresentation } from './vcdm/conformance.js';
+export type { ConformanceReport, ConformanceProblem, CheckOptions } from './vcdm/conformance.js';
 export { verifyPresentationProof, presentedCredentials } from './presentation/verify-presentation.js';
 export type { PresentationProofOptions, PresentationProofResult } from './presentation/verify-presentation.js';
 export { formatReport } from './verify/format.js';

@@ -20,7 +20,7 @@ const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as
 
 const LIBRARY_EXPORTS = [
   'CRYPTOSUITES', 'DEFAULT_CRYPTOSUITE', 'FastDiPool', 'JWT_PROFILES', 'KeySet', 'MicrocredError', 'assertProfile',
-  'assertRecord', 'bake', 'buildCredential', 'createDidResolver', 'createDocumentLoader', 'createFastCryptosuite',
+  'assertRecord', 'bake', 'buildCredential', 'checkCredential', 'checkPresentation', 'createDidResolver', 'createDocumentLoader', 'createFastCryptosuite',
   'createGuardedFetch', 'didWebDocument', 'didWebDocumentUrl', 'fastCryptosuite', 'formatReport', 'generateKeySet',
   'identityHash', 'issueCredential', 'jwks', 'loadKeySet', 'presentedCredentials', 'rotateKey', 'signDataIntegrity',
   'signJwt', 'unbake', 'verifyPresentationProof',

@@ -29,6 +29,7 @@ import { assertRecord } from '../record/validate.js';
 import { isMicrocredProfileSchemaUrl } from '../schema/validate-profile.js';
 import { OB_ACHIEVEMENT_CREDENTIAL_SCHEMA_URL } from '../schema/validate-ob.js';
 import { assertBuiltCredential } from './built-check.js';
+import { checkCredential } from '../vcdm/conformance.js';
 import type {
   Achievement,
   AchievementSubject,
@@ -636,7 +637,24 @@ export function buildValidatedCredential(profile: IssuerProfile, record: Complet
     credentialSchema: credentialSchemas(options.profileSchemaId),
     credentialStatus: options.credentialStatus,
   };
-  const built = prune(credential);
+  const built = conforming(prune(credential));
   assertBuiltCredential(built);
   return built;
+}
+
+/**
+ * The built credential, held to the VC Data Model 2.0 rules before anyone signs it. The mapping itself produces
+ * conforming credentials (the tests sweep it); what can still break a rule comes from the caller's options (a
+ * `credentialStatus` without `type`, say), and it is refused here rather than signed.
+ */
+function conforming(credential: OpenBadgeCredential): OpenBadgeCredential {
+  const { conforming: ok, problems } = checkCredential(credential);
+  if (ok) return credential;
+  const errors = problems.filter((p) => p.severity === 'error');
+  throw new MicrocredError(
+    'CREDENTIAL_INVALID',
+    `The credential would not follow the W3C VC Data Model 2.0 (${errors.length} problem${errors.length === 1 ? '' : 's'}):\n` +
+      errors.map((p) => `- ${p.message}`).join('\n'),
+    errors,
+  );
 }

@@ -48,6 +48,8 @@ export interface CheckDetail {
   message: string;
   /** As `Check.code`, for this item. */
   code?: string;
+  /** The data model rule the item breaks (parse check), e.g. `vc-2.0/4.7-issuer` (see DATA_MODEL_RULES). */
+  rule?: string;
 }
 
 export interface VerificationReport {
