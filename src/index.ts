@@ -56,8 +56,8 @@ export { createGuardedFetch } from './lib/guarded-fetch.js';
 export type { GuardedFetch, GuardedFetchConfig, GuardedFetchRequest, FetchedDocument, HostLookup, Transport } from './lib/guarded-fetch.js';
 
 // More Data Integrity cryptosuites (eddsa-jcs-2022, ecdsa-rdfc-2019) and the two VC-JWT profiles, by name.
-export { CRYPTOSUITES, DEFAULT_CRYPTOSUITE } from './proof/cryptosuites.js';
-export type { CryptosuiteName } from './proof/cryptosuites.js';
+export { CRYPTOSUITES, DEFAULT_CRYPTOSUITE } from './keyset/cryptosuites.js';
+export type { CryptosuiteName } from './keyset/cryptosuites.js';
 export { JWT_PROFILES } from './proof/jwt.js';
 export type { JwtProfile } from './proof/jwt.js';
 

@@ -13,11 +13,15 @@ const INTEGRATION = [
   'test/fetch.test.ts',
   'test/http.test.ts',
   'test/http-api.test.ts',
+  'test/interop-verifier-core.test.ts',
   'test/package.test.ts',
+  'test/record-input.test.ts',
   'test/service.test.ts',
   'test/service-bench.test.ts',
   'test/service-concurrency.test.ts',
+  'test/service-resilience.test.ts',
   'test/store.test.ts',
+  'test/verify-route.test.ts',
 ];
 
 // Lives in test/ so the top level keeps only the layout the project agreed on.
