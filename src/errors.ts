@@ -21,7 +21,9 @@ export type ErrorCode =
   | 'FETCH_BLOCKED'
   | 'FETCH_FAILED'
   | 'SIGNING_FAILED'
-  | 'UNSUPPORTED';
+  | 'UNSUPPORTED'
+  /** A trust list (file, remote document or configuration entry) that is not one microcred reads. */
+  | 'TRUST_LIST_INVALID';
 
 export class MicrocredError extends Error {
   readonly code: ErrorCode;
