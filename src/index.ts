@@ -47,6 +47,19 @@ export { mappingTableMarkdown } from './credential/mapping-table.js';
 export { verify } from './verify/verify.js';
 export type { VerificationReport, Check, CheckId, CheckStatus, VerifyOptions } from './verify/verify.js';
 export { formatReport } from './verify/format.js';
+// who signed, as proven, and known issuers (trust lists) for the issuer-trust check
+export type { ProvenSigner } from './verify/verify.js';
+export { VERIFY_MESSAGES, message as verifyMessage } from './verify/messages.js';
+export type { Message, MessageId, MessageParams } from './verify/messages.js';
+export { createTrustRegistry } from './trust/registry.js';
+export type { TrustRegistryOptions } from './trust/registry.js';
+export { trustListsFromEnv, TRUST_LISTS_ENV } from './trust/config.js';
+export { issuerHost } from './trust/host.js';
+export { DEFAULT_TRUST_CACHE_POLICY } from './trust/http-cache.js';
+export type { TrustCachePolicy } from './trust/http-cache.js';
+export type {
+  TrustRegistry, TrustLookup, TrustListSource, TrustListState, TrustListFormat, KnownIssuer, HostedIssuer, HostedIssuers,
+} from './trust/types.js';
 export { guardedFetch, createGuardedFetch, fetchedJson } from './lib/guarded-fetch.js';
 export type { GuardedFetch, GuardedFetchConfig, GuardedFetchRequest, FetchedDocument, HostLookup, Transport } from './lib/guarded-fetch.js';
 export { didKeyDocument } from './did/key.js';
