@@ -100,6 +100,22 @@ describe('a did:key issuer whose profile says it is the University of Oxford', (
     expectCatalogued(report);
   });
 
+  it('with the real DCC list of registries and none of them reachable: each is named, the reasons are in the details', async () => {
+    const trust = createTrustRegistry({ lists: [{ file: path.join(TRUST_FIXTURES, 'dcc-known-did-registries.json') }], fetch: mapFetch({}) });
+    const report = await verify(await didKey.sign(badge(didKey.controller, 'University of Oxford')), { now: NOW, trust });
+    const c = check(report, 'issuer-trust');
+    expect(c?.status).toBe('warning');
+    expect(c?.message).toBe(
+      'Not confirmed: none of the configured lists could be checked. 9 lists could not be checked (Credential Engine Issuer Registry, ' +
+        'Credential Engine Sandbox Issuer Registry, DCC Member Registry, Test DCC Member Registry, OpenSALT Test Issuer Registry, ' +
+        'DCC Sandbox Registry, DCC Community Registry, MSP Registry); the details say why. ' +
+        'The name the credential gives its issuer (University of Oxford) is its own claim.',
+    );
+    expect(c?.details).toHaveLength(9);
+    expect(c?.details?.every((d) => d.status === 'unknown' && d.message.includes('HTTP 404'))).toBe(true);
+    expect(report.verified).toBe(true);
+  });
+
   it('with no trust list configured, the warning says so', async () => {
     const report = await verify(await didKey.sign(badge(didKey.controller, 'University of Oxford')), { now: NOW });
     expect(check(report, 'issuer-trust')).toMatchObject({

@@ -53,6 +53,7 @@ export interface KnownIssuer {
 /** What became of one list during a lookup. */
 export interface TrustListState {
   name: string;
+  /** The list's file path or URL; `hosted` for the issuers this service hosts. */
   source: string;
   /** Absent when the list was never read (a remote list that could not be fetched the first time). */
   format?: TrustListFormat;

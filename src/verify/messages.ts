@@ -29,6 +29,7 @@ export const VERIFY_MESSAGES = {
   'verify.trust.noneChecked': 'Not confirmed: none of the configured lists could be checked.',
   'verify.trust.noLists': 'Not on any configured list: no trust list is configured.',
   'verify.trust.unavailable': 'The list {list} could not be checked: {reason}',
+  'verify.trust.unavailableMany': '{count} lists could not be checked ({lists}); the details say why.',
   'verify.trust.stale': 'The copy of {list} used was fetched at {fetchedAt}; fetching it again failed: {reason}',
   'verify.trust.claimOnlyNamed': 'The name the credential gives its issuer ({name}) is its own claim.',
   'verify.trust.unnamed': 'The credential gives its issuer no name.',

@@ -18,6 +18,9 @@ import { reasonOf } from '../../trust/http-cache.js';
 import { joinMessages, message, type Message } from '../messages.js';
 import type { Check, CheckDetail, CheckStatus, ProvenSigner, VerifyContext } from '../types.js';
 
+/** Lists that could not be checked whose reasons the check's sentence gives; beyond, it names them and the details say why. */
+const MAX_REASONS = 2;
+
 function claimedNameOf(credential: Record<string, unknown>): string | undefined {
   const name = (credential.issuer as { name?: unknown } | undefined)?.name;
   return typeof name === 'string' && name.trim() ? name.trim() : undefined;
@@ -120,13 +123,18 @@ export async function checkIssuerTrust(ctx: VerifyContext, issuerKey: Check): Pr
     if (others.length) messages.push(message('verify.trust.alsoListed', { lists: others.join(', ') }));
     return { check: fromMessages('pass', messages, details), signer };
   }
-  const checked = lookup.lists.filter((s) => s.state !== 'unavailable' && !isListOfLists(s)).map((s) => s.name);
+  // A list of registries may name two registries alike (the DCC's does): each name once.
+  const checked = [...new Set(lookup.lists.filter((s) => s.state !== 'unavailable' && !isListOfLists(s)).map((s) => s.name))];
   const unavailable = lookup.lists.filter((s) => s.state === 'unavailable');
   const messages: Message[] = [];
   if (lookup.lists.length === 0) messages.push(message('verify.trust.noLists'));
   else if (checked.length === 0) messages.push(message('verify.trust.noneChecked'));
   else messages.push(message('verify.trust.notListed', { lists: checked.join(', ') }));
-  for (const s of unavailable) messages.push(message('verify.trust.unavailable', { list: s.name, reason: s.error ?? 'unknown reason.' }));
+  if (unavailable.length > MAX_REASONS) {
+    messages.push(message('verify.trust.unavailableMany', { count: unavailable.length, lists: [...new Set(unavailable.map((s) => s.name))].join(', ') }));
+  } else {
+    for (const s of unavailable) messages.push(message('verify.trust.unavailable', { list: s.name, reason: s.error ?? 'unknown reason.' }));
+  }
   messages.push(claimedName ? message('verify.trust.claimOnlyNamed', { name: claimedName }) : message('verify.trust.unnamed'));
   return { check: fromMessages('warning', messages, details), signer };
 }
