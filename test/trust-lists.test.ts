@@ -201,3 +201,26 @@ describe('MICROCRED_TRUST_LISTS', () => {
     expect((await trust.lookup('did:web:a.example')).matches[0]).toMatchObject({ name: 'A', list: 'From env' });
   });
 });
+
+describe('the README', () => {
+  const README = readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'README.md'), 'utf8');
+
+  it('shows a microcred trust list that is valid and matches as it says', async () => {
+    const m = /<!-- trust-list-example -->\s*```json\n([\s\S]*?)```/.exec(README);
+    expect(m, 'README has the trust-list-example marker').not.toBeNull();
+    const text = m![1]!.replace(/^ {3}/gm, '');
+    expect(parseTrustList(text, 'README').format).toBe('microcred');
+    const trust = createTrustRegistry({ lists: [{ file: file(text) }] });
+    expect((await trust.lookup('did:web:credentials.example.ac.uk:issuers:maths')).matches[0]?.name).toBe('University of Example');
+    expect((await trust.lookup('did:web:example.ac.uk')).matches).toEqual([]);
+  });
+
+  it('shows a MICROCRED_TRUST_LISTS value that reads as it says', () => {
+    const m = /^\s*MICROCRED_TRUST_LISTS=(\S+)$/m.exec(README);
+    expect(m).not.toBeNull();
+    expect(trustListsFromEnv({ MICROCRED_TRUST_LISTS: m![1] })).toEqual([
+      { file: '/etc/microcred/trust.json' },
+      { url: 'https://digitalcredentials.github.io/dcc-known-registries/known-did-registries.json' },
+    ]);
+  });
+});
