@@ -20,17 +20,14 @@ const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as
 
 const LIBRARY_EXPORTS = [
   'CRYPTOSUITES', 'DEFAULT_CRYPTOSUITE', 'FastDiPool', 'JWT_PROFILES', 'KeySet', 'MicrocredError', 'assertProfile',
-  'assertRecord', 'bake', 'buildCredential', 'checkCredential', 'checkPresentation', 'createDidResolver', 'createDocumentLoader', 'createFastCryptosuite',
-  'createGuardedFetch', 'createTrustRegistry', 'didWebDocument', 'didWebDocumentUrl', 'fastCryptosuite', 'formatReport', 'generateKeySet',
-  'identityHash', 'issueCredential', 'jwks', 'loadKeySet', 'presentedCredentials', 'rotateKey', 'signDataIntegrity',
-  'signJwt', 'trustListsFromEnv', 'unbake', 'verifyPresentationProof',
-  'validateProfile', 'validateRecord', 'verify',
+  'assertRecord', 'bake', 'buildCredential', 'checkCredential', 'checkPresentation', 'createDidResolver',
+  'createDocumentLoader', 'createFastCryptosuite', 'createGuardedFetch', 'createTrustRegistry', 'didWebDocument',
+  'didWebDocumentUrl', 'fastCryptosuite', 'formatReport', 'generateKeySet', 'identityHash', 'issueCredential',
+  'jwks', 'loadKeySet', 'presentedCredentials', 'rotateKey', 'signDataIntegrity', 'signJwt', 'trustListsFromEnv',
+  'unbake', 'validateProfile', 'validateRecord', 'verify', 'verifyPresentationProof',
 ];
 const STACKING_EXPORTS = ['assertStackingRules', 'buildClrCredential', 'checkStacking', 'readCreditFacts', 'stackingSentence', 'validateStackingRules'];
-const DISPLAY_EXPORTS = [
-  'LANGS', 'NOTIONAL_HOURS_PER_UK_CREDIT', 'ROW_KEYS', 'badgePng', 'badgeSvg', 'certificatePdf', 'credentialRows',
-  'credentialView', 'label', 'labels', 'negotiateLang',
-];
+const DISPLAY_EXPORTS = ['LANGS', 'badgePng', 'badgeSvg', 'certificatePdf', 'credentialRows', 'credentialView', 'label', 'labels', 'negotiateLang'];
 const SERVICE_EXPORTS = [
   'createApiKey', 'createApp', 'createIssuer', 'issuerDid', 'migrate', 'openApiDocument', 'openDb', 'rotateIssuerKey',
   'serviceConfigFromEnv', 'startServer',

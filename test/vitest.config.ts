@@ -21,7 +21,9 @@ const INTEGRATION = [
   'test/service-concurrency.test.ts',
   'test/service-resilience.test.ts',
   'test/store.test.ts',
+  'test/trust-remote.test.ts',
   'test/verify-route.test.ts',
+  'test/verify-signer.test.ts',
 ];
 
 // Lives in test/ so the top level keeps only the layout the project agreed on.

@@ -2,6 +2,7 @@
  * What a baked image carries (OB 3.0 §5.3): the JSON of a credential with an embedded proof, or the compact JWS of
  * a VC-JWT. Shared by the PNG and SVG carriers: classifying the text, and the size limits.
  */
+import { isCompactJws } from '../lib/jws.js';
 import { MicrocredError } from '../errors.js';
 
 export type BakedFormat = 'json' | 'jwt';
@@ -16,7 +17,6 @@ export interface SizeLimits {
 export const DEFAULT_MAX_IMAGE_BYTES = 8 * 1024 * 1024;
 export const DEFAULT_MAX_CREDENTIAL_BYTES = 1024 * 1024;
 
-const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 export function limits(options: SizeLimits = {}): Required<SizeLimits> {
@@ -48,7 +48,7 @@ export type Classified = { format: 'json'; credential: Record<string, unknown> }
 
 /** Reads carried text as a compact JWS or a JSON object; anything else is BADGE_CREDENTIAL_INVALID. */
 export function classify(text: string, where: string): Classified {
-  if (COMPACT_JWS.test(text)) return { format: 'jwt', credential: text };
+  if (isCompactJws(text)) return { format: 'jwt', credential: text };
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -69,14 +69,14 @@ export function credentialText(credential: Record<string, unknown> | string, max
   let text: string;
   if (typeof credential === 'string') {
     const trimmed = credential.trim();
-    text = COMPACT_JWS.test(trimmed) ? trimmed : credential;
+    text = isCompactJws(trimmed) ? trimmed : credential;
     if (LONE_SURROGATE.test(text)) throw new MicrocredError('BADGE_CREDENTIAL_INVALID', 'The credential text is not valid Unicode (a lone surrogate).');
   } else if (credential !== null && typeof credential === 'object' && !Array.isArray(credential)) {
     text = JSON.stringify(credential); // escapes lone surrogates itself
   } else {
     throw new MicrocredError('BADGE_CREDENTIAL_INVALID', 'Expected a credential: a JSON object, its JSON text, or a compact JWT.');
   }
-  const { format } = classify(COMPACT_JWS.test(text) ? text : text.trim(), 'The credential');
+  const { format } = classify(isCompactJws(text) ? text : text.trim(), 'The credential');
   checkCredentialSize(text, maxBytes);
   return { format, text };
 }

@@ -10,12 +10,27 @@
  *   key sets' ES256 key); P-384 proofs are verified too.
  */
 
-/** Every cryptosuite microcred can sign with, default first. */
+/**
+ * Every cryptosuite microcred can sign with, default first.
+ *
+ * @example
+ * ```ts
+ * await issueCredential(credential, { format: 'di', keys, cryptosuite: CRYPTOSUITES[1] }); // eddsa-jcs-2022
+ * ```
+ */
 export const CRYPTOSUITES = ['eddsa-rdfc-2022', 'eddsa-jcs-2022', 'ecdsa-rdfc-2019'] as const;
 
 /** The name of a cryptosuite microcred signs with (the proof's `cryptosuite` value). */
 export type CryptosuiteName = (typeof CRYPTOSUITES)[number];
 
+/**
+ * The cryptosuite used when none is asked for: `eddsa-rdfc-2022`, the one Open Badges 3.0 certification requires.
+ *
+ * @example
+ * ```ts
+ * const suite = options.cryptosuite ?? DEFAULT_CRYPTOSUITE;
+ * ```
+ */
 export const DEFAULT_CRYPTOSUITE: CryptosuiteName = 'eddsa-rdfc-2022';
 
 /** The curve of the key a cryptosuite signs with, as a Data Integrity `Signer.algorithm` names it. */

@@ -18,7 +18,7 @@
 import { readFileSync } from 'node:fs';
 import { MicrocredError } from '../errors.js';
 import { createGuardedFetch, type GuardedFetch } from '../lib/guarded-fetch.js';
-import { isCompactJws } from '../verify/checks/parse.js';
+import { isCompactJws } from '../lib/jws.js';
 import { issuerHost } from './host.js';
 import { DEFAULT_TRUST_CACHE_POLICY, RemoteDocument, reasonOf, type TrustCachePolicy } from './http-cache.js';
 import { ENTITY_STATEMENT_ACCEPT, fetchUrl, readSubordinateStatement, readTrustAnchor, type FederationEntity, type TrustAnchor } from './oidf.js';

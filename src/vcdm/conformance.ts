@@ -17,12 +17,12 @@
  *   (its accepted fixtures all have `{"id": …}` subjects); an empty object is refused.
  * - An empty `verifiableCredential` list in a presentation is accepted, as the W3C test suite's presentations are.
  */
+import { isCompactJws } from '../lib/jws.js';
 import { V1, V2, type DataModelRule, type DataModelVersion, type RuleSeverity } from './rules.js';
 import { at, describe, instant, isDateTime, isDateTimeStamp, isLanguageTag, isObject, isUrl, items } from './values.js';
 
 export const VC2_CONTEXT = 'https://www.w3.org/ns/credentials/v2';
 export const VC1_CONTEXT = 'https://www.w3.org/2018/credentials/v1';
-const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+$/;
 // SRI hash-expression (SRI §3.5): hash-algo "-" base64-value.
 const SRI = /^(sha256|sha384|sha512)-[A-Za-z0-9+/]+={0,2}$/;
 // A multibase string: one base prefix character, then the encoded digest (no whitespace).
@@ -423,7 +423,7 @@ export function checkPresentation(presentation: unknown, options: CheckOptions =
     const base = '$.verifiableCredential';
     items(list).forEach((vc, i) => {
       const p = Array.isArray(list) ? at(base, i) : base;
-      if (typeof vc === 'string' && r === V1 && COMPACT_JWS.test(vc)) return; // a VC-JWT 1.1 credential
+      if (typeof vc === 'string' && r === V1 && isCompactJws(vc)) return; // a VC-JWT 1.1 credential
       if (!isObject(vc)) {
         f.add(r.verifiableCredential, p, r === V2 ? 'a credential object or an EnvelopedVerifiableCredential object' : 'a credential object or a compact JWT', vc);
         return;

@@ -25,7 +25,7 @@ import { checkEndorsements, findEndorsements } from './checks/endorsements.js';
 import { withNested } from './nested.js';
 import { CHECK_ORDER, type Check, type EndorsementReport, type VerificationReport, type VerifyContext, type VerifyOptions } from './types.js';
 
-export { isCompactJws } from './checks/parse.js';
+export { isCompactJws } from '../lib/jws.js';
 export type { Check, CheckDetail, CheckId, CheckStatus, EndorsementReport, NestedVerification, ProvenSigner, VerificationReport, VerifyOptions } from './types.js';
 
 let defaultFetch: GuardedFetch | undefined;

@@ -8,7 +8,14 @@ import { en, type Catalogue, type LabelKey } from './en.js';
 
 export type { Catalogue, LabelKey } from './en.js';
 
-/** The languages microcred speaks. */
+/**
+ * The languages microcred's pages, labels and certificates speak: English and Welsh.
+ *
+ * @example
+ * ```ts
+ * for (const lang of LANGS) console.log(label(lang, 'element.credits')); // Credits, Credydau
+ * ```
+ */
 export const LANGS = ['en', 'cy'] as const;
 export type Lang = (typeof LANGS)[number];
 

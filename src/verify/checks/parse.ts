@@ -5,11 +5,11 @@
  * `conforming: false` tells the verifier to fetch nothing on its behalf (VC DM 2.0 §7.1 makes such a document a
  * MALFORMED_VALUE_ERROR whatever its proof says).
  */
+import { isCompactJws } from '../../lib/jws.js';
 import { checkCredential, VC1_CONTEXT, type ConformanceReport } from '../../vcdm/conformance.js';
 import type { Check, CheckDetail } from '../types.js';
 
 export { VC1_CONTEXT, VC2_CONTEXT } from '../../vcdm/conformance.js';
-const JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+$/;
 /** Registered JWT claims that are not part of the credential itself. */
 const JWT_CLAIMS = ['iss', 'jti', 'sub', 'nbf', 'exp', 'iat', 'aud'];
 
@@ -35,18 +35,6 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
-/**
- * True when the text is a compact JWS (three base64url segments), as a VC-JWT credential is sent.
- *
- * @example
- * ```ts
- * isCompactJws('eyJhbGciOiJFZERTQSJ9.eyJ9.c2ln'); // true
- * isCompactJws('{"@context": []}'); // false
- * ```
- */
-export function isCompactJws(text: string): boolean {
-  return JWS.test(text.trim());
-}
 
 export function contextsOf(credential: Record<string, unknown>): unknown[] {
   const c = credential['@context'];
@@ -57,7 +45,7 @@ export function parseInput(input: unknown): Parsed {
   let value: unknown = input;
   if (typeof value === 'string') {
     const text = value.trim();
-    if (JWS.test(text)) return parseJwt(text);
+    if (isCompactJws(text)) return parseJwt(text);
     try {
       value = JSON.parse(text);
     } catch (e) {
@@ -65,7 +53,7 @@ export function parseInput(input: unknown): Parsed {
     }
     if (typeof value === 'string') {
       const inner = value.trim();
-      if (JWS.test(inner)) return parseJwt(inner);
+      if (isCompactJws(inner)) return parseJwt(inner);
       return fail('The input is a JSON string, but not a JWT credential.');
     }
   }
