@@ -12,6 +12,7 @@ import { HttpProblem, problems, sendProblem } from '../src/service/problem.js';
 import { issuerDidDocument, issuerJwks, statusListCredential } from '../src/service/publish.js';
 import type { WalletResponse } from '../src/service/wallet/response.js';
 import { WALLET_PATHS } from '../src/service/wallet/urls.js';
+import { MICROCRED_PROFILE_SCHEMA_PATH, microcredProfileSchemaText } from '../src/schema/validate-profile.js';
 
 export interface WalletServer {
   url: string;
@@ -52,6 +53,7 @@ export async function startWalletServer(ctx: ServiceContext): Promise<WalletServ
     const out = await statusListCredential(ctx, p(req, 'slug'), p(req, 'purpose') as 'revocation', Number(p(req, 'seq')));
     res.type('application/vc+ld+json').send(out.body);
   });
+  app.get(MICROCRED_PROFILE_SCHEMA_PATH, (_req, res) => void res.type('application/schema+json').send(microcredProfileSchemaText()));
   app.use(() => {
     throw problems.notFound('no such route');
   });
