@@ -4,8 +4,9 @@
  * signed JSON as stock @digitalbazaar/vc + jsonld.js + rdf-canonize at a fixed `created`, or the same error.
  * Stock-signed credentials must verify through the fast suite; tampered ones must be rejected.
  */
-import { ed25519PublicKeyMultibase } from '../src/keyset/multibase.js';
+import { ed25519PublicKeyMultibase } from '../src/lib/multibase.js';
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -16,11 +17,11 @@ import { DataIntegrityProof as DIP } from '@digitalbazaar/data-integrity';
 import { createDocumentLoader, bundledContexts, type DocumentLoader } from '../src/lib/document-loader.js';
 import { stock } from '../src/lib/fast-rdfc/internals.js';
 import { createFastCanonizer } from '../src/lib/fast-rdfc/canonize.js';
-import { runSelfTest } from '../src/lib/fast-rdfc/self-test.js';
+import { defaultSelfTestVectors, runSelfTest, type SelfTestVectors } from '../src/lib/fast-rdfc/self-test.js';
 import { createFastCryptosuite, type FastCryptosuite } from '../src/proof/fast/cryptosuite.js';
 import { createKeyObjectSigner } from '../src/proof/fast/signer.js';
 import { createVerifierCache } from '../src/proof/fast/verifier-cache.js';
-import { generateCorpus, OB_303, rng, VC_V2 } from '../src/bench/fast-corpus.js';
+import { generateCorpus, generateHostileCorpus, HOSTILE_CHARS, OB_303, rng, VC_V2 } from './bench/fast-corpus.js';
 
 type Json = Record<string, unknown>;
 const vc = vcLib as {
@@ -32,6 +33,8 @@ const DataIntegrityProof = DIP as new (o: { signer?: unknown; date?: string; cry
 const CORPUS_SIZE = 520;
 /** Mutated credentials in the fuzz case (FAST_FUZZ_N / FAST_FUZZ_SEED run a longer search locally). */
 const FUZZ_N = Number(process.env.FAST_FUZZ_N ?? 300);
+/** Attacker-shaped credentials (FAST_HOSTILE_N / FAST_HOSTILE_SEED run a longer search locally). */
+const HOSTILE_N = Number(process.env.FAST_HOSTILE_N ?? 300);
 // Status is not what this suite checks: accept any credentialStatus entry.
 const checkStatus = async () => ({ verified: true });
 const CREATED = '2026-02-01T12:00:00Z';
@@ -91,6 +94,16 @@ async function canonizeOutcome(canonize: (i: unknown, o: Json) => Promise<string
   }
 }
 
+/** The lines only one side has (what a mismatch report needs; whole outputs are too long to read). */
+function difference(stockOut: string, fastOut: string): string {
+  const a = stockOut.split('\n');
+  const b = fastOut.split('\n');
+  const onlyStock = a.filter((l) => !b.includes(l));
+  const onlyFast = b.filter((l) => !a.includes(l));
+  if (onlyStock.length === 0 && onlyFast.length === 0) return `same lines, different order or count (${a.length} / ${b.length})`;
+  return `only stock: ${JSON.stringify(onlyStock.slice(0, 3))}; only fast: ${JSON.stringify(onlyFast.slice(0, 3))}`;
+}
+
 function tamper(signed: Json): Json {
   const t = structuredClone(signed) as { credentialSubject: { achievement: { name: string } } };
   t.credentialSubject.achievement.name += ' (edited)';
@@ -120,7 +133,7 @@ describe('fast eddsa-rdfc-2022 differential', () => {
       const s = await issueWith(stock as unknown as Json, cred, signer, issuer.loader);
       const f = await issueWith(fast as unknown as Json, cred, signer, issuer.loader);
       if (s.ok && f.ok) {
-        if (JSON.stringify(s.signed) === JSON.stringify(f.signed) && s.nquads.join('\u0001') === f.nquads.join('\u0001')) {
+        if (JSON.stringify(s.signed) === JSON.stringify(f.signed) && isDeepStrictEqual(s.nquads, f.nquads)) {
           identical++;
           stockSigned.push(s.signed);
         } else mismatches.push(`#${i}: output differs`);
@@ -268,8 +281,13 @@ describe('fast eddsa-rdfc-2022 differential', () => {
       () => ['a', null], () => [['a']], () => ({ '@value': 'x' }), () => ({ id: 'relative/path' }), () => ({ type: 'FooType' }),
       () => ({ id: 'https://example.org/n', type: 'Profile', name: 'n' }), () => 'urn:uuid:1', () => '_:b1', () => ({ '@list': ['a'] }),
       () => ({ '@context': { x: 'https://example.org/x' }, x: 1 }), () => [1, '1', 1.0], () => 'ext:Thing',
+      // Attacker strings: every hostile character in a literal, an IRI, an @id and a type.
+      () => `v${pick(HOSTILE_CHARS)}w`, () => `urn:v${pick(HOSTILE_CHARS)}w`, () => ({ id: `urn:n${pick(HOSTILE_CHARS)}m`, 'urn:p': 'x' }),
+      () => ({ id: `https://example.org/${pick(HOSTILE_CHARS)}`, type: `urn:T${pick(HOSTILE_CHARS)}` }),
+      () => ({ name: 'n', 'https://schema.org/name': [`a${pick(HOSTILE_CHARS)}b`, 'a'] }),
     ];
-    const keys = ['foo', 'https://example.org/p', '@id', 'id', 'type', '@type', 'name', '@context', '@list', 'allowedValue', 'achievement', 'targetUrl', 'creditsAvailable', 'hashed', 'image', 'result'];
+    const keys = ['foo', 'https://example.org/p', '@id', 'id', 'type', '@type', 'name', '@context', '@list', 'allowedValue', 'achievement', 'targetUrl', 'creditsAvailable', 'hashed', 'image', 'result',
+      ...HOSTILE_CHARS.map((c) => `urn:k${c}v`)];
     const objects = (v: unknown, out: Json[]): Json[] => {
       if (Array.isArray(v)) for (const x of v) objects(x, out);
       else if (v && typeof v === 'object') {
@@ -299,6 +317,24 @@ describe('fast eddsa-rdfc-2022 differential', () => {
     expect(m.fast).toBeGreaterThan(30);
     expect(m.bails).toBeGreaterThan(30);
   }, 30_000 + FUZZ_N * 20);
+
+  it(`gives the same N-Quads or the same error as stock on ${HOSTILE_N} credentials with control characters, lone surrogates and boundary-shifted claims`, async () => {
+    const hostile = generateHostileCorpus(Number(process.env.FAST_HOSTILE_SEED ?? 77), HOSTILE_N, { issuerDid: issuer.did });
+    const canonizer = createFastCanonizer();
+    const mismatches: string[] = [];
+    let ok = 0;
+    for (const [i, doc] of hostile.entries()) {
+      const s = await canonizeOutcome(stock.canonize, doc, issuer.loader);
+      const f = await canonizeOutcome(canonizer.canonize, doc, issuer.loader);
+      if (s.startsWith('OK ')) ok++;
+      if (s !== f) mismatches.push(`#${i}: ${difference(s, f)}`);
+    }
+    expect(mismatches).toEqual([]);
+    const m = canonizer.metrics();
+    // Mostly canonicalizable, and answered by the fast path itself (not only by falling back).
+    expect(ok).toBeGreaterThan(HOSTILE_N * 0.5);
+    expect(m.fast + m.collisions).toBeGreaterThan(HOSTILE_N * 0.4);
+  }, 30_000 + HOSTILE_N * 20);
 
   it('falls back to stock when the caller serves a pinned URL with different content', async () => {
     const modified = structuredClone(bundledContexts().get(OB_303)) as { '@context': Json };
@@ -395,12 +431,46 @@ describe('self-test and verifier cache', () => {
     expect(r.reason).toMatch(/differ/);
   });
 
-  it('a suite whose self-test fails warns and serves stock output', async () => {
+  it('a healthy suite passes its self-test silently and serves the fast path', async () => {
     const warnings: string[] = [];
     const suite = createFastCryptosuite({ onWarning: (m) => warnings.push(m) });
     expect((await suite.ready)?.ok).toBe(true);
     expect(warnings).toEqual([]);
     expect(suite.metrics().fastPathEnabled).toBe(true);
+  });
+
+  it('a suite whose self-test fails warns and serves stock output', async () => {
+    const issuer = testIssuer(12);
+    const signer = createKeyObjectSigner({ id: issuer.vmId, privateKey: issuer.privateKey });
+    const recorded = defaultSelfTestVectors();
+    // What a changed jsonld.js or rdf-canonize would look like: the fast output no longer hashes to the recorded
+    // stock answer; and a known credential that leaves the compiled subset.
+    const failing: [SelfTestVectors, RegExp][] = [
+      [{ ...recorded, credentialHash: '0'.repeat(64) }, /differ from the recorded stock output/],
+      [{ ...recorded, credential: { ...recorded.credential, name: { '@value': 'x', '@language': 'en' } } }, /did not take the fast path/],
+    ];
+    for (const [vectors, reason] of failing) {
+      const warnings: string[] = [];
+      const suite = createFastCryptosuite({ selfTestVectors: vectors, onWarning: (m) => warnings.push(m) });
+      const result = await suite.ready;
+      expect(result?.ok).toBe(false);
+      expect(result?.reason).toMatch(reason);
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatch(/fast eddsa-rdfc-2022 disabled, using the stock canonicalizer/);
+      expect(warnings[0]).toMatch(reason);
+      expect(suite.metrics().fastPathEnabled).toBe(false);
+      const before = suite.metrics();
+      // Canonical N-Quads, proofs and errors are stock's, and none of them comes from the fast path.
+      for (const cred of [...generateCorpus(2026, 2, { issuerDid: issuer.did }), recorded.credential]) {
+        expect(await canonizeOutcome(suite.canonize, cred, issuer.loader)).toBe(await canonizeOutcome(stock.canonize, cred, issuer.loader));
+        const f = await issueWith(suite as unknown as Json, cred, signer, issuer.loader);
+        const s = await issueWith(stock as unknown as Json, cred, signer, issuer.loader);
+        expect(f).toEqual(s);
+      }
+      const after = suite.metrics();
+      expect(after.fast).toBe(before.fast);
+      expect(after.collisions + after.bails + after.stockOptions).toBe(before.collisions + before.bails + before.stockOptions);
+    }
   });
 
   it('caches did:key verifiers forever and others for the TTL; malformed methods fail like stock', async () => {

@@ -71,7 +71,7 @@ describe('a micro-credential built from the example record', () => {
     const { buildCredential } = await import('../src/credential/annex1.js');
     const { PACKAGE_ROOT } = await import('../src/lib/paths.js');
     const profile = JSON.parse(readFileSync(path.join(EXAMPLE_KEYS_DIR, 'profile.json'), 'utf8'));
-    const record = JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'test', 'fixtures', 'record.json'), 'utf8'));
+    const record = JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'examples', 'record.json'), 'utf8'));
     return buildCredential(profile, record, { issuerId: keys.controller, validFrom: '2025-06-01T00:00:00Z', profileSchemaId: PROFILE_SCHEMA_ID }) as unknown as Record<string, any>;
   }
 
@@ -141,7 +141,7 @@ describe('negatives on microcred credentials: each fails with the right check na
     const { buildCredential } = await import('../src/credential/annex1.js');
     const { PACKAGE_ROOT } = await import('../src/lib/paths.js');
     const profile = JSON.parse(readFileSync(path.join(EXAMPLE_KEYS_DIR, 'profile.json'), 'utf8'));
-    const record = JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'test', 'fixtures', 'record.json'), 'utf8'));
+    const record = JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'examples', 'record.json'), 'utf8'));
     microcred = buildCredential(profile, record, {
       issuerId: keys.controller,
       validFrom: '2025-06-01T00:00:00Z',

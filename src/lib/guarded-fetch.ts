@@ -15,7 +15,7 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import type { LookupAddress } from 'node:dns';
-import { Agent, fetch as undiciFetch } from 'undici';
+import type { Agent } from 'undici';
 import { MicrocredError } from '../errors.js';
 import { nonPublicReason } from './ip-ranges.js';
 
@@ -104,10 +104,16 @@ async function checkTarget(url: URL, config: GuardedFetchConfig): Promise<{ addr
   return addresses;
 }
 
+// undici is loaded on the first real network fetch, not with the library: verifying a did:key credential without a
+// status list, or with an injected fetch, never needs it.
+type Undici = Pick<typeof import('undici'), 'Agent' | 'fetch'>;
+let undici: Promise<Undici> | undefined;
+
 /** An undici Agent whose every connection goes to one of the already checked addresses. */
-function pinnedAgent(addresses: { address: string; family: number }[]): Agent {
+async function pinnedAgent(addresses: { address: string; family: number }[]): Promise<{ agent: Agent; fetch: Undici['fetch'] }> {
+  const { Agent, fetch } = await (undici ??= import('undici'));
   const pinned = addresses.map((a) => ({ address: a.address, family: a.family }) as LookupAddress);
-  return new Agent({
+  const agent = new Agent({
     connect: {
       lookup: ((_host: string, options: { all?: boolean }, callback: (...args: unknown[]) => void) => {
         if (options?.all) callback(null, pinned);
@@ -115,6 +121,7 @@ function pinnedAgent(addresses: { address: string; family: number }[]): Agent {
       }) as never,
     },
   });
+  return { agent, fetch };
 }
 
 async function readLimited(response: Response, url: string, maxBytes: number, controller: AbortController): Promise<Uint8Array> {
@@ -202,7 +209,7 @@ export async function guardedFetch(url: string, options: GuardedFetchConfig & Gu
         if (options.fetch) {
           response = await options.fetch(current.href, init);
         } else {
-          const agent = pinnedAgent(addresses);
+          const { agent, fetch: undiciFetch } = await pinnedAgent(addresses);
           agents.push(agent);
           response = (await undiciFetch(current.href, { ...init, dispatcher: agent } as never)) as unknown as Response;
         }

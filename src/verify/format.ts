@@ -30,7 +30,7 @@ const TITLE: Record<CheckId, string> = {
  * ```
  */
 export function formatReport(report: VerificationReport): string {
-  const failed = report.checks.some((c) => c.status === 'fail');
+  const failed = [report, ...(report.nested ?? []).map((n) => n.report)].some((r) => r.checks.some((c) => c.status === 'fail'));
   const verdict = report.verified
     ? 'VALID: the credential is genuine and in force.'
     : failed
@@ -42,5 +42,12 @@ export function formatReport(report: VerificationReport): string {
     if (c.id !== 'endorsements' || !c.details || c.details.length < 2) return [line];
     return [line, ...c.details.map((d) => `      ${MARK[d.status]} ${d.message}`)];
   });
+  // A CLR transcript: one line per embedded credential, with the checks that stopped it.
+  for (const [i, n] of (report.nested ?? []).entries()) {
+    const name = (n.report.credential as { name?: unknown } | undefined)?.name;
+    const label = `Embedded credential ${i + 1}${typeof name === 'string' ? ` (${name})` : ''}`;
+    const stopped = n.report.checks.filter((c) => c.status === 'fail' || c.status === 'unknown').map((c) => c.message);
+    lines.push(`  ${n.report.verified ? MARK.pass : MARK.fail} ${label}: ${n.report.verified ? 'valid.' : `not valid: ${stopped.join(' ')}`}`);
+  }
   return [verdict, ...lines].join('\n');
 }

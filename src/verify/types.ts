@@ -48,6 +48,8 @@ export interface CheckDetail {
   message: string;
   /** As `Check.code`, for this item. */
   code?: string;
+  /** The data model rule the item breaks (parse check), e.g. `vc-2.0/4.7-issuer` (see DATA_MODEL_RULES). */
+  rule?: string;
 }
 
 export interface VerificationReport {
@@ -64,12 +66,25 @@ export interface VerificationReport {
    * `endorsements` check summarises them (a warning when one is not valid).
    */
   endorsements?: EndorsementReport[];
+  /**
+   * Credentials embedded in this one (a CLR 2.0 transcript's `credentialSubject.verifiableCredential`), each verified
+   * on its own. `verified` is true only when they all are.
+   */
+  nested?: NestedVerification[];
 }
 
 /** The verification of one embedded endorsement. */
 export interface EndorsementReport extends VerificationReport {
   /** Where the endorsement sits in the credential, e.g. `credentialSubject.achievement.endorsement[0]`. */
   path: string;
+}
+
+/** One embedded credential's verification. */
+export interface NestedVerification {
+  /** Where it sits, e.g. `$.credentialSubject.verifiableCredential[0]`. */
+  path: string;
+  id?: string;
+  report: VerificationReport;
 }
 
 export interface VerifyOptions {
@@ -97,6 +112,8 @@ export interface VerifyOptions {
   statusListCacheMs?: number;
   /** An `eddsa-rdfc-2022` implementation to verify with (e.g. a faster one). Default: the reference cryptosuite. */
   cryptosuite?: Cryptosuite;
+  /** Verify credentials embedded in a CLR 2.0 transcript, each on its own. Default true. */
+  verifyNested?: boolean;
 }
 
 /** What the checks share while verifying one credential (internal). */

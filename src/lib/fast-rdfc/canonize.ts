@@ -2,12 +2,15 @@
  * The fast `canonize(input, options)` with the eddsa-rdfc-2022 contract (internal; the public entry is
  * `createFastCryptosuite` in src/proof/fast/cryptosuite.ts).
  *
- * Path: compiled JSON-LD → quads (converter.ts) → RDFC-1.0 first-degree labelling (rdfc.ts). Anything else goes to
- * the stock implementation with the untouched input and options:
+ * Path: compiled JSON-LD → quads (converter.ts) → RDFC-1.0 first-degree labelling (rdfc.ts). These go to the stock
+ * implementation (jsonld.js + rdf-canonize) with the untouched input and options, so their output or error is
+ * stock's by construction:
  * - option combinations other than the eddsa-rdfc-2022 defaults (`base: null`, safe mode, RDFC-1.0, N-Quads);
  * - a top-level `@context` that is not a list of pinned context URLs served identically by the caller's loader;
- * - any `Bail` from the converter (counted, by reason);
- * - a first-degree hash collision: the converted dataset goes to rdf-canonize with the stock options.
+ * - any `Bail` from the converter (counted, by reason), and any unexpected error on the fast path.
+ * A first-degree hash collision does not: the converter's own quads go to rdf-canonize with the stock options
+ * (the n-degree step), so that result is stock's exactly when the converter's quads are jsonld.js's, the same
+ * premise as the first-degree path's; test/fast-differential.test.ts checks that premise against stock.
  */
 import { isDeepStrictEqual } from 'node:util';
 import { bundledContexts } from '../document-loader.js';
@@ -67,8 +70,9 @@ export function getCompiler(): Compiler | undefined {
 }
 
 /**
- * Creates a canonizer. Output (or error) is identical to
- * `@digitalbazaar/eddsa-rdfc-2022-cryptosuite`'s `canonize` for every input.
+ * Creates a canonizer meant to give the output (or error) of `@digitalbazaar/eddsa-rdfc-2022-cryptosuite`'s
+ * `canonize` for every input: by construction on the stock paths listed above; for inputs the converter handles,
+ * as far as the converter follows jsonld.js (checked by the differential tests, not proven).
  */
 export function createFastCanonizer(opts: FastCanonizerOptions = {}): FastCanonizer {
   const m = { fast: 0, collisions: 0, bails: 0, stockOptions: 0 };
@@ -199,7 +203,7 @@ export function createFastCanonizer(opts: FastCanonizerOptions = {}): FastCanoni
   /** One synchronous conversion attempt: quads, a pending compile, or the reason to fall back. */
   function attempt(compiler: Compiler, input: unknown, urls: string[]): FlatQuad[] | NeedCompile | unknown {
     try {
-      return convert(compiler, input, urls.join('\n'));
+      return convert(compiler, input, urls);
     } catch (e) {
       return e;
     }

@@ -42,6 +42,16 @@ export interface ValueInfo {
 
 type Memo<T> = T | Bail;
 
+/**
+ * A list of context URLs as one map key: each URL length-prefixed, so two different lists never share a key
+ * whatever characters the URLs hold (a separator could occur inside a URL).
+ */
+export function contextListKey(urls: readonly string[]): string {
+  let key = '';
+  for (const u of urls) key += u.length + ':' + u;
+  return key;
+}
+
 const MAX_TOP_CONTEXTS = 64;
 
 export class State {
@@ -179,11 +189,12 @@ export class State {
     return this.transition(this.typeTrans, scoped, scoped, { propagate: false });
   }
 
-  /** The document's own top-level `@context` (only pinned URLs reach here). */
-  viaTop(key: string, localCtx: unknown): State {
+  /** The document's own top-level `@context`, a list of URLs (only pinned URLs reach here). */
+  viaTop(urls: readonly string[]): State {
+    const key = contextListKey(urls);
     // Distinct top-level context lists come from the input: keep their number bounded.
     if (this.topTrans.size >= MAX_TOP_CONTEXTS && !this.topTrans.has(key)) throw new Bail('too many distinct top-level context lists');
-    return this.transition(this.topTrans, key, localCtx, {});
+    return this.transition(this.topTrans, key, urls, {});
   }
 
   private transition<K>(

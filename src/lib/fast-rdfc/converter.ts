@@ -12,6 +12,8 @@
  *   `"0"^^xsd:integer`), booleans; `null` values are dropped as jsonld.js drops them;
  * - jsonld.js's node-map de-duplication: per (subject, property), references by `@id` and value objects by
  *   (@value, @type) are kept once; blank nodes and lists never merge; named nodes merge across the document.
+ *   Every identity is a structured key (maps of IRIs, then values), never parts joined into a string: IRIs,
+ *   keys and values may hold any character, U+0000 included, as they may in jsonld.js.
  *
  * Everything else throws `Bail` (value objects, `@language`/`@direction` defaults, language/index/id/type maps,
  * `@graph`, `@json`, `@reverse`, `@nest`, `@included`, embedded contexts, blank-node or relative ids and types,
@@ -52,23 +54,54 @@ interface Obj {
   value: string;
   dt: string;
   /**
-   * jsonld.js `compareValues` identity, built only when a de-duplication set needs it: 'i' = named node ('@type'
-   * for type IRIs), 'l' = literal from `raw` (+ `vtype`), 'u' = never equal to anything else (blank node, list).
+   * How jsonld.js `compareValues` sees the value in the node map: 'i' = node reference (by IRI), 'l' = value
+   * object (`raw` as @value, `vtype` as @type), 'u' = never equal to anything else (blank node, list).
    */
-  key: 'i' | 't' | 'l' | 'u';
+  key: 'i' | 'l' | 'u';
   raw?: string | number | boolean;
   vtype?: string | undefined;
 }
 
-function dedupKey(o: Obj): string {
-  switch (o.key) {
-    case 'i':
-      return 'i' + o.value;
-    case 't':
-      return '@type\u0000' + o.value;
-    default:
-      // compareValues: same @value (===, so the JS type matters) and same @type.
-      return (typeof o.raw)[0] + (o.vtype ?? '') + '\u0000' + String(o.raw);
+/** The `ValueSet` slot of node references (a symbol: no datatype IRI, nor the absent one, can equal it). */
+const NODE_REFERENCE: unique symbol = Symbol('node reference');
+
+/**
+ * The values jsonld.js's node map already holds for one (subject, property), structured as `compareValues`
+ * compares them: node references by IRI; value objects by @type (absent: `undefined`), then by @value with
+ * SameValueZero, which is `===` here (no NaN reaches this point; -0 and 0 are equal under both) and keeps 4, "4"
+ * and true apart. No part is ever joined into a string, so distinct values cannot share a key.
+ */
+type ValueSet = Map<string | undefined | typeof NODE_REFERENCE, Set<string | number | boolean>>;
+
+/** Adds `o` to `set`; false when an equal value is already there ('u' values are always new). */
+function addValue(set: ValueSet, o: Obj): boolean {
+  if (o.key === 'u') return true;
+  const slot = o.key === 'i' ? NODE_REFERENCE : o.vtype;
+  const id = o.key === 'i' ? o.value : (o.raw as string | number | boolean);
+  let values = set.get(slot);
+  if (values === undefined) {
+    values = new Set();
+    set.set(slot, values);
+  } else if (values.has(id)) return false;
+  values.add(id);
+  return true;
+}
+
+/**
+ * One subject's node-map entry: its `@type` IRIs apart from its properties (jsonld.js keeps `@type` apart from an
+ * explicit rdf:type property, so the two never de-duplicate against each other), properties by predicate IRI.
+ */
+class NodeEntry {
+  types: Set<string> | undefined;
+  readonly properties = new Map<string, ValueSet>();
+
+  values(p: string): ValueSet {
+    let v = this.properties.get(p);
+    if (v === undefined) {
+      v = new Map();
+      this.properties.set(p, v);
+    }
+    return v;
   }
 }
 
@@ -85,10 +118,11 @@ function isDouble(v: number): boolean {
   return String(v).indexOf('.') !== -1 || Math.abs(v) >= 1e21;
 }
 
-/** One conversion: quads plus the de-duplication set. Not reusable. */
+/** One conversion: quads plus the node map's de-duplication state. Not reusable. */
 class Walk {
   readonly quads: FlatQuad[] = [];
-  private readonly seen = new Set<string>();
+  /** Named subjects by IRI: named nodes merge across the document. */
+  private readonly named = new Map<string, NodeEntry>();
   private blank = 0;
 
   constructor(private readonly compiler: Compiler) {}
@@ -97,25 +131,33 @@ class Walk {
     return 'b' + this.blank++;
   }
 
-  /**
-   * Emits a quad unless jsonld.js's node map would already hold the value for (subject, property). `dedup` is
-   * the set to check: the document-wide one for named subjects (they merge across the document), a per-node or
-   * per-array one for blank subjects (unique labels), or null when no duplicate is possible.
-   */
-  private emit(dedup: Set<string> | null, sBlank: boolean, s: string, p: string, o: Obj): void {
-    if (dedup !== null && o.key !== 'u') {
-      const k = (dedup === this.seen ? s + '\u0000' : '') + p + '\u0000' + dedupKey(o);
-      if (dedup.has(k)) return;
-      dedup.add(k);
+  private entry(s: string): NodeEntry {
+    let e = this.named.get(s);
+    if (e === undefined) {
+      e = new NodeEntry();
+      this.named.set(s, e);
     }
+    return e;
+  }
+
+  /**
+   * Emits a quad unless jsonld.js's node map already holds an equal value for (subject, property). `seen` is that
+   * (subject, property)'s value set: from the document-wide entry for named subjects, per node or per array for
+   * blank subjects (their labels are unique), or null when no duplicate is possible.
+   */
+  private emit(seen: ValueSet | null, sBlank: boolean, s: string, p: string, o: Obj): void {
+    if (seen !== null && !addValue(seen, o)) return;
     this.quads.push({ sBlank, s, p, oKind: o.kind, o: o.value, dt: o.dt });
   }
 
-  /** The top-level document (jsonld.js `expand` with activeProperty null, then the `_dropUnsafeObject` checks). */
-  top(doc: unknown, contextKey: string): void {
+  /**
+   * The top-level document (jsonld.js `expand` with activeProperty null, then the `_dropUnsafeObject` checks).
+   * `urls` is its `@context` as `topContextUrls` read it (and the caller checked): compiled as given, so the
+   * state used is the one for exactly that list (jsonld.js processes a single URL and a one-URL array alike).
+   */
+  top(doc: unknown, urls: readonly string[]): void {
     if (!isPlainObject(doc)) throw new Bail('top level is not a plain object');
-    const local = doc['@context'];
-    const s = this.compiler.initial.viaTop(contextKey, local);
+    const s = this.compiler.initial.viaTop(urls);
     // jsonld.js decides about reverting on the initial context; a top-level "@propagate": false is not modelled.
     if (s.hasPrevious) throw new Bail('top-level @propagate: false');
     this.node(s, null, doc, true);
@@ -196,16 +238,22 @@ class Walk {
     }
     const sBlank = id === null;
     const s = id ?? this.newBlank();
-    const nodeSet: Set<string> | null = sBlank ? (shared ? new Set() : null) : this.seen;
+    const node: NodeEntry | null = sBlank ? (shared ? new NodeEntry() : null) : this.entry(s);
 
     let entries = 0;
     if (types.length > 0) {
       entries++;
-      const typeSet = nodeSet ?? (types.length > 1 ? new Set<string>() : null);
+      // The node map de-duplicates expanded type IRIs (e.g. AchievementCredential and OpenBadgeCredential).
+      let typeSet: Set<string> | null = null;
+      if (node !== null) typeSet = node.types ??= new Set();
+      else if (types.length > 1) typeSet = new Set();
       for (const t of types) {
-        // The node map de-duplicates expanded type IRIs (e.g. AchievementCredential and OpenBadgeCredential).
         const iri = T.typeIri(t);
-        this.emit(typeSet, sBlank, s, RDF_TYPE, { kind: NAMED, value: iri, dt: '', key: 't' });
+        if (typeSet !== null) {
+          if (typeSet.has(iri)) continue;
+          typeSet.add(iri);
+        }
+        this.quads.push({ sBlank, s, p: RDF_TYPE, oKind: NAMED, o: iri, dt: '' });
       }
     }
 
@@ -217,13 +265,13 @@ class Walk {
       if (value === null) continue;
       entries++;
       const termS = info.scoped === undefined ? A : A.viaProperty(info.scoped);
-      this.property(nodeSet, sBlank, s, info.iri, termS, key, value, info.list);
+      this.property(node, sBlank, s, info.iri, termS, key, value, info.list);
     }
     if (isTop && entries === 0) throw new Bail('top-level object would be dropped');
     return { kind: sBlank ? BLANK : NAMED, value: s, dt: '', key: sBlank ? 'u' : 'i' };
   }
 
-  private property(nodeSet: Set<string> | null, sBlank: boolean, s: string, p: string, termS: State, key: string, value: unknown, list: boolean): void {
+  private property(node: NodeEntry | null, sBlank: boolean, s: string, p: string, termS: State, key: string, value: unknown, list: boolean): void {
     if (list) {
       const items = Array.isArray(value) ? value : [value];
       const objs: Obj[] = [];
@@ -232,19 +280,20 @@ class Walk {
         if (Array.isArray(item)) throw new Bail('list of lists');
         objs.push(this.item(termS, key, item));
       }
-      this.emit(nodeSet, sBlank, s, p, this.list(objs));
+      // A list never equals another value: nothing to look up.
+      this.emit(null, sBlank, s, p, this.list(objs));
       return;
     }
     if (Array.isArray(value)) {
-      const set = nodeSet ?? (value.length > 1 ? new Set<string>() : null);
+      const seen: ValueSet | null = node !== null ? node.values(p) : value.length > 1 ? new Map() : null;
       for (const item of value) {
         if (item === null) continue;
         if (Array.isArray(item)) throw new Bail('nested array');
-        this.emit(set, sBlank, s, p, this.item(termS, key, item));
+        this.emit(seen, sBlank, s, p, this.item(termS, key, item));
       }
       return;
     }
-    this.emit(nodeSet, sBlank, s, p, this.item(termS, key, value));
+    this.emit(node !== null ? node.values(p) : null, sBlank, s, p, this.item(termS, key, value));
   }
 
   private item(termS: State, key: string, v: unknown): Obj {
@@ -319,9 +368,9 @@ class Walk {
  * Converts `doc` to flat quads. Throws `Bail` outside the subset and `NeedCompile` when a context transition
  * still has to be compiled (the caller compiles and calls again).
  */
-export function convert(compiler: Compiler, doc: unknown, contextKey: string): FlatQuad[] {
+export function convert(compiler: Compiler, doc: unknown, urls: readonly string[]): FlatQuad[] {
   const w = new Walk(compiler);
-  w.top(doc, contextKey);
+  w.top(doc, urls);
   return w.quads;
 }
 

@@ -1,14 +1,15 @@
 /**
  * Verifier cache for eddsa-rdfc-2022 (`createVerifier` of the cryptosuite).
  *
- * Entries are keyed by the verification method's full content, so a hit can only return a verifier for the very
- * key material the proof names; did:key methods never expire (the key is the identifier), others expire after a
+ * Entries are keyed by the verification method's full content (its JSON text, used only when the method is plain
+ * JSON data, where that text is an injective encoding; anything else is never cached), so a hit can only return a
+ * verifier for the very key material the proof names; did:key methods never expire (the key is the identifier), others expire after a
  * TTL (their controller documents can rotate; the entry is only memory hygiene, correctness does not depend on it).
  * A miss goes through the stock `createVerifier` first, so malformed methods fail with the stock error; for a
  * well-formed Ed25519 `Multikey` the cached verifier holds a public KeyObject instead of re-importing DER on
  * every verification.
  */
-import { ed25519PublicKeyFromMultibase } from '../../keyset/multibase.js';
+import { ed25519PublicKeyFromMultibase } from '../../lib/multibase.js';
 import { createPublicKey, verify as cryptoVerify, type KeyObject } from 'node:crypto';
 import { stock } from '../../lib/fast-rdfc/internals.js';
 
@@ -32,6 +33,40 @@ export interface VerifierCache {
   stats(): { hits: number; misses: number; size: number };
 }
 
+
+const MAX_DEPTH = 32;
+
+/**
+ * Is `v` plain JSON data: null, booleans, strings, finite numbers other than -0, dense arrays and plain objects of
+ * own enumerable data properties, nested at most `MAX_DEPTH` deep? On such values `JSON.stringify` loses nothing,
+ * so two different methods never share a cache key (it would drop `undefined`, functions and symbols, turn NaN
+ * into null and -0 into 0, and call getters and `toJSON`).
+ */
+function isJsonData(v: unknown, depth = 0): boolean {
+  if (v === null || typeof v === 'string' || typeof v === 'boolean') return true;
+  if (typeof v === 'number') return Number.isFinite(v) && !Object.is(v, -0);
+  if (typeof v !== 'object' || depth >= MAX_DEPTH) return false;
+  if (Object.getOwnPropertySymbols(v).length > 0) return false;
+  const names = Object.getOwnPropertyNames(v);
+  if (Array.isArray(v)) {
+    // Own names of a dense array without extra members: its indices and 'length'.
+    if (names.length !== v.length + 1) return false;
+    for (let i = 0; i < v.length; i++) if (!Object.hasOwn(v, i) || !isJsonData(v[i], depth + 1)) return false;
+    return true;
+  }
+  const proto = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) return false;
+  for (const name of names) {
+    const d = Object.getOwnPropertyDescriptor(v, name);
+    if (d === undefined || !d.enumerable || !('value' in d) || !isJsonData(d.value, depth + 1)) return false;
+  }
+  return true;
+}
+
+/** The cache key of a verification method, or undefined when it must not be cached. */
+function cacheKey(verificationMethod: unknown): string | undefined {
+  return isJsonData(verificationMethod) ? JSON.stringify(verificationMethod) : undefined;
+}
 
 function ed25519KeyObject(vm: Record<string, unknown>): KeyObject | undefined {
   const mb = vm.publicKeyMultibase;
@@ -65,12 +100,7 @@ export function createVerifierCache(options: VerifierCacheOptions = {}): Verifie
   return {
     stats: () => ({ hits, misses, size: entries.size }),
     async createVerifier({ verificationMethod }) {
-      let key: string | undefined;
-      try {
-        key = JSON.stringify(verificationMethod);
-      } catch {
-        key = undefined;
-      }
+      const key = cacheKey(verificationMethod);
       if (key !== undefined) {
         const e = entries.get(key);
         if (e && e.expires > now()) {

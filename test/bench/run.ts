@@ -11,16 +11,16 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import { measure, withRatios, formatRows, type BenchRow } from './measure.js';
-import { PACKAGE_ROOT, EXAMPLE_KEYS_DIR } from '../lib/paths.js';
-import { assertRecord } from '../record/validate.js';
-import { assertProfile } from '../record/profile.js';
-import { buildCredential } from '../credential/annex1.js';
-import { loadKeySet, generateKeySet } from '../keyset/keyset.js';
-import { issueCredential } from '../issue.js';
-import { verify } from '../verify/verify.js';
-import { didWebDocument } from '../did/web-document.js';
+import { PACKAGE_ROOT, EXAMPLE_KEYS_DIR } from '../../src/lib/paths.js';
+import { assertRecord } from '../../src/record/validate.js';
+import { assertProfile } from '../../src/record/profile.js';
+import { buildCredential } from '../../src/credential/annex1.js';
+import { loadKeySet, generateKeySet } from '../../src/keyset/keyset.js';
+import { issueCredential } from '../../src/issue.js';
+import { verify } from '../../src/verify/verify.js';
+import { didWebDocument } from '../../src/did/web-document.js';
 import { fastBenchReport } from './fast.js';
-import { benchHttp } from '../service/bench.js';
+import { benchHttp } from './http.js';
 
 const N = Number(process.env.BENCH_N ?? 2000);
 const ONLY = new Set((process.env.BENCH_ONLY ?? 'lib,fast,http').split(','));
@@ -31,7 +31,7 @@ function machine(): string {
 }
 
 async function libraryRows(): Promise<BenchRow[]> {
-  const record = assertRecord(JSON.parse(await readFile(path.join(PACKAGE_ROOT, 'test/fixtures/record.json'), 'utf8')));
+  const record = assertRecord(JSON.parse(await readFile(path.join(PACKAGE_ROOT, 'examples/record.json'), 'utf8')));
   const profile = assertProfile(JSON.parse(await readFile(path.join(EXAMPLE_KEYS_DIR, 'profile.json'), 'utf8')));
   const didKeySet = await loadKeySet(EXAMPLE_KEYS_DIR);
   const webDir = await mkdtemp(path.join(tmpdir(), 'microcred-bench-'));
@@ -72,7 +72,7 @@ async function libraryRows(): Promise<BenchRow[]> {
 async function httpSection(): Promise<string> {
   const out: string[] = [];
   for (const db of ['pglite', 'postgres'] as const) {
-    const result = await benchHttp({ db, requests: Math.max(200, Math.floor(N / 5)), concurrency: 16 });
+    const result = await benchHttp({ db, requests: Math.max(200, Math.floor(N / 5)), concurrency: 16, built: true });
     if (result.skipped) {
       out.push(`HTTP on ${db}: skipped (${result.skipped})`);
       continue;

@@ -78,49 +78,22 @@ export async function createTestDatabase(): Promise<{ url: string; name: string;
 }
 
 /**
- * Node arguments that let a plain `node` child process run this project's TypeScript sources directly (transpile
- * only, with the project's TypeScript): `spawn(process.execPath, [...await tsLoaderArgs(), 'src/service/child.ts'])`.
- * Used because tests run from source and the built `dist/` may be stale.
+ * Node arguments that let a plain `node` child process run this project's TypeScript directly (transpile only,
+ * with the project's TypeScript; see ts-hooks.mjs). Used because tests run from source and the built `dist/` may
+ * be stale.
  *
  * @example
  * ```ts
- * spawn(process.execPath, [...(await tsLoaderArgs()), 'src/service/child.ts']);
+ * spawn(process.execPath, [...tsLoaderArgs(), 'test/support/service-child.ts']);
  * ```
  */
-export async function tsLoaderArgs(): Promise<string[]> {
-  const { mkdtemp, writeFile } = await import('node:fs/promises');
-  const { tmpdir } = await import('node:os');
-  const path = await import('node:path');
-  const { pathToFileURL } = await import('node:url');
-  const { createRequire } = await import('node:module');
-  const tsPath = createRequire(import.meta.url).resolve('typescript');
-  const dir = await mkdtemp(path.join(tmpdir(), 'microcred-ts-loader-'));
-  const hooks = `
-import { readFile, access } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
-import ts from ${JSON.stringify(pathToFileURL(tsPath).href)};
-export async function resolve(specifier, context, next) {
-  if (specifier.endsWith('.js') && (specifier.startsWith('.') || specifier.startsWith('file:') || specifier.startsWith('/')) && context.parentURL && context.parentURL.endsWith('.ts')) {
-    const tsUrl = new URL(specifier.replace(/\\.js$/, '.ts'), context.parentURL);
-    try { await access(fileURLToPath(tsUrl)); return { url: tsUrl.href, shortCircuit: true }; } catch {}
-  }
-  return next(specifier, context);
-}
-export async function load(url, context, next) {
-  if (!url.endsWith('.ts')) return next(url, context);
-  const source = await readFile(fileURLToPath(url), 'utf8');
-  const out = ts.transpileModule(source, { fileName: fileURLToPath(url), compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, esModuleInterop: true, sourceMap: false } });
-  return { format: 'module', source: out.outputText, shortCircuit: true };
-}
-`;
-  const register = `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(path.join(dir, 'hooks.mjs')).href)});\n`;
-  await writeFile(path.join(dir, 'hooks.mjs'), hooks);
-  await writeFile(path.join(dir, 'register.mjs'), register);
-  return ['--import', pathToFileURL(path.join(dir, 'register.mjs')).href];
+export function tsLoaderArgs(): string[] {
+  return ['--import', new URL('./ts-register.mjs', import.meta.url).href];
 }
 
 /**
- * Starts `src/service/child.ts` (or `dist/service/child.js` when `built`) with a config; resolves with its URL.
+ * Starts a service process (test/support/service-child.ts) with a config; resolves with its URL. It runs the
+ * TypeScript sources, or the built service in `dist/` when `built` (what the benchmark measures).
  *
  * @example
  * ```ts
@@ -135,13 +108,11 @@ export async function spawnServiceProcess(
 ): Promise<{ url: string; pid: number; stop(): Promise<void>; stderr: () => string }> {
   const { spawn } = await import('node:child_process');
   const path = await import('node:path');
-  const { PACKAGE_ROOT } = await import('../lib/paths.js');
-  const args = options.built
-    ? [path.join(PACKAGE_ROOT, 'dist', 'service', 'child.js')]
-    : [...(await tsLoaderArgs()), path.join(PACKAGE_ROOT, 'src', 'service', 'child.ts')];
+  const { PACKAGE_ROOT } = await import('../../src/lib/paths.js');
+  const args = [...tsLoaderArgs(), path.join(PACKAGE_ROOT, 'test', 'support', 'service-child.ts')];
   const child = spawn(process.execPath, args, {
     cwd: PACKAGE_ROOT,
-    env: { ...process.env, ...options.env, MICROCRED_CHILD_CONFIG: JSON.stringify(config) },
+    env: { ...process.env, ...options.env, MICROCRED_CHILD_CONFIG: JSON.stringify(config), MICROCRED_CHILD_DIST: options.built ? '1' : '' },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let err = '';

@@ -7,6 +7,12 @@
  * alignments and results, `allowedValue` lists with duplicates, numbers (integers, doubles, −0.25, 1e-7, 1e21,
  * 1.5e10, −0), dates with and without fractions and offsets, `type` as string or array (duplicates, the
  * AchievementCredential alias), issuer as a DID or a Profile, image as IRI or Image object.
+ *
+ * `generateHostileCredential` adds what an attacker would send (not part of the benchmark's workload): U+0000,
+ * other C0 controls, DEL, lone surrogates, U+FEFF, U+2028/2029, U+FFFD and N-Quads delimiters in `@id`s, property
+ * keys, type IRIs, IRI-valued properties and literal values, and "boundary-shifted" claims: one token string cut
+ * at every pair of boundaries into subject, predicate and value, so that any key built by joining those parts
+ * with a separator would merge distinct quads.
  */
 
 export const VC_V2 = 'https://www.w3.org/ns/credentials/v2';
@@ -268,4 +274,130 @@ export function generateCorpus(seed: number, count: number, options: CorpusOptio
   return out;
 }
 
-export { sampleCredential } from '../lib/fast-rdfc/sample.js';
+/**
+ * Characters placed where a joined-string key would put its separator, or where N-Quads escaping, JSON-LD's
+ * absolute-IRI test (`\s`) or UTF-8 encoding (lone surrogates become U+FFFD) treat strings specially.
+ */
+export const HOSTILE_CHARS: readonly string[] = [
+  '\u0000', '\u0001', '\u0008', '\u0009', '\u000a', '\u000b', '\u000c', '\u000d', '\u001f', ' ', '\u007f', '\u0085',
+  '\u00a0', '\u200b', '\u2028', '\u2029', '\ufeff', '\ufffd', '\ufffe', '\uffff', '\ud800', '\udbff', '\udc00', '\udfff',
+  '<', '>', '"', '\\', '{', '}', '|', '^', '`', '#', '/', ':', '@', '_',
+];
+
+const RDF_TYPE = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#type';
+const SCHEMA_NAME = 'https://schema.org/name';
+/** Tokens of the boundary-shifted strings: IRIs (so the cut parts stay absolute) and short tags and keywords. */
+const IRI_TOKENS = ['urn:a', 'urn:b', 'urn:c', 'urn:x', RDF_TYPE, SCHEMA_NAME];
+const TAG_TOKENS = ['s', 'i', 'n', 'b', 'l', 'x', 'y', '@type', '@id', '', 'http://www.w3.org/2001/XMLSchema#string'];
+
+/** U+0000 in about a third of the draws (the separator joined keys used), any other hostile character otherwise. */
+function hostileChar(r: () => number): string {
+  return r() < 0.35 ? '\u0000' : pick(r, HOSTILE_CHARS);
+}
+
+/** A string with hostile characters (literal values). */
+function hostileText(r: () => number): string {
+  let s = '';
+  for (let i = 0, n = 1 + Math.floor(r() * 6); i < n; i++) s += maybe(r) ? hostileChar(r) : pick(r, ['a', 'x', 'é', '数', '😀', ' ', text(r)]);
+  return s;
+}
+
+/** An IRI-shaped string with a hostile character inside (may stop being absolute, then both sides must refuse). */
+function hostileIri(r: () => number, base: string): string {
+  return base + hostileChar(r) + pick(r, ['', 'x', 'urn:y', '#f', '/p']);
+}
+
+interface Claim {
+  s: string;
+  p: string;
+  v: string;
+}
+
+/**
+ * One token string cut at every pair of boundaries (i < j) into subject t[0..i), predicate t[i..j) and value
+ * t[j..n), joined with one hostile separator. Subjects and predicates start with an IRI token.
+ */
+function boundaryShiftedClaims(r: () => number): { sep: string; claims: Claim[] } {
+  const sep = hostileChar(r);
+  const n = 3 + Math.floor(r() * 4);
+  const t: string[] = [pick(r, IRI_TOKENS)];
+  for (let i = 1; i < n; i++) t.push(maybe(r, 0.55) ? pick(r, IRI_TOKENS) : pick(r, TAG_TOKENS));
+  const join = (a: number, b: number) => t.slice(a, b).join(sep);
+  const claims: Claim[] = [];
+  for (let i = 1; i < n - 1; i++) {
+    if (!IRI_TOKENS.includes(t[i] as string)) continue;
+    for (let j = i + 1; j < n; j++) claims.push({ s: join(0, i), p: join(i, j), v: join(j, n) });
+  }
+  return { sep, claims };
+}
+
+/**
+ * A varied credential (as `generateCredential`) with hostile strings and boundary-shifted claims grafted on:
+ * named nodes (the credential itself when its id is the claims' first subject, else nodes under `urn:link`,
+ * several nodes per id so they merge), one blank node whose keys share predicates (so it de-duplicates per
+ * node), types, IRI-valued properties, keys and literal values with hostile characters.
+ *
+ * @example
+ * ```ts
+ * const cred = generateHostileCredential(7, { issuerDid: 'did:key:z6Mk…' });
+ * ```
+ */
+export function generateHostileCredential(seed: number, options: CorpusOptions): Record<string, unknown> {
+  const cred = generateCredential(seed, options);
+  const r = rng(seed ^ 0x5bd1e995);
+  const { claims } = boundaryShiftedClaims(r);
+  const first = claims[0];
+  if (first && maybe(r)) cred.id = first.s;
+  const valueOf = (v: string): unknown => {
+    if (IRI_TOKENS.some((x) => v.startsWith(x)) && maybe(r)) return { id: v };
+    return v;
+  };
+  const links: Record<string, unknown>[] = [];
+  const blank: Record<string, unknown> = { name: 'n', [SCHEMA_NAME]: 'm' };
+  const add = (node: Record<string, unknown>, key: string, value: unknown) => {
+    const prev = node[key];
+    node[key] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value];
+  };
+  for (const c of claims) {
+    const value = valueOf(c.v);
+    if (c.s === cred.id) {
+      if (c.p === RDF_TYPE && typeof value === 'string' && maybe(r)) continue; // keep the credential's own types
+      add(cred, c.p, value);
+    } else if (maybe(r, 0.2) && IRI_TOKENS.some((x) => c.v.startsWith(x))) {
+      links.push({ id: c.s, type: c.v });
+    } else {
+      links.push({ id: c.s, [c.p]: value });
+    }
+    add(blank, c.p, c.v);
+  }
+  if (links.length > 0) cred['urn:link'] = links;
+  if (claims.length > 0 && maybe(r, 0.7)) cred['urn:blank'] = maybe(r) ? blank : [blank, structuredClone(blank)];
+  // Scattered hostile strings.
+  if (maybe(r, 0.5)) cred.name = hostileText(r);
+  if (maybe(r, 0.4)) cred[hostileIri(r, 'urn:key')] = hostileText(r);
+  if (maybe(r, 0.3)) cred.image = hostileIri(r, 'https://img.example.edu/i');
+  const subject = cred.credentialSubject as Record<string, unknown>;
+  const achievement = subject.achievement as Record<string, unknown>;
+  if (maybe(r, 0.3)) achievement.id = hostileIri(r, 'https://example.edu/achievements/');
+  if (maybe(r, 0.3)) achievement.description = hostileText(r);
+  if (maybe(r, 0.2)) achievement.tag = [hostileText(r), hostileText(r)];
+  if (maybe(r, 0.2)) achievement.alignment = [{ type: 'Alignment', targetName: hostileText(r), targetUrl: hostileIri(r, 'https://framework.example.org/') }];
+  if (maybe(r, 0.2)) subject[hostileIri(r, 'urn:subject-key')] = { [hostileIri(r, 'urn:p')]: hostileText(r) };
+  return cred;
+}
+
+/**
+ * `count` hostile credentials from `seed` (the differential test's attacker corpus).
+ *
+ * @example
+ * ```ts
+ * const corpus = generateHostileCorpus(7, 300, { issuerDid });
+ * ```
+ */
+export function generateHostileCorpus(seed: number, count: number, options: CorpusOptions): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
+  for (let i = 0; i < count; i++) out.push(generateHostileCredential(seed * 100003 + i, options));
+  return out;
+}
+
+export { sampleCredential } from '../../src/lib/fast-rdfc/sample.js';

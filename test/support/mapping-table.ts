@@ -1,4 +1,4 @@
-import { ANNEX_I_MAPPING, type MappingRow } from './annex1.js';
+import { ANNEX_I_MAPPING, type MappingRow } from '../../src/credential/annex1.js';
 
 /**
  * The mapping table as Markdown (the README's table is this output), one row per Annex I / UK

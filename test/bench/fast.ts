@@ -3,10 +3,10 @@
  * worker pool on every core and raw Ed25519 signing as a reference. Ratios are same-run ratios against the stock
  * pipeline (`@digitalbazaar/vc` + stock cryptosuite + a signer that keeps its KeyObject + static loader).
  *
- * Used by `npm run bench` (src/bench/run.ts) through `benchFastDi`, and runnable alone:
- * `node --expose-gc dist/bench/fast.js` (env BENCH_N: timed operations per fast case, default 3000).
+ * Used by `npm run bench` (test/bench/run.ts) through `benchFastDi`, and runnable alone:
+ * `node --expose-gc --import ./test/support/ts-register.mjs test/bench/fast.ts` (env BENCH_N: timed operations per fast case, default 3000).
  */
-import { ed25519PublicKeyMultibase } from '../keyset/multibase.js';
+import { ed25519PublicKeyMultibase } from '../../src/lib/multibase.js';
 import { generateKeyPairSync, randomUUID, sign as edSign, createHash, type KeyObject } from 'node:crypto';
 import { availableParallelism, cpus, totalmem, platform, release } from 'node:os';
 import { pathToFileURL } from 'node:url';
@@ -16,12 +16,12 @@ import * as vcLib from '@digitalbazaar/vc';
 import { DataIntegrityProof as DIP } from '@digitalbazaar/data-integrity';
 import { formatRows, measure, type BenchRow } from './measure.js';
 import { generateCorpus } from './fast-corpus.js';
-import { sampleCredential } from '../lib/fast-rdfc/sample.js';
-import { stock } from '../lib/fast-rdfc/internals.js';
-import { createFastCryptosuite } from '../proof/fast/cryptosuite.js';
-import { createKeyObjectSigner } from '../proof/fast/signer.js';
-import { poolDocumentLoader } from '../proof/fast/resolver.js';
-import { FastDiPool } from '../proof/fast/pool.js';
+import { sampleCredential } from '../../src/lib/fast-rdfc/sample.js';
+import { stock } from '../../src/lib/fast-rdfc/internals.js';
+import { createFastCryptosuite } from '../../src/proof/fast/cryptosuite.js';
+import { createKeyObjectSigner } from '../../src/proof/fast/signer.js';
+import { poolDocumentLoader } from '../../src/proof/fast/resolver.js';
+import { FastDiPool } from '../../src/proof/fast/pool.js';
 
 type Json = Record<string, unknown>;
 const vc = vcLib as {

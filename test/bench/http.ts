@@ -4,10 +4,10 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { percentile } from '../bench/measure.js';
-import type { BenchRow } from '../bench/measure.js';
-import { PACKAGE_ROOT } from '../lib/paths.js';
-import { createTestDatabase, postgresUnavailable, spawnServiceProcess } from './testing.js';
+import { percentile } from './measure.js';
+import type { BenchRow } from './measure.js';
+import { PACKAGE_ROOT } from '../../src/lib/paths.js';
+import { createTestDatabase, postgresUnavailable, spawnServiceProcess } from '../support/testing.js';
 
 export interface HttpBenchOptions {
   /** Storage of the service process. */
@@ -19,6 +19,8 @@ export interface HttpBenchOptions {
   formats?: ('di' | 'jwt')[];
   /** Untimed requests first (JIT, schema compilation, first status list); default 10. */
   warmup?: number;
+  /** Run the built service in dist/ (what `npm start` runs; `npm run bench` builds it) instead of the sources. */
+  built?: boolean;
 }
 
 export interface HttpBenchResult {
@@ -83,9 +85,7 @@ export async function benchHttp(options: HttpBenchOptions): Promise<HttpBenchRes
   const { mkdtemp } = await import('node:fs/promises');
   const { tmpdir } = await import('node:os');
   config.keysDir = await mkdtemp(path.join(tmpdir(), 'microcred-bench-keys-'));
-  // From dist/ (npm run bench) run the built service; from the sources (tests) run TypeScript directly.
-  const built = import.meta.url.endsWith('.js');
-  const child = await spawnServiceProcess(config, { built });
+  const child = await spawnServiceProcess(config, { built: options.built ?? false });
   const rows: BenchRow[] = [];
   try {
     // The global fetch, not the guarded one: the target is our own child service on loopback, which the
@@ -101,7 +101,7 @@ export async function benchHttp(options: HttpBenchOptions): Promise<HttpBenchRes
     const created = await post('/issuers', { slug: 'bench', profile }, adminToken);
     if (created.status !== 201) throw new Error(`bench: could not create the issuer: ${await created.text()}`);
     const key = (await (await post('/issuers/bench/api-keys', { scopes: ['issue'] }, adminToken)).json()) as { token: string };
-    const record = JSON.parse(await readFile(path.join(PACKAGE_ROOT, 'test', 'fixtures', 'record.json'), 'utf8')) as Record<string, unknown>;
+    const record = JSON.parse(await readFile(path.join(PACKAGE_ROOT, 'examples', 'record.json'), 'utf8')) as Record<string, unknown>;
     // Warm-up (JIT, schema compilation, first status list).
     for (let i = 0; i < (options.warmup ?? 10); i++) await post(`/issuers/bench/credentials?format=${formats[i % formats.length]}`, { ...record, recordId: `warm-${i}` }, key.token);
     for (const format of formats) {
