@@ -18,6 +18,10 @@ const INTEGRATION = [
   'test/service-bench.test.ts',
   'test/service-concurrency.test.ts',
   'test/store.test.ts',
+  'test/wallet-exchange.test.ts',
+  'test/wallet-interop.test.ts',
+  'test/wallet-mail.test.ts',
+  'test/wallet-oid4vci.test.ts',
 ];
 
 // Lives in test/ so the top level keeps only the layout the project agreed on.

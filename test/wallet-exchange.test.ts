@@ -72,7 +72,7 @@ describe('createOffer', () => {
     const stored = JSON.stringify((await h.db.query('SELECT * FROM claim_offers WHERE id = $1', [offer.id])).rows);
     expect(stored).not.toContain(secret);
     expect(stored).not.toContain(links.direct.challenge);
-    const audit = await listAudit(h.db, { issuerSlug: h.slug, target: offer.id });
+    const audit = (await listAudit(h.db, { issuerSlug: h.slug, target: offer.id })).items;
     expect(audit.map((a) => a.action)).toEqual(['offer.create']);
     expect(JSON.stringify(audit)).not.toContain(secret);
   });
@@ -128,7 +128,7 @@ describe('the LCW exchange', () => {
     expect(await claimsOf(h.ctx, h.slug, credentialId)).toEqual([
       expect.objectContaining({ id: copy.id, holder: holder.did, format: 'ldp_vc', protocol: 'vcapi', offerId: created.offer.id }),
     ]);
-    const audit = await listAudit(h.db, { issuerSlug: h.slug, target: created.offer.id });
+    const audit = (await listAudit(h.db, { issuerSlug: h.slug, target: created.offer.id })).items;
     expect(audit.map((a) => a.action)).toEqual(['offer.claim', 'offer.create']);
     expect(JSON.stringify(audit)).not.toContain(holder.did);
 
@@ -214,7 +214,7 @@ describe('the LCW exchange', () => {
     const view = await revokeOffer(h.ctx, h.slug, w.created.offer.id, { actor: 'test', reason: 'sent to an old address' });
     expect(view).toMatchObject({ state: 'revoked', reason: 'sent to an old address' });
     expect((await problemOf(participate(h.ctx, h.slug, w.secret, {}))).code).toBe('offer-revoked');
-    expect((await listAudit(h.db, { issuerSlug: h.slug, target: w.created.offer.id }))[0]).toMatchObject({ action: 'offer.revoke', reason: 'sent to an old address', actor: 'test' });
+    expect((await listAudit(h.db, { issuerSlug: h.slug, target: w.created.offer.id })).items[0]).toMatchObject({ action: 'offer.revoke', reason: 'sent to an old address', actor: 'test' });
     expect((await problemOf(interaction(h.ctx, h.slug, 'A'.repeat(43)))).status).toBe(404);
     const r = await freshOffer('wx-revoked-cred');
     await changeStatus(h.ctx, h.slug, r.credentialId, 'revoke', 'error', 'test');

@@ -15,7 +15,7 @@ import { createOffer, claimsOf, offersOf, updateClaimSettings } from '../src/ser
 import { changeStatus } from '../src/service/issuance.js';
 import { issuerJwks } from '../src/service/publish.js';
 import { HttpProblem } from '../src/service/problem.js';
-import { ed25519PublicKeyMultibase } from '../src/keyset/multibase.js';
+import { ed25519PublicKeyMultibase } from '../src/lib/multibase.js';
 import { PUBLIC_URL, startWallet } from './wallet-helpers.js';
 import type { WalletHarness } from './wallet-helpers.js';
 import { fetchVia, startWalletServer } from './wallet-router.js';
