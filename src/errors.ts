@@ -23,7 +23,9 @@ export type ErrorCode =
   | 'BADGE_NOT_BAKED'
   | 'BADGE_ALREADY_BAKED'
   | 'BADGE_MULTIPLE_CREDENTIALS'
-  | 'BADGE_CREDENTIAL_INVALID';
+  | 'BADGE_CREDENTIAL_INVALID'
+  /** A trust list (file, remote document or configuration entry) that is not one microcred reads. */
+  | 'TRUST_LIST_INVALID';
 
 /**
  * Typed errors with stable codes. Callers branch on `code`, never on message text.

@@ -45,6 +45,14 @@ export type { VerificationReport, Check, CheckId, CheckStatus, VerifyOptions, Ne
 // The W3C VC Data Model 2.0 rules a credential or presentation must follow (also applied by verify and buildCredential).
 export { checkCredential, checkPresentation } from './vcdm/conformance.js';
 export type { ConformanceReport, ConformanceProblem, CheckOptions } from './vcdm/conformance.js';
+// Who signed, as proven, and known issuers (trust lists) for the issuer-trust check.
+export type { ProvenSigner } from './verify/verify.js';
+export { createTrustRegistry } from './trust/registry.js';
+export type { TrustRegistryOptions } from './trust/registry.js';
+export { trustListsFromEnv } from './trust/config.js';
+export type {
+  TrustRegistry, TrustLookup, TrustListSource, TrustListState, TrustListFormat, KnownIssuer, HostedIssuer, HostedIssuers,
+} from './trust/types.js';
 export { verifyPresentationProof, presentedCredentials } from './presentation/verify-presentation.js';
 export type { PresentationProofOptions, PresentationProofResult } from './presentation/verify-presentation.js';
 export { formatReport } from './verify/format.js';
@@ -56,8 +64,8 @@ export { createGuardedFetch } from './lib/guarded-fetch.js';
 export type { GuardedFetch, GuardedFetchConfig, GuardedFetchRequest, FetchedDocument, HostLookup, Transport } from './lib/guarded-fetch.js';
 
 // More Data Integrity cryptosuites (eddsa-jcs-2022, ecdsa-rdfc-2019) and the two VC-JWT profiles, by name.
-export { CRYPTOSUITES, DEFAULT_CRYPTOSUITE } from './proof/cryptosuites.js';
-export type { CryptosuiteName } from './proof/cryptosuites.js';
+export { CRYPTOSUITES, DEFAULT_CRYPTOSUITE } from './keyset/cryptosuites.js';
+export type { CryptosuiteName } from './keyset/cryptosuites.js';
 export { JWT_PROFILES } from './proof/jwt.js';
 export type { JwtProfile } from './proof/jwt.js';
 

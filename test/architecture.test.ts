@@ -18,7 +18,7 @@ function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
     const p = path.join(dir, e.name);
     if (e.isDirectory()) return sourceFiles(p);
-    return e.name.endsWith('.ts') ? [p] : [];
+    return /\.tsx?$/.test(e.name) ? [p] : [];
   });
 }
 
@@ -30,7 +30,7 @@ function imports(file: string): string[] {
 /** The unit of the folder graph: a folder directly under src/, or a file directly in src/ (index, cli, errors, …). */
 function unitOf(file: string): string {
   const rel = path.relative(SRC, file).split(path.sep);
-  return rel.length > 1 ? `${rel[0]}/` : (rel[0] as string).replace(/\.ts$/, '');
+  return rel.length > 1 ? `${rel[0]}/` : (rel[0] as string).replace(/\.tsx?$/, '');
 }
 
 const files = sourceFiles(SRC);
@@ -112,14 +112,21 @@ describe('module layout', () => {
   });
 
   it('ships no module that nothing runs: every file of src/ is reached from an entry point or the executable', () => {
-    const entries = ['index.ts', 'service/index.ts', 'cli.ts'].map((f) => path.join(SRC, f));
+    // The package's entry points (package.json exports, dist/x.js built from src/x.ts) and the executable.
+    const pkg = JSON.parse(readFileSync(path.join(SRC, '..', 'package.json'), 'utf8')) as { exports: Record<string, string | { default: string }> };
+    const fromExports = Object.values(pkg.exports).flatMap((t) => (typeof t === 'object' ? [t.default.replace(/^\.\/dist\//, '').replace(/\.js$/, '.ts')] : []));
+    const entries = [...fromExports, 'cli.ts'].map((f) => path.join(SRC, f));
     const reached = new Set<string>();
     const queue = [...entries];
     while (queue.length > 0) {
       const file = queue.pop()!;
       if (reached.has(file)) continue;
       reached.add(file);
-      for (const s of imports(file)) if (s.startsWith('.')) queue.push(path.resolve(path.dirname(file), s).replace(/\.js$/, '.ts'));
+      for (const s of imports(file)) {
+        if (!s.startsWith('.')) continue;
+        const ts = path.resolve(path.dirname(file), s).replace(/\.js$/, '.ts');
+        queue.push(files.includes(ts) || !files.includes(`${ts}x`) ? ts : `${ts}x`);
+      }
     }
     expect(files.filter((f) => !reached.has(f)).map((f) => path.relative(SRC, f))).toEqual([]);
   });

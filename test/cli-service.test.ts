@@ -5,7 +5,7 @@ import path from 'node:path';
 import { main } from '../src/cli.js';
 import { openDb } from '../src/store/open.js';
 import { findApiKey } from '../src/store/api-keys.js';
-import { spawnServiceProcess } from '../src/service/testing.js';
+import { spawnServiceProcess } from './support/testing.js';
 
 function alive(pid: number): boolean {
   try {

@@ -21,9 +21,9 @@ const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as
 const LIBRARY_EXPORTS = [
   'CRYPTOSUITES', 'DEFAULT_CRYPTOSUITE', 'FastDiPool', 'JWT_PROFILES', 'KeySet', 'MicrocredError', 'assertProfile',
   'assertRecord', 'bake', 'buildCredential', 'checkCredential', 'checkPresentation', 'createDidResolver', 'createDocumentLoader', 'createFastCryptosuite',
-  'createGuardedFetch', 'didWebDocument', 'didWebDocumentUrl', 'fastCryptosuite', 'formatReport', 'generateKeySet',
+  'createGuardedFetch', 'createTrustRegistry', 'didWebDocument', 'didWebDocumentUrl', 'fastCryptosuite', 'formatReport', 'generateKeySet',
   'identityHash', 'issueCredential', 'jwks', 'loadKeySet', 'presentedCredentials', 'rotateKey', 'signDataIntegrity',
-  'signJwt', 'unbake', 'verifyPresentationProof',
+  'signJwt', 'trustListsFromEnv', 'unbake', 'verifyPresentationProof',
   'validateProfile', 'validateRecord', 'verify',
 ];
 const STACKING_EXPORTS = ['assertStackingRules', 'buildClrCredential', 'checkStacking', 'readCreditFacts', 'stackingSentence', 'validateStackingRules'];

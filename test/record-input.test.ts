@@ -7,7 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { main } from '../src/cli.js';
-import { createTestDatabase, postgresUnavailable } from '../src/service/testing.js';
+import { createTestDatabase, postgresUnavailable } from './support/testing.js';
 import { openDb } from '../src/store/open.js';
 import type { Db } from '../src/store/db.js';
 import { call, record, startHarness, type Harness } from './http-helpers.js';

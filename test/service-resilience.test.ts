@@ -6,7 +6,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey, createIssuer } from '../src/service/admin.js';
-import { createTestDatabase, postgresUnavailable, spawnServiceProcess, testPgUrl } from '../src/service/testing.js';
+import { createTestDatabase, postgresUnavailable, spawnServiceProcess, testPgUrl } from './support/testing.js';
 import { openDb } from '../src/store/open.js';
 import type { Db } from '../src/store/db.js';
 import { recordMinimal } from './http-helpers.js';

@@ -97,7 +97,7 @@ interface ModuleSpec {
 let base: CompletionRecord | undefined;
 
 async function record(spec: ModuleSpec, learnerDid: string): Promise<CompletionRecord> {
-  base ??= JSON.parse(await readFile(path.join(PACKAGE_ROOT, 'test', 'fixtures', 'record.json'), 'utf8')) as CompletionRecord;
+  base ??= JSON.parse(await readFile(path.join(PACKAGE_ROOT, 'examples', 'record.json'), 'utf8')) as CompletionRecord;
   const r = structuredClone(base);
   r.recordId = `${spec.code}-${spec.completed}`;
   r.learner = spec.learnerName

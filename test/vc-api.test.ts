@@ -29,7 +29,7 @@ const SUITE = JSON.parse(readFileSync(path.join(HERE, 'fixtures', 'vcdm', 'w3c-v
   fixtures: Record<string, { document: Record<string, unknown> }>;
 };
 const profile = JSON.parse(readFileSync(path.join(HERE, '..', 'keys.example', 'profile.json'), 'utf8'));
-const record = JSON.parse(readFileSync(path.join(HERE, 'fixtures', 'record.json'), 'utf8'));
+const record = JSON.parse(readFileSync(path.join(HERE, '..', 'examples', 'record.json'), 'utf8'));
 
 let keys: KeySet;
 let ISSUER: string;

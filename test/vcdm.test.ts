@@ -352,7 +352,7 @@ describe('real credentials conform', () => {
   });
 
   const profile = JSON.parse(readFileSync(path.join(HERE, '..', 'keys.example', 'profile.json'), 'utf8'));
-  const records = ['record.json', 'record-minimal.json'].map((f) => JSON.parse(readFileSync(path.join(HERE, 'fixtures', f), 'utf8')));
+  const records = ['record.json', 'record-minimal.json'].map((f) => JSON.parse(readFileSync(path.join(HERE, '..', 'examples', f), 'utf8')));
 
   it("microcred's own credentials (buildCredential, full and minimal records) conform", () => {
     for (const record of records) {

@@ -527,8 +527,9 @@ function checkUri(value: string, field: string): void {
 }
 
 function checkStatus(value: Record<string, unknown> | undefined): void {
-  // What OB 3.0 requires of CredentialStatus; the rest of the entry is the status method's business.
-  if (value !== undefined && !(value !== null && typeof value === 'object' && typeof value.id === 'string' && typeof value.type === 'string')) {
+  // OB 3.0 requires an "id" on CredentialStatus, which the VC Data Model does not; its "type" and the form of the id
+  // are held to the data model's rules with the rest of the credential (`conforming`).
+  if (value !== undefined && !(value !== null && typeof value === 'object' && !Array.isArray(value) && typeof value.id === 'string')) {
     throw new MicrocredError('CREDENTIAL_INVALID', 'options.credentialStatus: expected an object with an "id" and a "type" (e.g. a BitstringStatusListEntry)');
   }
 }

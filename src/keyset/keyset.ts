@@ -30,7 +30,7 @@ import { MicrocredError } from '../errors.js';
 import { jwkToPublicKeyMultibase } from '../lib/multibase.js';
 import { didWebDocument, jwks } from '../did/web-document.js';
 import { didWebUrl } from '../did/web-url.js';
-import { DEFAULT_CRYPTOSUITE, signerAlgorithmFor, type CryptosuiteName } from '../proof/cryptosuites.js';
+import { DEFAULT_CRYPTOSUITE, signerAlgorithmFor, type CryptosuiteName } from './cryptosuites.js';
 
 /**
  * Key algorithms a key set can hold: Ed25519 (Data Integrity eddsa-rdfc-2022 / eddsa-jcs-2022 and EdDSA JWTs) and

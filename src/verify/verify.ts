@@ -1,6 +1,7 @@
 /**
- * The verifier: one report with one entry per check (parse, context, schema, profile, proof, issuer-key, validity,
- * status, endorsements), each with a plain sentence. `verified` is true only when no check failed and no check is
+ * The verifier: one report with one entry per check (parse, context, schema, profile, proof, issuer-key, issuer-trust,
+ * validity, status, endorsements), each with a plain sentence, and who signed as proven (`signer`, issuer-trust.ts).
+ * `verified` is true only when no check failed and no check is
  * unknown: a credential whose status list could not be fetched is reported as not verified, with status "unknown"
  * saying why. Embedded endorsements get reports of their own (`endorsements`); see checks/endorsements.ts for why
  * a failed endorsement is a warning on the credential rather than a failure.
@@ -17,6 +18,7 @@ import { checkSchema } from './checks/schema.js';
 import { checkProfile } from './checks/profile.js';
 import { checkProof } from './checks/proof.js';
 import { checkIssuerKey } from './checks/issuer-key.js';
+import { checkIssuerTrust } from './checks/issuer-trust.js';
 import { checkValidity } from './checks/validity.js';
 import { checkStatus } from './checks/status.js';
 import { checkEndorsements, findEndorsements } from './checks/endorsements.js';
@@ -24,7 +26,7 @@ import { withNested } from './nested.js';
 import { CHECK_ORDER, type Check, type EndorsementReport, type VerificationReport, type VerifyContext, type VerifyOptions } from './types.js';
 
 export { isCompactJws } from './checks/parse.js';
-export type { Check, CheckDetail, CheckId, CheckStatus, EndorsementReport, NestedVerification, VerificationReport, VerifyOptions } from './types.js';
+export type { Check, CheckDetail, CheckId, CheckStatus, EndorsementReport, NestedVerification, ProvenSigner, VerificationReport, VerifyOptions } from './types.js';
 
 let defaultFetch: GuardedFetch | undefined;
 let defaultResolver: DidResolver | undefined;
@@ -138,8 +140,9 @@ async function verifyAt(input: string | object, options: VerifyOptions, depth: n
     const proof = await checkProof(proofCtx);
     checks.push(proof.check, await checkIssuerKey(proofCtx, proof.keys, proof.check.status));
   }
-  checks.push(checkValidity(ctx));
-  const extra = { credential: parsed.credential, ...(parsed.format ? { format: parsed.format } : {}) };
+  const trust = await checkIssuerTrust(ctx, checks.find((c) => c.id === 'issuer-key') as Check);
+  checks.push(trust.check, checkValidity(ctx));
+  const extra = { credential: parsed.credential, ...(parsed.format ? { format: parsed.format } : {}), ...(trust.signer ? { signer: trust.signer } : {}) };
   if (parsed.conforming === false) {
     const why = 'the credential does not follow the VC Data Model (see the parse check), so nothing it names was fetched';
     checks.push(skipped('status', why), skipped('endorsements', why));
@@ -159,7 +162,7 @@ async function verifyAt(input: string | object, options: VerifyOptions, depth: n
   }
   // A status list is itself a credential: verify it with the same collaborators, without looking at its own status.
   const verifyList = (doc: string | Record<string, unknown>) =>
-    verify(doc, { ...options, fetch, resolver: resolve, documentLoader, checkStatus: false, checkEndorsements: false });
+    verify(doc, { ...options, fetch, resolver: resolve, documentLoader, checkStatus: false, checkEndorsements: false, trust: undefined });
   checks.push(await checkStatus(ctx, verifyList));
   let endorsements: EndorsementReport[] = [];
   if (options.checkEndorsements === false) {

@@ -75,6 +75,28 @@ export function parseInput(input: unknown): Parsed {
   return describe(value, Object.prototype.hasOwnProperty.call(value, 'proof') ? 'di' : undefined);
 }
 
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** The JSON path of the first key or text value holding a lone surrogate, if any. */
+function illFormedText(value: unknown, at: string): string | undefined {
+  if (typeof value === 'string') return LONE_SURROGATE.test(value) ? at : undefined;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = illFormedText(value[i], `${at}[${i}]`);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  if (value === null || typeof value !== 'object') return undefined;
+  for (const [key, v] of Object.entries(value)) {
+    const path = `${at}[${JSON.stringify(key)}]`;
+    if (LONE_SURROGATE.test(key)) return path;
+    const found = illFormedText(v, path);
+    if (found) return found;
+  }
+  return undefined;
+}
+
 function parseJwt(compact: string): Parsed {
   const [h, p] = compact.split('.') as [string, string];
   let header: unknown;
@@ -169,6 +191,13 @@ function describe(credential: Record<string, unknown>, format: 'di' | 'jwt' | un
   const how =
     format === 'jwt' ? 'signed as a JWT' : format === 'di' ? 'with an embedded Data Integrity proof' : 'without any signature';
   const readable = `The credential was read: ${kind} in ${model}, ${how}.`;
+  const broken = illFormedText(credential, '$');
+  if (broken !== undefined) {
+    // A lone surrogate is hashed as U+FFFD (UTF-8 has no encoding for it), so two different documents would share one
+    // signature: refuse what a signer could not have meant (RFC 8259 §8.1, I-JSON RFC 7493 §2.1).
+    const message = `${readable} But it holds text that is not valid Unicode (a lone surrogate at ${broken}), which cannot be signed faithfully, so it is not valid.`;
+    return { check: { id: 'parse', status: 'fail', code: 'MALFORMED_VALUE_ERROR', message }, vcVersion };
+  }
   const conformance = checkCredential(view);
   return {
     check: conformance.problems.length > 0 ? conformanceCheck(conformance, readable) : { id: 'parse', status: 'pass', message: readable },
