@@ -24,6 +24,10 @@ const INTEGRATION = [
   'test/trust-remote.test.ts',
   'test/verify-route.test.ts',
   'test/verify-signer.test.ts',
+  'test/wallet-exchange.test.ts',
+  'test/wallet-interop.test.ts',
+  'test/wallet-mail.test.ts',
+  'test/wallet-oid4vci.test.ts',
 ];
 
 // Lives in test/ so the top level keeps only the layout the project agreed on.
