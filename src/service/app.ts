@@ -1,21 +1,17 @@
 /**
  * The issuance service: an express 5 app over the core library and the store. See `openapi.ts` for the routes.
  */
-import { randomUUID, timingSafeEqual } from 'node:crypto';
 import path from 'node:path';
 import express from 'express';
 import type { NextFunction, Request, Response } from 'express';
-import pino from 'pino';
-import type { Logger } from 'pino';
 import { MicrocredError } from '../errors.js';
 import type { JwtAlg } from '../keyset/keyset.js';
 import { MICROCRED_PROFILE_SCHEMA_PATH, microcredProfileSchemaText } from '../schema/validate-profile.js';
-import { findApiKey, hashToken, revokeApiKey, SCOPES } from '../store/api-keys.js';
-import type { ApiKeyRow, Scope } from '../store/api-keys.js';
+import { revokeApiKey, SCOPES } from '../store/api-keys.js';
+import type { Scope } from '../store/api-keys.js';
 import { listAudit, MAX_AUDIT_PAGE } from '../store/audit.js';
 import { getCredential, listCredentials } from '../store/credentials.js';
 import type { CredentialFormat, CredentialRow } from '../store/credentials.js';
-import { isDatabaseError } from '../store/db.js';
 import type { Db } from '../store/db.js';
 import { listIssuers } from '../store/issuers.js';
 import { listStatusLists } from '../store/status-lists.js';
@@ -26,13 +22,18 @@ import { openServiceDb, seedExampleIssuer } from './database.js';
 import { changeStatus, coreErrorToProblem, issueFromRecord, issueVcApiCredential } from './issuance.js';
 import type { IssueOutcome, StatusAction } from './issuance.js';
 import { openApiDocument } from './openapi.js';
-import { HttpProblem, PROBLEM_BASE, problems, sendProblem } from './problem.js';
+import { HttpProblem, PROBLEM_BASE, problems } from './problem.js';
 import { issuerDidDocument, issuerJwks, statusListCredential } from './publish.js';
 import { createVerifier, rootIssuerSlug, unwrapEnveloped } from './verification.js';
 import { isCompactJws } from '../verify/verify.js';
 import { badParam, bodyText, issuerSlug, parseAlg, parseBool, parseFormat, parseQueryString, pathParam, queryCursor, queryEnum, queryInt, queryParam, queryTimestamp } from './params.js';
 import type { ParamSource } from './params.js';
 import type { Verifier } from './verification.js';
+import { defaultLogger, errorSummary } from './log.js';
+import { createAuthenticator } from './middleware/auth.js';
+import type { Principal } from './middleware/auth.js';
+import { locals, observeRequests } from './middleware/observe.js';
+import { problemHandlers } from './middleware/problems.js';
 
 export interface ServiceApp {
   /** The express application (mount it or pass it to `http.createServer`). */
@@ -44,22 +45,12 @@ export interface ServiceApp {
   close(): Promise<void>;
 }
 
-interface Locals {
-  reqId: string;
-  started: number;
-  apiKey?: ApiKeyRow;
-}
-
 const JSON_TYPES = ['application/json', 'application/*+json', 'application/vc', 'application/vp'];
 const JSONL_TYPES = ['application/x-ndjson', 'application/jsonl', 'application/x-jsonlines', 'application/jsonlines'];
 const MAX_BATCH = 1000;
 /** Longest reason for a status change, and longest credential id a caller may choose. */
 const MAX_REASON = 500;
 const MAX_ID = 2048;
-
-function locals(res: Response): Locals {
-  return res.locals as Locals;
-}
 
 function jsonBody(req: Request): unknown {
   if (req.body === undefined) {
@@ -125,10 +116,6 @@ function verifiableCredential(row: CredentialRow): unknown {
   return { '@context': 'https://www.w3.org/ns/credentials/v2', id: `data:application/vc+jwt,${row.credential}`, type: 'EnvelopedVerifiableCredential' };
 }
 
-function defaultLogger(config: ServiceConfig): Logger {
-  return pino({ level: config.logLevel ?? process.env.LOG_LEVEL ?? 'info', base: { service: 'microcred' } });
-}
-
 /**
  * Builds the service: opens (or uses) the database, applies migrations, loads issuers and returns the express app.
  * Listening is separate (`startServer`), so tests and embedders choose the socket.
@@ -164,67 +151,14 @@ export async function createApp(config: ServiceConfig = {}): Promise<ServiceApp>
   app.set('json spaces', 0);
   app.set('query parser', parseQueryString);
 
-  // Request id, access log and metrics. The log line names the route pattern, never the URL (query strings may
-  // hold learner identifiers), and never bodies or headers.
-  app.use((req: Request, res: Response, next: NextFunction) => {
-    const incoming = req.headers['x-request-id'];
-    const reqId = typeof incoming === 'string' && /^[A-Za-z0-9._:-]{1,64}$/.test(incoming) ? incoming : randomUUID();
-    Object.assign(res.locals, { reqId, started: performance.now() } satisfies Locals);
-    res.setHeader('X-Request-Id', reqId);
-    res.on('finish', () => {
-      const seconds = (performance.now() - locals(res).started) / 1000;
-      const route = req.route ? `${req.baseUrl}${String(req.route.path)}` : '(unmatched)';
-      ctx.metrics.requests.observe({ method: req.method, route, status: String(res.statusCode) }, seconds);
-      if (res.statusCode >= 400) ctx.metrics.errors.inc({ status: String(res.statusCode), type: String(res.locals.problemType ?? '') });
-      logger.info(
-        {
-          reqId,
-          method: req.method,
-          route,
-          status: res.statusCode,
-          ms: Math.round(seconds * 10000) / 10,
-          ...(res.locals.apiKey ? { apiKey: (res.locals.apiKey as ApiKeyRow).id } : {}),
-          ...(res.locals.problemType ? { problem: res.locals.problemType } : {}),
-        },
-        'request',
-      );
-    });
-    next();
-  });
+  app.use(observeRequests(ctx.metrics, logger));
   const limit = config.bodyLimit ?? '5mb';
   app.use(express.json({ limit, type: JSON_TYPES }));
   app.use(express.text({ limit, type: JSONL_TYPES }));
 
-  /** Authenticates the bearer token and checks scope and issuer; returns the actor name for the audit log. */
-  const adminTokenHash = config.adminToken ? hashToken(config.adminToken) : undefined;
-  function bearer(req: Request, scope: Scope): string {
-    const header = req.headers.authorization;
-    if (!header) throw problems.unauthorized(`This operation needs an API key with the "${scope}" scope: send "Authorization: Bearer <token>".`);
-    const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (!m) throw problems.unauthorized('The Authorization header must be "Bearer <token>".');
-    return m[1] as string;
-  }
-  /** The deployment administrator (config.adminToken), allowed the `admin` operations of every issuer. */
-  function isDeploymentAdmin(token: string): boolean {
-    if (!adminTokenHash) return false;
-    return timingSafeEqual(Buffer.from(hashToken(token), 'hex'), Buffer.from(adminTokenHash, 'hex'));
-  }
-  async function authorize(req: Request, res: Response, scope: Scope, issuerSlug?: string): Promise<{ key: ApiKeyRow; actor: string }> {
-    const token = bearer(req, scope);
-    if (scope === 'admin' && issuerSlug !== undefined && isDeploymentAdmin(token)) {
-      return { key: { id: 'deployment-admin', issuerSlug, scopes: ['admin'], createdAt: new Date(0).toISOString() }, actor: 'admin-token' };
-    }
-    const key = await findApiKey(db, token);
-    if (!key) throw problems.unauthorized('The API key is not known or has been revoked.');
-    res.locals.apiKey = key;
-    if (issuerSlug !== undefined && key.issuerSlug !== issuerSlug) {
-      throw problems.forbidden(`This API key belongs to issuer ${key.issuerSlug}, not ${issuerSlug}.`);
-    }
-    if (!key.scopes.includes(scope)) {
-      throw problems.forbidden(`This API key lacks the "${scope}" scope (it has: ${key.scopes.join(', ')}).`);
-    }
-    return { key, actor: `api-key:${key.id}` };
-  }
+  const auth = createAuthenticator(db, config.adminToken);
+  const authorize = async (req: Request, res: Response, scope: Scope, issuerSlug?: string): Promise<Principal> =>
+    (await auth.authenticate(req, res, { scope, issuer: issuerSlug === undefined ? 'key' : 'path' }, issuerSlug)) as Principal;
 
   // ---- operations ----
   app.get('/healthz', (_req, res) => {
@@ -465,9 +399,7 @@ export async function createApp(config: ServiceConfig = {}): Promise<ServiceApp>
 
   // ---- administration ----
   app.post('/issuers', async (req, res) => {
-    const token = bearer(req, 'admin');
-    if (!isDeploymentAdmin(token)) throw problems.forbidden('Creating issuers needs the deployment admin token (configuration adminToken).');
-    res.locals.apiKey = { id: 'deployment-admin' };
+    await auth.authenticate(req, res, 'deployment-admin', undefined);
     const body = bodyObject(req);
     if (typeof body.slug !== 'string') throw problems.badRequest('slug must be a string (lower-case letters, digits, "-").');
     const jwtAlg = parseAlg(body.jwtAlg, 'body', 'jwtAlg');
@@ -652,34 +584,7 @@ export async function createApp(config: ServiceConfig = {}): Promise<ServiceApp>
   });
 
   // ---- fall-through and errors ----
-  app.use((req: Request) => {
-    throw problems.notFound(`No resource at ${req.method} ${req.path}.`);
-  });
-
-  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    let problem: HttpProblem;
-    const e = coreErrorToProblem(err);
-    const bodyErr = err as { type?: unknown; status?: unknown };
-    if (e instanceof HttpProblem) {
-      problem = e;
-      // A database outage is worth a line for the operator; other problems are the caller's.
-      if (problem.status === 503 && problem.cause !== undefined) logger.warn({ reqId: locals(res).reqId, error: errorSummary(problem.cause) }, 'request failed: service unavailable');
-    }
-    else if (bodyErr?.type === 'entity.parse.failed') problem = problems.malformedJson(`The request body is not valid JSON: ${(err as Error).message}.`);
-    else if (bodyErr?.type === 'entity.too.large') problem = problems.tooLarge(`The request body is larger than ${limit}.`);
-    else if (bodyErr?.type === 'charset.unsupported' || bodyErr?.type === 'encoding.unsupported') problem = problems.unsupportedMedia((err as Error).message);
-    else if (isClientHttpError(err)) {
-      // Other client errors raised by express and body-parser (a malformed %-escape in the path, a body that does
-      // not decompress, an aborted upload): the caller's fault, not a server failure.
-      problem = problems.badRequest(`${(err as Error).message}.`);
-    } else {
-      logger.error({ reqId: locals(res).reqId, error: errorSummary(err) }, 'request failed');
-      problem = problems.internal();
-    }
-    res.locals.problemType = problem.code;
-    if (res.headersSent) return;
-    sendProblem(res, problem);
-  });
+  app.use(...problemHandlers(logger, limit));
 
   return {
     app,
@@ -690,30 +595,3 @@ export async function createApp(config: ServiceConfig = {}): Promise<ServiceApp>
     },
   };
 }
-
-/** A 4xx error raised by express or body-parser (`http-errors` with `expose`, or the router's URIError). */
-function isClientHttpError(e: unknown): boolean {
-  const err = e as { status?: unknown; expose?: unknown } | null;
-  if (!(e instanceof Error) || typeof err?.status !== 'number' || err.status < 400 || err.status >= 500) return false;
-  return err.expose === true || e instanceof URIError;
-}
-
-/**
- * What the log may say about an unexpected error (logged as `error`, not `err`: pino's err serializer would replace
- * the class by "Object" and copy every property). Its class and code; for a database error only names (SQLSTATE,
- * constraint, table, column, routine), since its message, detail, query and parameters can hold learner data; for
- * other errors also the message and stack; never `details`.
- */
-function errorSummary(e: unknown, depth = 0): Record<string, unknown> {
-  if (isDatabaseError(e)) {
-    const { code, severity, constraint, table, column, routine } = e;
-    return Object.fromEntries(Object.entries({ class: 'DatabaseError', code, severity, constraint, table, column, routine }).filter(([, v]) => typeof v === 'string'));
-  }
-  if (e instanceof Error) {
-    const code = (e as unknown as { code?: unknown }).code;
-    const cause = depth < 3 && e.cause !== undefined ? { cause: errorSummary(e.cause, depth + 1) } : {};
-    return { class: e.constructor?.name || e.name, ...(typeof code === 'string' ? { code } : {}), message: e.message, stack: e.stack, ...cause };
-  }
-  return { class: typeof e };
-}
-
