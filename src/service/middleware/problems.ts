@@ -21,33 +21,45 @@ export interface ErrorReply {
 }
 
 /**
- * A route's error format: turns the problem into the answer. `problemJson` unless the route declares another;
- * headers of the problem (`WWW-Authenticate`, `Retry-After`) are sent whatever the format.
+ * A route's error format: the media type and schema its error answers have (for the OpenAPI document) and how a
+ * problem becomes such an answer. Headers of the problem (`WWW-Authenticate`, `Retry-After`) are sent whatever the
+ * format.
  */
-export type ErrorFormat = (problem: HttpProblem) => ErrorReply;
+export interface ErrorFormat {
+  readonly mediaType: string;
+  readonly schema: Record<string, unknown>;
+  reply(problem: HttpProblem): ErrorReply;
+}
+
+/** RFC 9457 problem details, the default format. */
+export const problemJson: ErrorFormat = {
+  mediaType: 'application/problem+json',
+  schema: { $ref: '#/components/schemas/Problem' },
+  reply: (problem) => ({ status: problem.status, type: 'application/problem+json', body: JSON.stringify(problem.body()) }),
+};
 
 /** RFC 6749 §5.2 / RFC 6750 §3.1 error codes, by HTTP status, for problems that do not name their own. */
-const OAUTH_CODES: Record<number, string> = { 400: 'invalid_request', 401: 'invalid_token', 403: 'insufficient_scope', 404: 'invalid_request', 409: 'invalid_request', 413: 'invalid_request', 415: 'invalid_request', 422: 'invalid_request' };
+const OAUTH_CODES: Record<number, string> = { 401: 'invalid_token', 403: 'insufficient_scope' };
 
 /**
  * OAuth 2.0 error answers (`{"error": "...", "error_description": "..."}`, `Cache-Control: no-store`), as OID4VCI's
  * token, credential and nonce endpoints must send. A problem names its own code in the extension `oauthError`
- * (e.g. `invalid_grant`, `invalid_proof`); otherwise the code follows from the status. 5xx keep their status.
+ * (e.g. `invalid_grant`, `invalid_proof`); otherwise 401 is `invalid_token`, 403 `insufficient_scope`, other 4xx
+ * `invalid_request` and 5xx `server_error` (with their status).
  *
  * @example
  * ```ts
- * const token = defineRoute({ method: 'post', path: '/token', errors: oauthErrors, ... });
+ * const token = defineRoute({ method: 'post', path: '/token', errorFormat: oauthErrors, ... });
  * ```
  */
-export const oauthErrors: ErrorFormat = (problem) => {
-  const named = problem.extensions.oauthError;
-  const error = typeof named === 'string' ? named : (OAUTH_CODES[problem.status] ?? (problem.status >= 500 ? 'server_error' : 'invalid_request'));
-  return {
-    status: problem.status,
-    headers: { 'Cache-Control': 'no-store' },
-    type: 'application/json',
-    body: JSON.stringify({ error, error_description: problem.message }),
-  };
+export const oauthErrors: ErrorFormat = {
+  mediaType: 'application/json',
+  schema: { $ref: '#/components/schemas/OAuthError' },
+  reply(problem) {
+    const named = problem.extensions.oauthError;
+    const error = typeof named === 'string' ? named : (OAUTH_CODES[problem.status] ?? (problem.status >= 500 ? 'server_error' : 'invalid_request'));
+    return { status: problem.status, headers: { 'Cache-Control': 'no-store' }, type: 'application/json', body: JSON.stringify({ error, error_description: problem.message }) };
+  },
 };
 
 /** A 4xx error raised by express or body-parser (`http-errors` with `expose`, or the router's URIError). */
@@ -102,7 +114,7 @@ export function problemHandlers(logger: Logger, bodyLimit: string): [(req: Reque
     if (res.headersSent) return;
     const format = (res.locals as { [ERROR_FORMAT]?: ErrorFormat })[ERROR_FORMAT];
     if (!format) return sendProblem(res, problem);
-    const reply = format(problem);
+    const reply = format.reply(problem);
     for (const [k, v] of Object.entries({ ...problem.headers, ...reply.headers })) res.setHeader(k, v);
     res.status(reply.status).type(reply.type).send(reply.body);
   };
