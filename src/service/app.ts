@@ -1,22 +1,19 @@
 /**
- * The issuance service: an express 5 app composed of the routers in `routes/` over the core library and the store,
- * between the request observer, the body parsers and the error handler (`middleware/`).
+ * The issuance service: an express 5 app composed of the routers in `routes/` (over the core library and the store)
+ * with the request observer, the body parsers and the error handler (`http/compose.ts`, `middleware/`).
  */
 import path from 'node:path';
-import express from 'express';
+import type express from 'express';
 import type { Logger } from 'pino';
 import type { Db } from '../store/db.js';
 import type { ServiceConfig } from './config.js';
 import { ServiceContext } from './context.js';
 import { openServiceDb, seedExampleIssuer } from './database.js';
 import type { ServiceDeps } from './http/declare.js';
-import { mountRouters } from './http/pipeline.js';
+import { composeApp } from './http/compose.js';
 import { defaultLogger } from './log.js';
 import { createAuthenticator } from './middleware/auth.js';
-import { observeRequests } from './middleware/observe.js';
-import { problemHandlers } from './middleware/problems.js';
 import { buildOpenApiDocument } from './openapi.js';
-import { parseQueryString } from './params.js';
 import { ROUTERS } from './routes/index.js';
 import { createVerifier } from './verification.js';
 import type { Verifier } from './verification.js';
@@ -31,9 +28,6 @@ export interface ServiceApp {
   close(): Promise<void>;
 }
 
-const JSON_TYPES = ['application/json', 'application/*+json', 'application/vc', 'application/vp'];
-const JSONL_TYPES = ['application/x-ndjson', 'application/jsonl', 'application/x-jsonlines', 'application/jsonlines'];
-
 /** Loads every issuer's keys, and says loudly when one signs with the published example keys. */
 async function loadIssuers(ctx: ServiceContext, logger: Logger): Promise<void> {
   const failed = await ctx.loadAll();
@@ -45,24 +39,6 @@ async function loadIssuers(ctx: ServiceContext, logger: Logger): Promise<void> {
       logger.warn({ issuer: loaded.row.slug }, 'issuer uses the PUBLIC EXAMPLE keys from keys.example/: anyone can forge its credentials; create a real issuer before issuing real awards');
     }
   }
-}
-
-/** The express app: observer, streamed-body routes, body parsers, the other routes, 404 and errors, in this order. */
-function composeApp(ctx: ServiceContext, deps: ServiceDeps, config: ServiceConfig): express.Express {
-  const app = express();
-  app.disable('x-powered-by');
-  app.set('trust proxy', false);
-  app.set('json spaces', 0);
-  app.set('query parser', parseQueryString);
-  const bodyLimit = config.bodyLimit ?? '5mb';
-  const auth = createAuthenticator(ctx.db, config.adminToken);
-  app.use(observeRequests(ctx.metrics, ctx.logger));
-  mountRouters(app, ROUTERS, deps, auth, { phase: 'streamed', bodyLimit });
-  app.use(express.json({ limit: bodyLimit, type: JSON_TYPES }));
-  app.use(express.text({ limit: bodyLimit, type: JSONL_TYPES }));
-  mountRouters(app, ROUTERS, deps, auth, { phase: 'parsed', bodyLimit });
-  app.use(...problemHandlers(ctx.logger, bodyLimit));
-  return app;
 }
 
 /**
@@ -89,8 +65,9 @@ export async function createApp(config: ServiceConfig = {}): Promise<ServiceApp>
     keysRoot: config.keysDir ?? path.join(dataDir === 'memory' ? 'data' : dataDir, 'keys'),
     openApi: () => buildOpenApiDocument(ROUTERS, ctx.publicUrl),
   };
+  const auth = createAuthenticator(db, config.adminToken);
   return {
-    app: composeApp(ctx, deps, config),
+    app: composeApp(ROUTERS, deps, { auth, metrics: ctx.metrics, logger: ctx.logger, bodyLimit: config.bodyLimit ?? '5mb' }),
     context: ctx,
     verifier,
     async close() {

@@ -61,8 +61,11 @@ function bodyReader(route: AnyRoute): (req: Request) => Record<string, unknown> 
   if (body.stream) return () => ({});
   const check: FieldCheck | undefined = body.fields ? compileField(body.fields, '') : undefined;
   const required = body.required;
+  // A JSON route takes what the app's JSON and JSON Lines parsers read (as it always has); a route of other media
+  // types only those (a form route must not take the JSON the app parsed for it).
+  const declared = route.body && !('application/json' in body.content) ? Object.keys(body.content) : undefined;
   return (req) => {
-    const parsed: unknown = req.body;
+    const parsed: unknown = declared && !req.is(declared) ? undefined : req.body;
     if (parsed === undefined) {
       if (required) missingBody(req, media);
       return {};
