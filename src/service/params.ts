@@ -36,9 +36,16 @@ export const STORABLE_TEXT_PATTERN = '^[^\\u0000\\uD800-\\uDFFF]*$';
  * ```
  */
 export function checkText(source: ParamSource, name: string, value: string, maxLength?: number): string {
-  if (!isStorableText(value)) throw badParam(source, name, 'must not contain U+0000 or an unpaired UTF-16 surrogate.');
-  if (maxLength !== undefined && value.length > maxLength) throw badParam(source, name, `must be at most ${maxLength} characters; found ${value.length}.`);
+  const problem = textProblem(source, name, value, maxLength);
+  if (problem) throw problem;
   return value;
+}
+
+/** What `checkText` would refuse `value` with, or undefined. */
+export function textProblem(source: ParamSource, name: string, value: string, maxLength?: number): HttpProblem | undefined {
+  if (!isStorableText(value)) return badParam(source, name, 'must not contain U+0000 or an unpaired UTF-16 surrogate.');
+  if (maxLength !== undefined && value.length > maxLength) return badParam(source, name, `must be at most ${maxLength} characters; found ${value.length}.`);
+  return undefined;
 }
 
 /**

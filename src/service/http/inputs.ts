@@ -9,9 +9,10 @@ import { decodeCursor } from '../../store/cursor.js';
 import type { CursorKey } from '../../store/cursor.js';
 import { parseTimestamp } from '../../store/time.js';
 import { SLUG_RE } from '../admin.js';
-import { badParam, checkText, describeValue, oneOf, STORABLE_TEXT_PATTERN } from '../params.js';
+import { badParam, describeValue, oneOf, STORABLE_TEXT_PATTERN, textProblem } from '../params.js';
 import type { ParamSource } from '../params.js';
 import { problems } from '../problem.js';
+import type { HttpProblem } from '../problem.js';
 import { REFUSED } from './declare.js';
 import type { Field, JsonSchema, Param } from './declare.js';
 
@@ -113,18 +114,13 @@ export const algParam: Param<JwtAlg> = enumParam('query', 'JWT algorithm (defaul
 // ---- body fields ----
 
 /** A string field of at most `maxLength` characters, storable (no U+0000, no unpaired surrogate). */
-export function textField(description: string, maxLength: number, refuseMissing?: (path: string) => ReturnType<Field['refuse'] & {}>): Field {
+export function textField(description: string, maxLength: number, refuseMissing?: (path: string) => HttpProblem): Field {
   return {
     schema: { type: 'string', maxLength, pattern: STORABLE_TEXT_PATTERN, description },
     refuse: (found, path) => {
       if (found === undefined && refuseMissing) return refuseMissing(path);
       if (typeof found !== 'string') return badParam('body', path, `must be a string; found ${describeValue(found)}.`);
-      try {
-        checkText('body', path, found, maxLength);
-      } catch (e) {
-        return e as ReturnType<typeof badParam>;
-      }
-      return badParam('body', path, 'was refused.');
+      return textProblem('body', path, found, maxLength) ?? badParam('body', path, 'was refused.');
     },
   };
 }
@@ -148,7 +144,7 @@ export function flagField(description: string): Field {
  * Content that a core function checks and reports in full (every problem with its JSON path), documented here and
  * only required to be present, if at all, by the pipeline.
  */
-export function checkedElsewhere(schema: JsonSchema, refuseMissing?: (path: string) => ReturnType<Field['refuse'] & {}>): Field {
+export function checkedElsewhere(schema: JsonSchema, refuseMissing?: (path: string) => HttpProblem): Field {
   return { schema, accepts: {}, ...(refuseMissing ? { refuse: (_found: unknown, path: string) => refuseMissing(path) } : {}) };
 }
 

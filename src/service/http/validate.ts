@@ -76,7 +76,18 @@ export function wireText(source: Exclude<ParamSource, 'body'>, name: string, raw
  * properties the pipeline enforces: all but those checked elsewhere that do not say how to refuse their absence
  * (the core function that checks them reports it in its own words).
  */
+const accepted = new WeakMap<Field, JsonSchema>();
+
 function acceptedSchema(field: Field): JsonSchema {
+  let schema = accepted.get(field);
+  if (!schema) {
+    schema = buildAccepted(field);
+    accepted.set(field, schema);
+  }
+  return schema;
+}
+
+function buildAccepted(field: Field): JsonSchema {
   const own = field.accepts ?? field.schema;
   if (!field.properties) return own;
   const props = field.properties;

@@ -20,8 +20,8 @@
  *
  * ## What the declarations already take, for the routers to come
  * - **Pages** (learner and employer pages): answers `{type: 'text/html; charset=utf-8', body}`; the router's
- *   `headers` carry the pages' CSP and other security headers (they are set before the handler runs, so error
- *   answers have them too), its `errorFormat` renders an HTML error page; `input.headers['accept-language']` goes to
+ *   `headers` carry the pages' CSP and other security headers (set before the route checks its input, so the
+ *   route's error answers have them too), its `errorFormat` renders an HTML error page; `input.headers['accept-language']` goes to
  *   `negotiateLang` (src/display/i18n). Answers documented with `html()`.
  * - **Wallet exchanges** (VC-API exchanges, OID4VCI): handlers that wrap plain functions returning
  *   `{status, body, headers}` as `{status, json: body, headers}`; a body with content
