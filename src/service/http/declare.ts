@@ -148,8 +148,7 @@ export interface Route<P extends ParamMap = ParamMap, Q extends ParamMap = Param
   readonly handler: (input: RouteInput<P, Q>, deps: ServiceDeps) => Reply | Promise<Reply>;
 }
 
-/** A route of any parameters (what routers hold). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+/** A route of any parameters (what routers hold; `any` because handler inputs are contravariant). */
 export type AnyRoute = Route<any, any>;
 
 /** A group of routes of one resource, with what they share. */
