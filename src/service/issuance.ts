@@ -321,22 +321,10 @@ export async function issueFromRecord(
 }
 
 /**
- * VC-API `POST /credentials/issue`: signs a caller-built credential for the token's issuer after checking it
- * against the OB 3.0 AchievementCredential schema. The service allocates `credentialStatus` (callers must not
- * send one) and stores the credential so it can be revoked; re-posting the same credential id returns it again.
- *
- * @example
- * ```ts
- * const { row } = await issueVcApiCredential(ctx, 'northbridge', unsignedCredential, { format: 'jwt', actor: 'api-key:ak_1' });
- * ```
+ * The caller's credential as it will be signed: a copy, unsigned, without status (the service allocates it), with
+ * this issuer (filled in when absent), and with stored text values the database can hold.
  */
-export async function issueVcApiCredential(
-  ctx: ServiceContext,
-  slug: string,
-  credentialIn: unknown,
-  options: { format: CredentialFormat; credentialId?: string; alg?: JwtAlg; actor: string },
-): Promise<IssueOutcome> {
-  const issuer = await ctx.issuer(slug);
+function credentialToSign(issuer: LoadedIssuer, credentialIn: unknown): Record<string, unknown> {
   if (credentialIn === null || typeof credentialIn !== 'object' || Array.isArray(credentialIn)) {
     throw problems.badRequest('"credential" must be a JSON object (the unsigned credential).');
   }
@@ -367,6 +355,27 @@ export async function issueVcApiCredential(
   ] as const) {
     if (typeof value === 'string') checkText('body', path, value);
   }
+  return credential;
+}
+
+/**
+ * VC-API `POST /credentials/issue`: signs a caller-built credential for the token's issuer after checking it
+ * against the OB 3.0 AchievementCredential schema. The service allocates `credentialStatus` (callers must not
+ * send one) and stores the credential so it can be revoked; re-posting the same credential id returns it again.
+ *
+ * @example
+ * ```ts
+ * const { row } = await issueVcApiCredential(ctx, 'northbridge', unsignedCredential, { format: 'jwt', actor: 'api-key:ak_1' });
+ * ```
+ */
+export async function issueVcApiCredential(
+  ctx: ServiceContext,
+  slug: string,
+  credentialIn: unknown,
+  options: { format: CredentialFormat; credentialId?: string; alg?: JwtAlg; actor: string },
+): Promise<IssueOutcome> {
+  const issuer = await ctx.issuer(slug);
+  const credential = credentialToSign(issuer, credentialIn);
   const explicitId = options.credentialId ?? (typeof credential.id === 'string' ? credential.id : undefined);
   const recordId = explicitId ?? `urn:uuid:${randomUUID()}`;
   const recordHash = sha256Hex(canonicalJson({ ...credential, id: recordId }));
