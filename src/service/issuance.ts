@@ -18,12 +18,15 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { buildValidatedCredential } from '../credential/annex1.js';
+import { prepareVcApiCredential, shapeProof, withCredentialStatus } from '../credential/vc-api.js';
+import type { PreparedCredential } from '../credential/vc-api.js';
 import { MicrocredError } from '../errors.js';
 import { issueCredential } from '../issue.js';
-import type { JwtAlg } from '../keyset/keyset.js';
+import type { CryptosuiteName } from '../keyset/cryptosuites.js';
+import type { JwtAlg, KeySet } from '../keyset/keyset.js';
+import type { JwsAlg, JwtProfile } from '../proof/jwt.js';
 import { validateRecord } from '../record/validate.js';
 import type { CompletionRecord } from '../record/types.js';
-import { validateOpenBadgeSchema } from '../schema/validate-ob.js';
 import { microcredProfileSchemaUrl } from '../schema/validate-profile.js';
 import { recordAudit } from '../store/audit.js';
 import {
@@ -37,6 +40,7 @@ import type { CredentialFormat, CredentialRow } from '../store/credentials.js';
 import { isUniqueViolation } from '../store/db.js';
 import type { Queryable } from '../store/db.js';
 import { allocateStatusIndex, setStatusBit } from '../store/status-lists.js';
+import type { Allocation, StatusPurpose } from '../store/status-lists.js';
 import type { LoadedIssuer, ServiceContext } from './context.js';
 import { checkText } from './params.js';
 import { HttpProblem, problems } from './problem.js';
@@ -80,14 +84,27 @@ export interface IssueOutcome {
   superseded: string[];
 }
 
+/** How a credential is secured: a Data Integrity proof of a cryptosuite, or a JWT of an algorithm and profile. */
+export interface ProofChoice {
+  format: CredentialFormat;
+  /** di: the cryptosuite (default: {@link defaultCryptosuite} of the issuer's keys). */
+  cryptosuite?: CryptosuiteName;
+  /** jwt: the algorithm (default: the key set's) and profile (default: by the credential's type). */
+  alg?: JwsAlg;
+  profile?: JwtProfile;
+}
+
 interface SignRequest {
   recordId: string;
   recordHash: string;
-  format: CredentialFormat;
-  alg?: JwtAlg;
+  proof: ProofChoice;
   learner: { studentId?: string; email?: string; did?: string };
-  /** Builds the unsigned credential once the id and status entry are known. */
-  build(id: string, credentialStatus: Record<string, unknown>): Record<string, unknown>;
+  /** Purposes of the status entries the credential carries (default: revocation); one index serves them all. */
+  statusPurposes?: readonly StatusPurpose[];
+  /** Builds the unsigned credential once the id and status entries are known. */
+  build(id: string, statusEntries: Record<string, unknown>[]): Record<string, unknown>;
+  /** di: `proof` as one object or as a list in the stored credential (default: the list the signer returns). */
+  proofShape?: 'list' | 'object';
   id?: string;
   awardedDateOf(credential: Record<string, unknown>): string;
   /** Ids of the record's current credentials when the request decided what to do: the write happens only if they still are. */
@@ -157,10 +174,87 @@ function lostToConcurrentRequest(e: unknown): boolean {
   return e instanceof RecordChanged || isUniqueViolation(e, 'credentials_current_record');
 }
 
+/**
+ * The Data Integrity cryptosuite an issuer signs with when none is asked for: eddsa-rdfc-2022, or ecdsa-rdfc-2019 for
+ * a key set that holds only a P-256 key (a `did:key:zDn…` issuer).
+ *
+ * @example
+ * ```ts
+ * defaultCryptosuite(keys); // 'eddsa-rdfc-2022'
+ * ```
+ */
+export function defaultCryptosuite(keys: KeySet): CryptosuiteName {
+  return keys.keys.some((k) => k.active && k.alg === 'Ed25519') || !keys.keys.some((k) => k.active && k.alg === 'ES256') ? 'eddsa-rdfc-2022' : 'ecdsa-rdfc-2019';
+}
+
+/**
+ * The key that will sign with `proof` (its id is stored with the credential, so the key stays published while the
+ * credential is valid). Throws the core error naming the option when the key set has no key for it.
+ *
+ * @example
+ * ```ts
+ * signingKeyId(keys, { format: 'di', cryptosuite: 'ecdsa-rdfc-2019' }); // the P-256 key's id
+ * ```
+ */
+export function signingKeyId(keys: KeySet, proof: ProofChoice): string {
+  if (proof.format === 'di') return keys.dataIntegrityKey(proof.cryptosuite ?? defaultCryptosuite(keys)).id;
+  const alg = proof.alg ?? keys.defaultJwtAlg();
+  if (alg === 'ES384') {
+    throw new MicrocredError('UNSUPPORTED', 'ES384 needs a P-384 key, which issuer key sets do not hold; use ES256 (a P-256 key) or EdDSA (an Ed25519 key).', { option: 'alg', found: alg });
+  }
+  return keys.activeKey('jwt', alg).id;
+}
+
+/** Signs `unsigned` as asked, timed in the signing metric; the fast eddsa-rdfc-2022 implementation where it applies. */
+async function signCredential(ctx: ServiceContext, keys: KeySet, unsigned: Record<string, unknown>, req: SignRequest): Promise<object | string> {
+  const { proof } = req;
+  const started = performance.now();
+  try {
+    if (proof.format === 'jwt') {
+      return await issueCredential(unsigned, { format: 'jwt', keys, ...(proof.alg ? { alg: proof.alg } : {}), ...(proof.profile ? { profile: proof.profile } : {}) });
+    }
+    const name = proof.cryptosuite ?? defaultCryptosuite(keys);
+    const signed = await issueCredential(unsigned, {
+      format: 'di',
+      keys,
+      documentLoader: ctx.documentLoader,
+      cryptosuite: name === 'eddsa-rdfc-2022' ? ctx.cryptosuite : name,
+    });
+    return req.proofShape ? shapeProof(signed as Record<string, unknown>, req.proofShape) : signed;
+  } finally {
+    ctx.metrics.signing.observe({ format: proof.format }, (performance.now() - started) / 1000);
+  }
+}
+
+/**
+ * The `BitstringStatusListEntry` of one purpose for an allocated index: the issuer's list of that purpose with the
+ * same number (one allocation holds the index in every purpose's list).
+ *
+ * @example
+ * ```ts
+ * statusEntry(ctx, 'northbridge', 'suspension', { listId: 3, seq: 1, index: 7 }).statusListCredential; // …/status-lists/suspension/1
+ * ```
+ */
+export function statusEntry(ctx: ServiceContext, slug: string, purpose: StatusPurpose, alloc: Allocation): Record<string, unknown> {
+  const listUrl = ctx.statusListUrl(slug, purpose, alloc.seq);
+  return { id: `${listUrl}#${alloc.index}`, type: 'BitstringStatusListEntry', statusPurpose: purpose, statusListIndex: String(alloc.index), statusListCredential: listUrl };
+}
+
+/** Revokes the credentials a re-issue replaces (inside its transaction). */
+async function supersede(tx: Queryable, slug: string, req: SignRequest, byId: string): Promise<void> {
+  for (const old of req.supersede) {
+    await setStatusBit(tx, old.statusListId, 'revocation', old.statusIndex, true);
+    await updateCredentialStatus(tx, old.id, 'revoked', 'superseded by a re-issue', byId);
+    await recordAudit(tx, { actor: req.actor, issuerSlug: slug, action: 'credential.revoke', target: old.id, reason: 'superseded by a re-issue', details: { supersededBy: byId } });
+  }
+}
+
 async function signAndStore(ctx: ServiceContext, issuer: LoadedIssuer, req: SignRequest): Promise<CredentialRow> {
   const { keys, row: issuerRow } = issuer;
   const slug = issuerRow.slug;
   const id = req.id ?? `urn:uuid:${randomUUID()}`;
+  // Before any write: a key set without a key for the proof asked for is the caller's problem, named.
+  const keyId = signingKeyId(keys, req.proof);
   return ctx.db.transaction(async (tx) => {
     // Compare-and-set on the record: lock its current credentials and check they are still the ones the decision
     // was made on. A concurrent re-issue holding them makes us wait; when it commits they are no longer current and
@@ -174,58 +268,28 @@ async function signAndStore(ctx: ServiceContext, issuer: LoadedIssuer, req: Sign
       ...(ctx.config.statusListSize ? { size: ctx.config.statusListSize } : {}),
       ...(ctx.config.statusListCapacity ? { capacity: ctx.config.statusListCapacity } : {}),
     });
-    const listUrl = ctx.statusListUrl(slug, 'revocation', alloc.seq);
-    const entry = {
-      id: `${listUrl}#${alloc.index}`,
-      type: 'BitstringStatusListEntry',
-      statusPurpose: 'revocation',
-      statusListIndex: String(alloc.index),
-      statusListCredential: listUrl,
-    };
-    const unsigned = req.build(id, entry);
-    const started = performance.now();
-    let signed: object | string;
-    let keyId: string;
-    try {
-      if (req.format === 'di') {
-        keyId = keys.activeKey('di').id;
-        signed = await issueCredential(unsigned, {
-          format: 'di',
-          keys,
-          documentLoader: ctx.documentLoader,
-          cryptosuite: ctx.cryptosuite,
-        });
-      } else {
-        const alg = req.alg ?? keys.defaultJwtAlg();
-        keyId = keys.activeKey('jwt', alg).id;
-        signed = await issueCredential(unsigned, { format: 'jwt', keys, alg });
-      }
-    } finally {
-      ctx.metrics.signing.observe({ format: req.format }, (performance.now() - started) / 1000);
-    }
-    for (const old of req.supersede) {
-      await setStatusBit(tx, old.statusListId, 'revocation', old.statusIndex, true);
-      await updateCredentialStatus(tx, old.id, 'revoked', 'superseded by a re-issue', id);
-      await recordAudit(tx, { actor: req.actor, issuerSlug: slug, action: 'credential.revoke', target: old.id, reason: 'superseded by a re-issue', details: { supersededBy: id } });
-    }
+    const entries = (req.statusPurposes ?? ['revocation']).map((purpose) => statusEntry(ctx, slug, purpose, alloc));
+    const unsigned = req.build(id, entries);
+    const signed = await signCredential(ctx, keys, unsigned, req);
+    await supersede(tx, slug, req, id);
     const row = {
       id,
       issuerSlug: slug,
       recordId: req.recordId,
       recordHash: req.recordHash,
-      format: req.format,
+      format: req.proof.format,
       ...(req.learner.studentId ? { learnerStudentId: req.learner.studentId } : {}),
       ...(req.learner.email ? { learnerEmail: req.learner.email.toLowerCase() } : {}),
       ...(req.learner.did ? { learnerDid: req.learner.did } : {}),
       statusListId: alloc.listId,
       statusIndex: alloc.index,
-      statusEntries: [entry],
+      statusEntries: entries,
       credential: typeof signed === 'string' ? signed : JSON.stringify(signed),
       keyId,
       awardedDate: req.awardedDateOf(unsigned),
     };
     // Insert, audit entry and allocation count in one statement (one round trip instead of four).
-    return insertIssuedCredential(tx, row, { actor: req.actor, action: req.action, details: { recordId: req.recordId, format: req.format } });
+    return insertIssuedCredential(tx, row, { actor: req.actor, action: req.action, details: { recordId: req.recordId, format: req.proof.format } });
   });
 }
 
@@ -286,15 +350,14 @@ export async function issueFromRecord(
       const row = await signAndStore(ctx, issuer, {
         recordId: record.recordId,
         recordHash,
-        format: options.format,
-        ...(options.alg ? { alg: options.alg } : {}),
+        proof: { format: options.format, ...(options.alg ? { alg: options.alg } : {}) },
         learner: { ...(record.learner.studentId ? { studentId: record.learner.studentId } : {}), ...(record.learner.email ? { email: record.learner.email } : {}), ...(record.learner.did ? { did: record.learner.did } : {}) },
         // The record was validated above and the profile when the issuer was created: no second validation.
-        build: (id, credentialStatus) =>
+        build: (id, [credentialStatus]) =>
           buildValidatedCredential(issuer.row.profile, record, {
             issuerId: issuer.keys.controller,
             id,
-            credentialStatus,
+            ...(credentialStatus ? { credentialStatus } : {}),
             profileSchemaId: microcredProfileSchemaUrl(ctx.publicUrl),
             ...(awardedDate ? { awardedDate } : {}),
           }) as unknown as Record<string, unknown>,
@@ -320,80 +383,92 @@ export async function issueFromRecord(
   }
 }
 
-/**
- * The caller's credential as it will be signed: a copy, unsigned, without status (the service allocates it), with
- * this issuer (filled in when absent), and with stored text values the database can hold.
- */
-function credentialToSign(issuer: LoadedIssuer, credentialIn: unknown): Record<string, unknown> {
-  if (credentialIn === null || typeof credentialIn !== 'object' || Array.isArray(credentialIn)) {
-    throw problems.badRequest('"credential" must be a JSON object (the unsigned credential).');
-  }
-  const credential = structuredClone(credentialIn) as Record<string, unknown>;
-  if ('proof' in credential) throw problems.invalid('credential-invalid', 'Invalid credential', '"credential" must be unsigned: remove "proof".');
-  if (credential.credentialStatus !== undefined) {
-    throw problems.invalid('credential-invalid', 'Invalid credential', 'The service allocates "credentialStatus"; leave it out of "credential".');
-  }
-  const issuerValue = credential.issuer;
-  const issuerId = typeof issuerValue === 'string' ? issuerValue : (issuerValue as { id?: unknown } | undefined)?.id;
-  if (issuerValue === undefined) {
-    credential.issuer = { id: issuer.keys.controller, type: ['Profile'], name: issuer.row.profile.name, url: issuer.row.profile.url };
-  } else if (issuerId !== issuer.keys.controller) {
-    throw problems.invalid(
-      'credential-invalid',
-      'Invalid credential',
-      `"credential.issuer" must be this issuer (${issuer.keys.controller}) or absent; found ${JSON.stringify(issuerId ?? issuerValue)}.`,
-    );
-  }
-  // What becomes a stored text value (ids, the learner's DID, the award date) must be text the database can hold.
-  const subjectValue = credential.credentialSubject as { id?: unknown } | undefined;
+/** What a VC-API issue request asks besides the credential (`options`, read by the route). */
+export interface VcApiIssueOptions {
+  proof: ProofChoice;
+  /** VC-API `options.credentialId`: the id of a credential that has none (a URL). */
+  credentialId?: string;
+  /** `options.credentialStatus`: the purposes of the status entries to carry (default: revocation). */
+  statusPurposes?: readonly StatusPurpose[];
+  actor: string;
+}
+
+/** A 422 naming one VC-API rule (the shape `prepareVcApiCredential` reports its problems in). */
+function vcApiRefusal(rule: string, path: string, expected: string, found: string): HttpProblem {
+  const message = `${path}: expected ${expected}, found ${found}.`;
+  return problems.invalid('credential-invalid', 'Invalid credential', `The credential cannot be issued (1 problem); see "problems". ${message}`, { problems: [{ rule, path, expected, found, message }] });
+}
+
+/** Values that become stored text (ids, the learner's DID, the award date) must be text the database can hold. */
+function checkStoredText(credential: Record<string, unknown>): void {
+  const subject = credential.credentialSubject as { id?: unknown } | undefined;
   for (const [path, value] of [
     ['credential.id', credential.id],
-    ['credential.credentialSubject.id', subjectValue && typeof subjectValue === 'object' ? subjectValue.id : undefined],
+    ['credential.credentialSubject.id', subject && typeof subject === 'object' ? subject.id : undefined],
     ['credential.awardedDate', credential.awardedDate],
     ['credential.validFrom', credential.validFrom],
     ['credential.issuanceDate', credential.issuanceDate],
   ] as const) {
     if (typeof value === 'string') checkText('body', path, value);
   }
-  return credential;
 }
 
 /**
- * VC-API `POST /credentials/issue`: signs a caller-built credential for the token's issuer after checking it
- * against the OB 3.0 AchievementCredential schema. The service allocates `credentialStatus` (callers must not
- * send one) and stores the credential so it can be revoked; re-posting the same credential id returns it again.
+ * The caller's credential, checked by `prepareVcApiCredential` (every data model rule, the OB schema and profile for
+ * Open Badges, this issuer, unsigned), with its id: `credential.id`, else `options.credentialId`, else a new
+ * `urn:uuid:`. Throws the problem for anything refused; writes nothing.
+ */
+async function preparedForIssue(ctx: ServiceContext, issuer: LoadedIssuer, credentialIn: unknown, options: VcApiIssueOptions): Promise<{ prepared: PreparedCredential; id: string }> {
+  const { row, keys } = issuer;
+  // First, as the values the database would refuse are named most precisely on their own.
+  if (credentialIn !== null && typeof credentialIn === 'object' && !Array.isArray(credentialIn)) checkStoredText(credentialIn as Record<string, unknown>);
+  const prepared = await prepareVcApiCredential(credentialIn, { id: keys.controller, name: row.profile.name, url: row.profile.url }, {
+    ...(options.credentialId !== undefined ? { credentialId: options.credentialId } : {}),
+    documentLoader: ctx.documentLoader,
+  });
+  if (!prepared.ok) throw new HttpProblem(prepared.status, prepared.code, prepared.title, prepared.detail, { problems: prepared.problems });
+  const ownId = prepared.credential.id;
+  if (typeof ownId === 'string' && options.credentialId !== undefined && options.credentialId !== ownId) {
+    throw vcApiRefusal('vc-api/credential-id', '$.options.credentialId', `no credentialId, or the credential's own id ${JSON.stringify(ownId)}`, JSON.stringify(options.credentialId));
+  }
+  if (prepared.kind !== 'generic' && (options.statusPurposes?.length ?? 1) > 1) {
+    throw vcApiRefusal('vc-api/status', '$.options.credentialStatus', 'one status purpose: an Open Badge carries one credentialStatus entry (the OB 3.0 schema allows one)', JSON.stringify(options.statusPurposes));
+  }
+  return { prepared, id: typeof ownId === 'string' ? ownId : (options.credentialId ?? `urn:uuid:${randomUUID()}`) };
+}
+
+/** The record hash of a VC-API credential: its content, and the proof and status options when they are not the defaults. */
+function vcApiHash(credential: Record<string, unknown>, options: VcApiIssueOptions): string {
+  const { format, ...proof } = options.proof;
+  const purposes = options.statusPurposes ?? ['revocation'];
+  const defaults = Object.keys(proof).length === 0 && purposes.length === 1 && purposes[0] === 'revocation';
+  // Default options hash the credential alone, as credentials issued before these options existed were hashed.
+  return sha256Hex(canonicalJson(defaults ? credential : { credential, options: { proof, purposes, format } }));
+}
+
+/**
+ * VC-API `POST /credentials/issue`: signs a caller-built credential for the issuer. Any VC 2.0 credential (and VC
+ * 1.1) that follows the data model is signed; Open Badges are also held to the OB 3.0 schema and, when they claim
+ * it, to microcred's profile (`prepareVcApiCredential` decides, and the proof shape: one object for generic
+ * credentials, a list for Open Badges). The service allocates the status entries (revocation, or the purposes in
+ * `options.statusPurposes`), next to a generic credential's own entries; re-posting the same credential id with the
+ * same content and options returns it again (`existing`), other content under that id is a 409.
  *
  * @example
  * ```ts
- * const { row } = await issueVcApiCredential(ctx, 'northbridge', unsignedCredential, { format: 'jwt', actor: 'api-key:ak_1' });
+ * const { row } = await issueVcApiCredential(ctx, 'northbridge', unsigned, { proof: { format: 'di', cryptosuite: 'eddsa-jcs-2022' }, actor: 'api-key:ak_1' });
  * ```
  */
-export async function issueVcApiCredential(
-  ctx: ServiceContext,
-  slug: string,
-  credentialIn: unknown,
-  options: { format: CredentialFormat; credentialId?: string; alg?: JwtAlg; actor: string },
-): Promise<IssueOutcome> {
+export async function issueVcApiCredential(ctx: ServiceContext, slug: string, credentialIn: unknown, options: VcApiIssueOptions): Promise<IssueOutcome> {
   const issuer = await ctx.issuer(slug);
-  const credential = credentialToSign(issuer, credentialIn);
-  const explicitId = options.credentialId ?? (typeof credential.id === 'string' ? credential.id : undefined);
-  const recordId = explicitId ?? `urn:uuid:${randomUUID()}`;
-  const recordHash = sha256Hex(canonicalJson({ ...credential, id: recordId }));
-  // Check the schema on what will be signed (with id and status entry), before any write.
-  const probe = { ...credential, id: recordId, credentialStatus: { id: 'https://example.invalid/status#0', type: 'BitstringStatusListEntry' } };
-  const check = validateOpenBadgeSchema(probe);
-  if (!check.valid) {
-    throw problems.invalid(
-      'schema-invalid',
-      'Not a valid Open Badges 3.0 credential',
-      `The credential does not validate against the OB 3.0 AchievementCredential JSON Schema (${check.errors.length} problem${check.errors.length === 1 ? '' : 's'}).`,
-      { problems: check.errors },
-    );
-  }
+  const { prepared, id: recordId } = await preparedForIssue(ctx, issuer, credentialIn, options);
+  const credential: Record<string, unknown> = { ...prepared.credential, id: recordId };
+  const recordHash = vcApiHash(credential, options);
   const subject = credential.credentialSubject as { id?: unknown } | undefined;
+  const format = options.proof.format;
   for (let attempt = 0; ; attempt++) {
     const current = await currentCredentialsForRecord(ctx.db, slug, recordId);
-    const same = current.find((c) => c.format === options.format);
+    const same = current.find((c) => c.format === format);
     if (same) {
       if (same.recordHash === recordHash) return { outcome: 'existing', row: same, superseded: [] };
       throw problems.conflict(`A different credential with id ${JSON.stringify(recordId)} was already issued.`, { existing: [same.id] });
@@ -402,31 +477,36 @@ export async function issueVcApiCredential(
       const row = await signAndStore(ctx, issuer, {
         recordId,
         recordHash,
-        format: options.format,
-        ...(options.alg ? { alg: options.alg } : {}),
+        proof: options.proof,
+        ...(options.statusPurposes ? { statusPurposes: options.statusPurposes } : {}),
+        proofShape: prepared.proofShape,
         ...(current.length === 0 ? { id: recordId } : {}),
         learner: typeof subject?.id === 'string' ? { did: subject.id } : {},
-        build: (id, credentialStatus) => ({ ...credential, id, credentialStatus }),
+        build: (id, entries) =>
+          prepared.kind === 'generic' ? entries.reduce(withCredentialStatus, { ...credential, id }) : { ...credential, id, credentialStatus: entries[0] },
         awardedDateOf: (c) => String(c.awardedDate ?? c.validFrom ?? c.issuanceDate ?? new Date().toISOString()),
         expectedCurrent: current.map((c) => c.id),
         supersede: [],
         actor: options.actor,
         action: 'credential.issue',
       });
-      ctx.metrics.issued.inc({ issuer: slug, format: options.format });
+      ctx.metrics.issued.inc({ issuer: slug, format });
       return { outcome: 'issued', row, superseded: [] };
     } catch (e) {
-      // A concurrent twin stored it first: look again (same credential back, or 409 for a different one).
-      if (attempt < 5 && lostToConcurrentRequest(e)) continue;
-      if (isUniqueViolation(e, 'credentials_pkey')) {
-        // Credential ids are global: this one belongs to another record or issuer (or a twin wrote it: look again).
-        const owner = await findCredentialById(ctx.db, recordId);
-        if (attempt < 5 && owner && owner.issuerSlug === slug && owner.recordId === recordId) continue;
-        throw problems.conflict(`A credential with id ${JSON.stringify(recordId)} already exists; choose another id or leave it out.`);
-      }
+      if (await retryVcApiIssue(ctx, slug, recordId, attempt, e)) continue;
       throw coreErrorToProblem(e);
     }
   }
+}
+
+/** After a failed write: true to look again (a concurrent twin stored it first); a 409 for an id taken elsewhere. */
+async function retryVcApiIssue(ctx: ServiceContext, slug: string, recordId: string, attempt: number, e: unknown): Promise<boolean> {
+  if (attempt < 5 && lostToConcurrentRequest(e)) return true;
+  if (!isUniqueViolation(e, 'credentials_pkey')) return false;
+  // Credential ids are global: this one belongs to another record or issuer (or a twin wrote it: look again).
+  const owner = await findCredentialById(ctx.db, recordId);
+  if (attempt < 5 && owner && owner.issuerSlug === slug && owner.recordId === recordId) return true;
+  throw problems.conflict(`A credential with id ${JSON.stringify(recordId)} already exists; choose another id or leave it out.`);
 }
 
 export type StatusAction = 'revoke' | 'suspend' | 'unsuspend';

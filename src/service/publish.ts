@@ -12,7 +12,7 @@ import { listPublishedIssuerKeys } from '../store/issuers.js';
 import { getStatusBits } from '../store/status-lists.js';
 import type { StatusPurpose } from '../store/status-lists.js';
 import type { ServiceContext } from './context.js';
-import { sha256Hex } from './issuance.js';
+import { defaultCryptosuite, sha256Hex } from './issuance.js';
 import { problems } from './problem.js';
 
 export interface Published {
@@ -69,7 +69,8 @@ export async function issuerJwks(ctx: ServiceContext, slug: string): Promise<{ k
 }
 
 /**
- * The signed BitstringStatusListCredential of one list and purpose. Signing is cached per process by the content
+ * The signed BitstringStatusListCredential of one list and purpose, signed with the issuer's default Data Integrity
+ * suite (so a P-256 did:key issuer's lists are ecdsa-rdfc-2019). Signing is cached per process by the content
  * (bitstring + signing key): a GET re-signs only after a status change or key rotation.
  *
  * @example
@@ -80,7 +81,9 @@ export async function issuerJwks(ctx: ServiceContext, slug: string): Promise<{ k
 export async function statusListCredential(ctx: ServiceContext, slug: string, purpose: StatusPurpose, seq: number): Promise<Published> {
   const { keys } = await ctx.issuer(slug);
   const url = ctx.statusListUrl(slug, purpose, seq);
-  const keyId = keys.activeKey('di').id;
+  // Signed with the issuer's own default suite: eddsa-rdfc-2022, or ecdsa-rdfc-2019 for a P-256 did:key issuer.
+  const suite = defaultCryptosuite(keys);
+  const keyId = keys.dataIntegrityKey(suite).id;
   const cacheKey = `${slug}/${purpose}/${seq}`;
   const cached = cache.get(ctx)?.get(cacheKey);
   const reusable = cached && cached.keyId === keyId && cached.url === url ? cached : undefined;
@@ -111,7 +114,7 @@ export async function statusListCredential(ctx: ServiceContext, slug: string, pu
     format: 'di',
     keys,
     documentLoader: ctx.documentLoader,
-    cryptosuite: ctx.cryptosuite,
+    cryptosuite: suite === 'eddsa-rdfc-2022' ? ctx.cryptosuite : suite,
   });
   const out = { body: JSON.stringify(signed), etag };
   let perCtx = cache.get(ctx);
