@@ -199,6 +199,16 @@ describe('decisions', () => {
     expect(badId.problems).toEqual([expect.objectContaining({ rule: 'vc-api/credential-id', path: '$.options.credentialId' })]);
   });
 
+  it('a VC 1.1 credential gets the status context its status entry needs (before, the entry was an undefined type)', async () => {
+    const v1 = { '@context': ['https://www.w3.org/2018/credentials/v1'], type: ['VerifiableCredential'], issuer: ISSUER, issuanceDate: '2022-01-01T00:00:00Z', credentialSubject: { id: 'did:example:x' } };
+    const prepared = await prepareVcApiCredential(v1, { id: ISSUER });
+    expect(prepared.ok && prepared.credential['@context']).toEqual(['https://www.w3.org/2018/credentials/v1', 'https://www.w3.org/ns/credentials/status/v1']);
+    const already = await prepareVcApiCredential({ ...v1, '@context': ['https://www.w3.org/2018/credentials/v1', 'https://www.w3.org/ns/credentials/status/v1'] }, { id: ISSUER });
+    expect(already.ok && already.credential['@context']).toHaveLength(2);
+    const v2 = await prepareVcApiCredential(generic(), { id: ISSUER });
+    expect(v2.ok && v2.credential['@context']).toEqual(generic()['@context']); // VC 2.0's context defines the entry
+  });
+
   it('every problem is reported at once', async () => {
     const r = refused(await prepareVcApiCredential({ ...generic(), proof: {}, validFrom: 'today', evidence: {}, credentialSchema: { id: 'x' } }, { id: ISSUER }));
     expect(r.problems.map((p) => p.rule)).toEqual([

@@ -22,6 +22,7 @@ const INTEGRATION = [
   'test/service-resilience.test.ts',
   'test/store.test.ts',
   'test/trust-remote.test.ts',
+  'test/vc-api-routes.test.ts',
   'test/verify-route.test.ts',
   'test/verify-signer.test.ts',
   'test/wallet-exchange.test.ts',

@@ -14,6 +14,9 @@
  * - Proof shape of the answer (`proofShape`): a list for Open Badges (the OB schema requires `proof` to be a list),
  *   a single object otherwise (what VC DM 2.0's examples show and the W3C VC-API test suite asserts,
  *   `shouldBeIssuedVc`). `shapeProof` applies it after signing; the signature does not cover `proof`.
+ * - A VC 1.1 credential gets the Bitstring Status List context (https://www.w3.org/ns/credentials/status/v1)
+ *   appended to its `@context` when it lacks it: the VC 1.1 context does not define `BitstringStatusListEntry`, the
+ *   type of the entry the service adds, and without it the credential could not be signed.
  * - `credentialStatus` from the caller: kept for other credentials (the W3C suite sends status entries of its own
  *   and expects them issued); `withCredentialStatus` adds the service's own entry next to them. Refused for Open
  *   Badges, whose schema allows one status entry: the service's revocation entry.
@@ -25,7 +28,7 @@ import { randomUUID } from 'node:crypto';
 import { createDocumentLoader, type DocumentLoader } from '../lib/document-loader.js';
 import { validateEndorsementSchema, validateOpenBadgeSchema, type SchemaCheck } from '../schema/validate-ob.js';
 import { claimsMicrocredProfile, validateMicrocredProfile } from '../schema/validate-profile.js';
-import { checkCredential, type ConformanceProblem } from '../vcdm/conformance.js';
+import { checkCredential, VC1_CONTEXT, type ConformanceProblem } from '../vcdm/conformance.js';
 import { checkJsonLd } from '../vcdm/jsonld.js';
 import { isObject, isUrl } from '../vcdm/values.js';
 import type { DataModelVersion } from '../vcdm/rules.js';
@@ -87,6 +90,8 @@ export interface RefusedCredential {
 }
 
 const PLACEHOLDER_STATUS = { id: 'https://status.invalid/lists/1#0', type: 'BitstringStatusListEntry' };
+/** The context defining the Bitstring Status List terms for VC 1.1 credentials (VC 2.0's own context defines them). */
+const STATUS_CONTEXT = 'https://www.w3.org/ns/credentials/status/v1';
 
 function kindOf(credential: Record<string, unknown>): CredentialKind {
   const types = Array.isArray(credential.type) ? credential.type : [credential.type];
@@ -185,6 +190,8 @@ export async function prepareVcApiCredential(
     // A malformed issuer is the data model rule's to report; a well-formed other issuer is this one.
     problems.push(vcApiProblem('vc-api/issuer', typeof credential.issuer === 'string' ? '$.issuer' : '$.issuer.id', `this issuer, ${issuer.id} (or no issuer: it is filled in)`, JSON.stringify(idOf(credential.issuer))));
   }
+  const contexts = credential['@context'];
+  if (Array.isArray(contexts) && contexts[0] === VC1_CONTEXT && !contexts.includes(STATUS_CONTEXT)) credential['@context'] = [...contexts, STATUS_CONTEXT];
   if (kind !== 'generic' && credential.credentialStatus !== undefined) {
     problems.push(vcApiProblem('vc-api/status', '$.credentialStatus', 'no credentialStatus: the service allocates the one entry an Open Badge may carry', 'a status entry'));
   }

@@ -205,6 +205,29 @@ export function signingKeyId(keys: KeySet, proof: ProofChoice): string {
   return keys.activeKey('jwt', alg).id;
 }
 
+/**
+ * `signingKeyId` for a hosted issuer: a did:web issuer without the key a request needs (one created with EdDSA JWTs
+ * only, asked for ecdsa-rdfc-2019 or ES256) is told how to add it here; a did:key issuer cannot add keys, and the
+ * core error says what it can sign.
+ */
+function serviceSigningKeyId(issuer: LoadedIssuer, proof: ProofChoice): string {
+  try {
+    return signingKeyId(issuer.keys, proof);
+  } catch (e) {
+    const missingKey = e instanceof MicrocredError && (e.code === 'UNSUPPORTED' || e.code === 'KEY_NOT_FOUND') && !issuer.keys.controller.startsWith('did:key:');
+    const alg = proof.format === 'di' ? (proof.cryptosuite === 'ecdsa-rdfc-2019' ? 'ES256' : 'Ed25519') : proof.alg === 'EdDSA' ? 'Ed25519' : 'ES256';
+    if (!missingKey || proof.alg === 'ES384') throw coreErrorToProblem(e);
+    const slug = issuer.row.slug;
+    throw problems.invalid(
+      'unsupported',
+      'Not supported',
+      `${(e as Error).message.split(';')[0]}. Add one with POST /issuers/${slug}/keys/rotate {"alg": "${alg}"} (admin scope) or \`microcred issuers rotate-key --slug ${slug} --alg ${alg}\`; ` +
+        'the DID document publishes the new key at once.',
+      { option: proof.format === 'di' ? 'cryptosuite' : 'alg' },
+    );
+  }
+}
+
 /** Signs `unsigned` as asked, timed in the signing metric; the fast eddsa-rdfc-2022 implementation where it applies. */
 async function signCredential(ctx: ServiceContext, keys: KeySet, unsigned: Record<string, unknown>, req: SignRequest): Promise<object | string> {
   const { proof } = req;
@@ -254,7 +277,7 @@ async function signAndStore(ctx: ServiceContext, issuer: LoadedIssuer, req: Sign
   const slug = issuerRow.slug;
   const id = req.id ?? `urn:uuid:${randomUUID()}`;
   // Before any write: a key set without a key for the proof asked for is the caller's problem, named.
-  const keyId = signingKeyId(keys, req.proof);
+  const keyId = serviceSigningKeyId(issuer, req.proof);
   return ctx.db.transaction(async (tx) => {
     // Compare-and-set on the record: lock its current credentials and check they are still the ones the decision
     // was made on. A concurrent re-issue holding them makes us wait; when it commits they are no longer current and
@@ -427,6 +450,9 @@ async function preparedForIssue(ctx: ServiceContext, issuer: LoadedIssuer, crede
     documentLoader: ctx.documentLoader,
   });
   if (!prepared.ok) throw new HttpProblem(prepared.status, prepared.code, prepared.title, prepared.detail, { problems: prepared.problems });
+  // VC 1.1 only says evidence SHOULD have a type; the Data Integrity signer requires one, so it cannot be signed.
+  const untyped = prepared.warnings.find((w) => w.rule === 'vc-1.1/5.8-evidence');
+  if (untyped) throw vcApiRefusal(untyped.rule, untyped.path, `${untyped.expected ?? 'a "type"'} (the signer requires one)`, untyped.found ?? 'nothing');
   const ownId = prepared.credential.id;
   if (typeof ownId === 'string' && options.credentialId !== undefined && options.credentialId !== ownId) {
     throw vcApiRefusal('vc-api/credential-id', '$.options.credentialId', `no credentialId, or the credential's own id ${JSON.stringify(ownId)}`, JSON.stringify(options.credentialId));
@@ -494,6 +520,8 @@ export async function issueVcApiCredential(ctx: ServiceContext, slug: string, cr
       return { outcome: 'issued', row, superseded: [] };
     } catch (e) {
       if (await retryVcApiIssue(ctx, slug, recordId, attempt, e)) continue;
+      // The caller wrote the credential: what the signing library still refuses in it is the caller's to fix.
+      if (e instanceof MicrocredError && e.code === 'SIGNING_FAILED') throw problems.invalid('credential-invalid', 'Invalid credential', `The credential could not be signed: ${e.message}`);
       throw coreErrorToProblem(e);
     }
   }
