@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 const INTEGRATION = [
   'test/cli.test.ts',
   'test/cli-service.test.ts',
+  'test/cli-verify.test.ts',
   'test/entry-points.test.ts',
   'test/fast-pool.test.ts',
   'test/fetch.test.ts',
