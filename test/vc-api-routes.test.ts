@@ -530,6 +530,18 @@ describe('every suite and JWT profile on offer, issued through the VC-API and ve
     expect(unknownSuite.body.detail).toContain('options.cryptosuite');
   });
 
+  it('the P-256 key that signed an ecdsa-rdfc-2019 credential stays in the DID document after the key is rotated', async () => {
+    const signed = (await issue(web, generic(web.did), { cryptosuite: 'ecdsa-rdfc-2019' })).body.verifiableCredential;
+    const rotated = await call(h, 'POST', `/issuers/${web.slug}/keys/rotate`, { token: h.tokens.admin, body: { alg: 'ES256' } });
+    expect(rotated.status, rotated.text).toBe(200);
+    const doc = (await call(h, 'GET', `/issuers/${web.slug}/did.json`)).body;
+    expect(doc.assertionMethod).toContain(signed.proof.verificationMethod);
+    expect((await dbVerify(signed)).verified).toBe(true);
+    expect((await verifyAtRoute(signed)).status).toBe(200);
+    const after = (await issue(web, generic(web.did), { cryptosuite: 'ecdsa-rdfc-2019' })).body.verifiableCredential;
+    expect(after.proof.verificationMethod).not.toBe(signed.proof.verificationMethod);
+  });
+
   it('an issuer created without a P-256 key is told how to add one, and signs ecdsa-rdfc-2019 once it is rotated in', async () => {
     const created = await createIssuer(h.db, { slug: 'ed-only', profile, publicUrl: h.url, keysRoot: h.keysRoot, jwtAlg: 'EdDSA' });
     const admin = (await createApiKey(h.db, { issuer: 'ed-only', scopes: ['issue', 'admin'] })).token;
