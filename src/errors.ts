@@ -19,7 +19,11 @@ export type ErrorCode =
   | 'FETCH_BLOCKED'
   | 'FETCH_FAILED'
   | 'SIGNING_FAILED'
-  | 'UNSUPPORTED';
+  | 'UNSUPPORTED'
+  // bulk input: a column mapping with problems, an unreadable upload (CSV, NDJSON, not UTF-8), one over the limit
+  | 'MAPPING_INVALID'
+  | 'INPUT_INVALID'
+  | 'INPUT_TOO_LARGE';
 
 export class MicrocredError extends Error {
   readonly code: ErrorCode;
