@@ -47,6 +47,8 @@ export interface BulkOptions {
   mapping?: CsvMapping;
   /** Signs Data Integrity proofs in worker threads; without it they are signed in this thread. */
   pool?: FastDiPool;
+  /** Called once the chunk's status indexes are claimed (committed), before signing. */
+  onReserved?(): void;
 }
 
 interface ToIssue {
@@ -152,6 +154,7 @@ export async function prepareChunk(ctx: ServiceContext, issuer: LoadedIssuer, it
       },
     ),
   );
+  options.onReserved?.();
   const profileSchemaId = microcredProfileSchemaUrl(ctx.publicUrl);
   const unsigned = toIssue.map((t) => {
     const allocation = allocations.get(t.id) as Allocation;

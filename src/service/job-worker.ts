@@ -42,6 +42,8 @@ export interface JobWorkerOptions {
   maxAttempts?: number;
   /** Name in `job_chunks.claimed_by` (default host:pid:random). */
   workerId?: string;
+  /** Called when a chunk's status indexes are claimed, before it is signed (the crash tests kill the process here). */
+  onReserved?(info: { jobId: string; seq: number }): void;
   /** Called after each chunk is written. */
   onChunk?(info: { jobId: string; seq: number; results: readonly ReportRow[] }): void;
 }
@@ -129,6 +131,7 @@ export async function startJobWorker(ctx: ServiceContext, options: JobWorkerOpti
           jobId: job.id,
           ...(mapping ? { mapping } : {}),
           ...(pool ? { pool } : {}),
+          ...(options.onReserved ? { onReserved: () => options.onReserved?.({ jobId: chunk.jobId, seq: chunk.seq }) } : {}),
         };
         prepared = await prepareChunk(ctx, issuer, items, bulk);
         const p = prepared;
