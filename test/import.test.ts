@@ -80,6 +80,14 @@ describe('dates (strict)', () => {
 });
 
 describe('mapping documents', () => {
+  it('the mapping shown in the README is valid', () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf('## CSV import'));
+    const block = /```json\n([\s\S]*?)```/.exec(section)?.[1];
+    expect(block).toBeDefined();
+    expect(compileMapping(JSON.parse(block as string)).fields.map((f) => f.name)).toContain('result.completionDate');
+  });
+
   it('the example SIS mapping is valid', () => {
     const m = compileMapping(JSON.parse(readFileSync(example('sits-mapping.json'), 'utf8')));
     expect(m.columns).toContain('SMR_CONF_DATE');
