@@ -13,6 +13,7 @@ import { runJobsUntilIdle } from '../src/service/job-worker.js';
 import { cancelJob, getJobStatus, readJobResults, submitJob } from '../src/service/jobs.js';
 import { HttpProblem } from '../src/service/problem.js';
 import type { Db } from '../src/store/db.js';
+import { insertJob, insertJobChunk } from '../src/store/jobs.js';
 import { openDb } from '../src/store/open.js';
 import { verify } from '../src/verify/verify.js';
 import { newIssuer, recordMinimal, serviceContext } from './bulk-helpers.js';
@@ -117,8 +118,12 @@ describe('bulk jobs (PGlite)', () => {
     // the row's delivery mode replaced the catalogue's participation
     const sian = JSON.parse(stored.rows.find((r) => r.record_id.startsWith('02310458'))?.credential as string) as { credentialSubject: { achievement: { alignment: { targetType: string; targetCode: string }[] } } };
     expect(sian.credentialSubject.achievement.alignment.find((a) => a.targetType === 'ext:ParticipationMode')?.targetCode).toBe('online-asynchronous');
-    const audit = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_log WHERE issuer_slug = $1 AND action = 'credential.issue' AND details->>'job' = $2`, [slug, job.id]);
-    expect(audit.rows[0]?.n).toBe(4);
+    const audit = await db.query<{ n: number; actor: string }>(
+      `SELECT count(*)::int AS n, min(actor) AS actor FROM audit_log WHERE issuer_slug = $1 AND action = 'credential.issue' AND details->>'job' = $2`,
+      [slug, job.id],
+    );
+    // the audit log names who submitted the job
+    expect(audit.rows[0]).toEqual({ n: 4, actor: 'api-key:test' });
     expect(await bookkeeping(db, slug)).toEqual({ allocations: 4, used: 4, credentials: 4 });
     const csv = (await collect(reportCsv(readJobResults(ctx, slug, job.id, { pageUrl })))).join('');
     expect(csv.split('\r\n')[0]).toBe('\ufeffrow,line,recordId,outcome,credentialId,url,problems');
@@ -194,5 +199,16 @@ describe('bulk jobs (PGlite)', () => {
     expect(await count()).toBe(n);
     const chunks = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM job_chunks c LEFT JOIN jobs j ON j.id = c.job_id WHERE j.id IS NULL');
     expect(chunks.rows[0]?.n).toBe(0);
+  });
+
+  it('an upload abandoned half-way (its process died) is deleted by a worker once idle long enough', async () => {
+    await insertJob(db, { id: 'abandoned-upload', issuerSlug: slug, inputType: 'ndjson', options: { format: 'di', dryRun: false }, createdBy: 'test' });
+    await insertJobChunk(db, 'abandoned-upload', 0, 1, [{ row: 1, line: 1, problems: [] }]);
+    await runJobsUntilIdle(ctx, { pool, abandonedUploadMs: 60_000 });
+    expect((await db.query(`SELECT 1 FROM jobs WHERE id = 'abandoned-upload'`)).rows.length).toBe(1);
+    await db.query(`UPDATE jobs SET updated_at = now() - interval '2 minutes' WHERE id = 'abandoned-upload'`);
+    await runJobsUntilIdle(ctx, { pool, abandonedUploadMs: 60_000 });
+    expect((await db.query(`SELECT 1 FROM jobs WHERE id = 'abandoned-upload'`)).rows.length).toBe(0);
+    expect((await db.query(`SELECT 1 FROM job_chunks WHERE job_id = 'abandoned-upload'`)).rows.length).toBe(0);
   });
 });

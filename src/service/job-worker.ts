@@ -17,6 +17,7 @@ import {
   completeJobChunk,
   finishCompletedJobs,
   getJobById,
+  purgeAbandonedUploads,
   lockHeldChunk,
   releaseJobLease,
   renewJobLease,
@@ -40,6 +41,8 @@ export interface JobWorkerOptions {
   leaseMs?: number;
   /** Claims of one chunk before its rows are reported as failed (default 5). */
   maxAttempts?: number;
+  /** An upload that stored no chunk for this long is taken as abandoned and deleted (default 15 min). */
+  abandonedUploadMs?: number;
   /** Name in `job_chunks.claimed_by` (default host:pid:random). */
   workerId?: string;
   /** Called when a chunk's status indexes are claimed, before it is signed (the crash tests kill the process here). */
@@ -75,6 +78,7 @@ export async function startJobWorker(ctx: ServiceContext, options: JobWorkerOpti
   const leaseMs = options.leaseMs ?? 60_000;
   const pollMs = options.pollMs ?? 1000;
   const maxAttempts = options.maxAttempts ?? 5;
+  const abandonedMs = options.abandonedUploadMs ?? 15 * 60_000;
   let pool = options.pool;
   let ownPool = false;
   if (!pool && options.poolSize !== 0) {
@@ -127,7 +131,8 @@ export async function startJobWorker(ctx: ServiceContext, options: JobWorkerOpti
           format: job.options.format,
           ...(job.options.alg ? { alg: job.options.alg } : {}),
           dryRun: job.options.dryRun,
-          actor: `job:${job.id}`,
+          // Audit entries name who submitted the job; their details name the job.
+          actor: job.createdBy,
           jobId: job.id,
           ...(mapping ? { mapping } : {}),
           ...(pool ? { pool } : {}),
@@ -179,6 +184,7 @@ export async function startJobWorker(ctx: ServiceContext, options: JobWorkerOpti
         continue;
       }
       await finishCompletedJobs(ctx.db).catch(() => {});
+      await purgeAbandonedUploads(ctx.db, abandonedMs).catch(() => {});
       // Idle: nothing to claim and no chunk in hand in any of this worker's loops.
       if (busy === 0) {
         const waiters = idleWaiters;

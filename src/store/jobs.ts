@@ -92,7 +92,7 @@ export async function insertJob(
 }
 
 /**
- * Stores one chunk of a job's input rows (one statement).
+ * Stores one chunk of a job's input rows and notes that the upload is alive (one statement).
  *
  * @example
  * ```ts
@@ -100,13 +100,17 @@ export async function insertJob(
  * ```
  */
 export async function insertJobChunk(q: Queryable, jobId: string, seq: number, firstRow: number, items: readonly unknown[]): Promise<void> {
-  await q.query('INSERT INTO job_chunks (job_id, seq, first_row, row_count, items) VALUES ($1, $2, $3, $4, $5::jsonb)', [
+  await q.query(
+    `WITH c AS (INSERT INTO job_chunks (job_id, seq, first_row, row_count, items) VALUES ($1, $2, $3, $4, $5::jsonb))
+     UPDATE jobs SET updated_at = now() WHERE id = $1`,
+    [
     jobId,
     seq,
     firstRow,
     items.length,
     JSON.stringify(items),
-  ]);
+    ],
+  );
 }
 
 /** Marks a received job ready for workers. */
@@ -264,6 +268,18 @@ export async function finishCompletedJobs(q: Queryable, jobId?: string): Promise
         AND NOT EXISTS (SELECT 1 FROM job_chunks c WHERE c.job_id = j.id AND c.state <> 'done')`,
     [jobId ?? null],
   );
+}
+
+/**
+ * Deletes uploads abandoned half-way (the receiving process died): jobs still `receiving` with no chunk stored for
+ * `idleMs`. Returns how many.
+ */
+export async function purgeAbandonedUploads(q: Queryable, idleMs: number): Promise<number> {
+  const res = await q.query(
+    `DELETE FROM jobs WHERE state = 'receiving' AND updated_at < now() - make_interval(secs => $1::float8 / 1000) RETURNING id`,
+    [idleMs],
+  );
+  return res.rows.length;
 }
 
 /** Cancels a job that has not finished; returns its state afterwards (undefined when unknown). */
