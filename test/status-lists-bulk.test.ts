@@ -93,3 +93,18 @@ describe('bulk status index allocation (PGlite)', () => {
     ]);
   });
 });
+
+describe('bulk status index allocation: a credential id another issuer holds', () => {
+  it('is an error, not an endless search for a free index', async () => {
+    const db = await openDb({ dataDir: 'memory' });
+    try {
+      for (const slug of ['one', 'two']) await insertIssuer(db, { slug, did: `did:web:test.example:issuers:${slug}`, profile, keysDir: '/nonexistent' });
+      await db.transaction((tx) => allocateStatusIndexes(tx, 'one', ['urn:shared']));
+      await expect(db.transaction((tx) => allocateStatusIndexes(tx, 'two', ['urn:fresh', 'urn:shared']))).rejects.toThrow(/another issuer/);
+      const lists = await db.query('SELECT 1 FROM status_lists WHERE issuer_slug = $1', ['two']);
+      expect(lists.rows.length).toBe(0);
+    } finally {
+      await db.close();
+    }
+  });
+});

@@ -69,12 +69,16 @@ export async function allocateStatusIndexes(
   const out = new Map<string, Allocation>();
   const found = async (ids: readonly string[]): Promise<void> => {
     if (ids.length === 0) return;
-    const res = await tx.query<{ credential_id: string; list_id: number; idx: number; seq: number }>(
-      `SELECT a.credential_id, a.list_id, a.idx, l.seq FROM status_allocations a JOIN status_lists l ON l.id = a.list_id
-        WHERE a.credential_id = ANY($1::text[]) AND l.issuer_slug = $2`,
-      [ids, issuerSlug],
+    const res = await tx.query<{ credential_id: string; list_id: number; idx: number; seq: number; issuer_slug: string }>(
+      `SELECT a.credential_id, a.list_id, a.idx, l.seq, l.issuer_slug FROM status_allocations a JOIN status_lists l ON l.id = a.list_id
+        WHERE a.credential_id = ANY($1::text[])`,
+      [ids],
     );
-    for (const r of res.rows) out.set(String(r.credential_id), { listId: Number(r.list_id), seq: Number(r.seq), index: Number(r.idx) });
+    for (const r of res.rows) {
+      // Credential ids are global: one holding an index of another issuer can never be given one here.
+      if (r.issuer_slug !== issuerSlug) throw new Error(`credential id ${r.credential_id} already holds a status index of another issuer`);
+      out.set(String(r.credential_id), { listId: Number(r.list_id), seq: Number(r.seq), index: Number(r.idx) });
+    }
   };
   await found(credentialIds);
   let pending = credentialIds.filter((id) => !out.has(id));
