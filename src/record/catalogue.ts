@@ -102,8 +102,9 @@ export function catalogueReference(input: unknown): CatalogueReference | undefin
 }
 
 /**
- * The record with its course completed from a catalogue course, by the rule in this module's description. The input
- * is not modified; the result is not validated.
+ * The record with its course completed from a catalogue course, by the rule in this module's description. The inputs
+ * are not modified, and the result shares their nested objects (it is not a deep copy: validate it, which works on
+ * a copy, rather than changing it). The result is not validated.
  *
  * @example
  * ```ts
@@ -113,18 +114,18 @@ export function catalogueReference(input: unknown): CatalogueReference | undefin
  */
 export function mergeCourse(input: Loose, entry: CatalogueCourse): { record: Loose; fromCatalogue: Set<string> } {
   const given = obj(input['course']) ?? {};
-  const course: Loose = structuredClone(entry.course) as unknown as Loose;
+  const course: Loose = { ...(entry.course as unknown as Loose) };
   const fromCatalogue = new Set(Object.keys(course));
   for (const [k, v] of Object.entries(given)) {
     if (k === 'code' || k === 'version') continue;
     fromCatalogue.delete(k);
     if (v === null) delete course[k];
-    else course[k] = structuredClone(v);
+    else course[k] = v;
   }
   course['code'] = entry.code;
   course['version'] = entry.version;
   fromCatalogue.delete('code');
-  return { record: { ...structuredClone(input), course }, fromCatalogue };
+  return { record: { ...input, course }, fromCatalogue };
 }
 
 /**
