@@ -201,6 +201,16 @@ describe('bulk jobs (PGlite)', () => {
     expect(chunks.rows[0]?.n).toBe(0);
   });
 
+  it('a chunk claimed too often (every attempt failed or died) reports its rows instead of being tried for ever', async () => {
+    const job = await submitJob(ctx, slug, [JSON.stringify({ ...recordMinimal, recordId: 'TRIED-1' })], { input: 'ndjson', actor: 'test' });
+    await db.query('UPDATE job_chunks SET attempts = 5 WHERE job_id = $1', [job.id]);
+    await runJobsUntilIdle(ctx, { pool, maxAttempts: 5 });
+    const [row] = await collect(readJobResults(ctx, slug, job.id));
+    expect(row?.outcome).toBe('rejected');
+    expect(row?.problems?.[0]?.message).toMatch(/5 failed attempts/);
+    expect((await getJobStatus(ctx, slug, job.id)).state).toBe('done');
+  });
+
   it('an upload abandoned half-way (its process died) is deleted by a worker once idle long enough', async () => {
     await insertJob(db, { id: 'abandoned-upload', issuerSlug: slug, inputType: 'ndjson', options: { format: 'di', dryRun: false }, createdBy: 'test' });
     await insertJobChunk(db, 'abandoned-upload', 0, 1, [{ row: 1, line: 1, problems: [] }]);

@@ -24,7 +24,7 @@ import {
 } from '../store/jobs.js';
 import type { ClaimedChunk, JobRow } from '../store/jobs.js';
 import { releaseStatusIndexes } from '../store/status-lists-bulk.js';
-import { countResults, prepareChunk, writeChunk } from './bulk-issue.js';
+import { bulkCredentialId, countResults, prepareChunk, writeChunk } from './bulk-issue.js';
 import type { BulkItem, BulkOptions, PreparedChunk } from './bulk-issue.js';
 import type { ServiceContext } from './context.js';
 
@@ -114,15 +114,17 @@ export async function startJobWorker(ctx: ServiceContext, options: JobWorkerOpti
         });
       if (chunk.attempts > maxAttempts) {
         // Tried too often (each attempt failed or its worker died): report the rows instead of trying for ever.
-        results = await write(async () =>
-          items.map((i) => ({
+        results = await write(async (tx) => {
+          // Indexes an earlier attempt claimed for these rows are handed back.
+          await releaseStatusIndexes(tx, items.map((i) => bulkCredentialId(job.id, i.row)));
+          return items.map((i) => ({
             row: i.row,
             line: i.line,
             ...(typeof i.record?.['recordId'] === 'string' ? { recordId: i.record['recordId'] as string } : {}),
             outcome: 'rejected' as const,
             problems: [problem('$', 'a row the server can process', `${maxAttempts} failed attempts (the server logged why); send the row again`)],
-          })),
-        );
+          }));
+        });
       } else {
         if (job.mapping !== undefined && !mappings.has(job.id)) mappings.set(job.id, compileMapping(job.mapping));
         const mapping = mappings.get(job.id);

@@ -38,6 +38,8 @@ async function lockCurrentList(tx: Queryable, issuerSlug: string, size: number, 
       `INSERT INTO status_lists (issuer_slug, seq, size, capacity, revocation, suspension)
        SELECT $1, COALESCE(MAX(seq), 0) + 1, $2::int, $3::int, decode(repeat('00', $2::int / 8), 'hex'), decode(repeat('00', $2::int / 8), 'hex')
          FROM status_lists WHERE issuer_slug = $1
+       -- A list a concurrent transaction started and committed since our SELECT is seen here: no second list then.
+       HAVING NOT bool_or(NOT is_full) IS TRUE
        ON CONFLICT (issuer_slug, seq) DO NOTHING`,
       [issuerSlug, size, capacity],
     );
