@@ -6,7 +6,7 @@ import type { DocumentLoader } from './lib/document-loader.js';
 import type { KeySet } from './keyset/keyset.js';
 import { signDataIntegrity } from './proof/di.js';
 import type { Cryptosuite, CryptosuiteName, SignedCredential } from './proof/di.js';
-import { DEFAULT_CRYPTOSUITE, isCryptosuiteName } from './proof/cryptosuites.js';
+import { DEFAULT_CRYPTOSUITE, isCryptosuiteName } from './keyset/cryptosuites.js';
 import { unsupportedCryptosuite } from './proof/suites.js';
 import { defaultJwtProfile, signJwt } from './proof/jwt.js';
 import type { JwsAlg, JwtProfile } from './proof/jwt.js';

@@ -8,7 +8,7 @@ import { main } from '../src/cli.js';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, '..');
-const RECORD = path.join(ROOT, 'test/fixtures/record.json');
+const RECORD = path.join(ROOT, 'examples/record.json');
 const BIN = path.join(ROOT, 'dist/cli.js');
 
 /** Runs the CLI in-process and captures its output. */

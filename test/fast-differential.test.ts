@@ -4,7 +4,7 @@
  * signed JSON as stock @digitalbazaar/vc + jsonld.js + rdf-canonize at a fixed `created`, or the same error.
  * Stock-signed credentials must verify through the fast suite; tampered ones must be rejected.
  */
-import { ed25519PublicKeyMultibase } from '../src/keyset/multibase.js';
+import { ed25519PublicKeyMultibase } from '../src/lib/multibase.js';
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -21,7 +21,7 @@ import { defaultSelfTestVectors, runSelfTest, type SelfTestVectors } from '../sr
 import { createFastCryptosuite, type FastCryptosuite } from '../src/proof/fast/cryptosuite.js';
 import { createKeyObjectSigner } from '../src/proof/fast/signer.js';
 import { createVerifierCache } from '../src/proof/fast/verifier-cache.js';
-import { generateCorpus, generateHostileCorpus, HOSTILE_CHARS, OB_303, rng, VC_V2 } from '../src/bench/fast-corpus.js';
+import { generateCorpus, generateHostileCorpus, HOSTILE_CHARS, OB_303, rng, VC_V2 } from './bench/fast-corpus.js';
 
 type Json = Record<string, unknown>;
 const vc = vcLib as {

@@ -14,9 +14,9 @@ import { stock } from '../src/lib/fast-rdfc/internals.js';
 import { createFastCanonizer } from '../src/lib/fast-rdfc/canonize.js';
 import { contextListKey } from '../src/lib/fast-rdfc/compiler.js';
 import { createVerifierCache } from '../src/proof/fast/verifier-cache.js';
-import { ed25519PublicKeyMultibase } from '../src/keyset/multibase.js';
+import { ed25519PublicKeyMultibase } from '../src/lib/multibase.js';
 import { createPublicKey, generateKeyPairSync, sign } from 'node:crypto';
-import { OB_303, VC_V2 } from '../src/bench/fast-corpus.js';
+import { OB_303, VC_V2 } from './bench/fast-corpus.js';
 
 type Json = Record<string, unknown>;
 const documentLoader = createDocumentLoader();

@@ -2,7 +2,7 @@
  * The worker pool signs exactly what the single-thread stock pipeline signs, and verifies it. The pool runs the
  * built workers (dist/), which `npm test` builds first (tsc) before running the tests.
  */
-import { ed25519PublicKeyMultibase } from '../src/keyset/multibase.js';
+import { ed25519PublicKeyMultibase } from '../src/lib/multibase.js';
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -16,7 +16,7 @@ import { stock } from '../src/lib/fast-rdfc/internals.js';
 import { FastDiPool } from '../src/proof/fast/pool.js';
 import { poolDocumentLoader } from '../src/proof/fast/resolver.js';
 import { createKeyObjectSigner } from '../src/proof/fast/signer.js';
-import { generateCorpus } from '../src/bench/fast-corpus.js';
+import { generateCorpus } from './bench/fast-corpus.js';
 
 type Json = Record<string, unknown>;
 const vc = vcLib as { issue(o: { credential: object; suite: unknown; documentLoader: unknown }): Promise<Json> };

@@ -29,7 +29,7 @@ describe('fast cryptosuite wired into issueCredential and verify', () => {
     expect((await cryptosuite.ready)?.ok).toBe(true);
     const created = '2026-04-01T08:00:00Z';
     for (const file of ['record.json', 'record-minimal.json']) {
-      const record = assertRecord(JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'test', 'fixtures', file), 'utf8')));
+      const record = assertRecord(JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'examples', file), 'utf8')));
       const credential = buildCredential(profile, record, { issuerId: keys.controller, id: 'urn:uuid:0d7c3c8e-8f0a-4b7e-9a55-2b1f6c1e0a01', salt: 'fixed-salt' });
       const reference = await issueCredential(credential, { format: 'di', keys, created, cryptosuite: stock });
       const byDefault = await issueCredential(credential, { format: 'di', keys, created });

@@ -173,6 +173,14 @@ describe('guardedFetch against a local server', () => {
       if (req.url === '/doc') {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ accept: req.headers.accept }));
+      } else if (req.url === '/etag') {
+        if (req.headers['if-none-match'] === '"v1"') {
+          res.writeHead(304, { etag: '"v1"', 'cache-control': 'max-age=60' });
+          res.end();
+        } else {
+          res.writeHead(200, { 'content-type': 'application/json', etag: '"v1"', 'cache-control': 'max-age=60', 'x-other': 'dropped' });
+          res.end('{}');
+        }
       } else if (req.url === '/hop') {
         res.writeHead(302, { location: '/doc' });
         res.end();
@@ -217,6 +225,16 @@ describe('guardedFetch against a local server', () => {
     });
     const doc = await fetchLocal(`http://issuer.invalid:${port}/doc`);
     expect(doc.status).toBe(200);
+  });
+
+  it('keeps the caching headers, sends conditional headers and resolves a 304 to them; an error status is in the details', async () => {
+    const fetchLocal = createGuardedFetch({ allowHttp: true, allowPrivateNetwork: true });
+    const doc = await fetchLocal(`${base}/etag`);
+    expect(doc.headers).toEqual({ etag: '"v1"', 'cache-control': 'max-age=60', date: expect.any(String) });
+    const again = await fetchLocal(`${base}/etag`, { ifNoneMatch: '"v1"' });
+    expect(again).toMatchObject({ status: 304, body: new Uint8Array(0), headers: { etag: '"v1"' } });
+    const e = await errorOf(fetchLocal(`${base}/missing`));
+    expect(e.details).toMatchObject({ status: 404 });
   });
 
   it('times out and enforces the size limit over a real connection', async () => {

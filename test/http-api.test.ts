@@ -147,6 +147,18 @@ describe('administration', () => {
     expect(badScopes.status).toBe(400);
     expect(badScopes.body.detail).toContain('everything');
   });
+
+  it('refuses a profile holding text the database cannot store (U+0000, unpaired surrogates), naming where, and stores nothing', async () => {
+    for (const [bad, where] of [
+      [{ ...profile, name: 'North\u0000bridge' }, '$.name'],
+      [{ ...profile, description: 'x\ud800' }, '$.description'],
+    ] as const) {
+      const res = await call(h, 'POST', '/issuers', { token: 'deployment-admin-secret-token', rawBody: JSON.stringify({ slug: 'text-check', profile: bad }) });
+      expect(res.status, res.text).toBe(422);
+      expect(res.body.detail).toContain(where);
+    }
+    expect((await call(h, 'GET', '/issuers/text-check')).status).toBe(404);
+  });
 });
 
 describe('VC-API', () => {

@@ -13,8 +13,8 @@ import type { Db } from '../src/store/db.js';
 import { createGuardedFetch } from '../src/lib/guarded-fetch.js';
 import type { GuardedFetch } from '../src/lib/guarded-fetch.js';
 
-export const record = JSON.parse(readFileSync(new URL('./fixtures/record.json', import.meta.url), 'utf8')) as Record<string, unknown>;
-export const recordMinimal = JSON.parse(readFileSync(new URL('./fixtures/record-minimal.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+export const record = JSON.parse(readFileSync(new URL('../examples/record.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+export const recordMinimal = JSON.parse(readFileSync(new URL('../examples/record-minimal.json', import.meta.url), 'utf8')) as Record<string, unknown>;
 export const profile = (() => {
   const p = JSON.parse(readFileSync(new URL('../keys.example/profile.json', import.meta.url), 'utf8')) as Record<string, unknown>;
   delete p._note;

@@ -3,7 +3,7 @@ import { verify } from '../src/verify/verify.js';
 import { MicrocredError } from '../src/errors.js';
 import { call, record, recordMinimal, startHarness } from './http-helpers.js';
 import type { Harness } from './http-helpers.js';
-import { createTestDatabase, postgresUnavailable } from '../src/service/testing.js';
+import { createTestDatabase, postgresUnavailable } from './support/testing.js';
 import { openDb } from '../src/store/open.js';
 import type { Db } from '../src/store/db.js';
 
@@ -138,6 +138,25 @@ for (const { name, open } of backends) {
     });
   });
 
+  describe('concurrent re-issues', () => {
+    it('of one record with different content end with one current credential, the overlapping losers answering 409', async () => {
+      const rec = uniqueRecord(recordMinimal, 'reissue-race') as Record<string, unknown> & { result: Record<string, unknown> };
+      const first = await call(h, 'POST', `/issuers/${h.slug}/credentials`, { token: h.tokens.full, body: rec });
+      expect(first.status).toBe(201);
+      const answers = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => call(h, 'POST', `/issuers/${h.slug}/credentials?reissue=true`, { token: h.tokens.full, body: { ...rec, result: { ...rec.result, mark: 50 + i } } })),
+      );
+      expect(answers.map((a) => a.status).filter((s) => s !== 201 && s !== 409)).toEqual([]);
+      const current = (await call(h, 'GET', `/issuers/${h.slug}/credentials?recordId=${encodeURIComponent(String(rec.recordId))}&status=active`, { token: h.tokens.readOnly })).body.items;
+      expect(current).toHaveLength(1);
+      const winners = answers.filter((a) => a.status === 201);
+      // Each winner replaced exactly the credential that was current before it.
+      const replaced = winners.map((w) => w.body.superseded[0]).sort();
+      expect(replaced).toEqual([first.body.id, ...winners.map((w) => w.body.id)].filter((id) => id !== current[0].id).sort());
+      for (const lost of answers.filter((a) => a.status === 409)) expect(lost.body.existing.length).toBe(1);
+    });
+  });
+
   describe('batch', () => {
     it('issues the good records of a JSON array and reports each bad one with its problems', async () => {
       const good = uniqueRecord(recordMinimal, 'batch-1');
@@ -234,6 +253,82 @@ for (const { name, open } of backends) {
       // Nothing of these requests was stored.
       const listed = await call(h, 'GET', `${issuePath}?recordId=${encodeURIComponent(String(recordMinimal.recordId))}`, { token: h.tokens.readOnly });
       expect(listed.body.items).toEqual([]);
+    });
+  });
+
+  describe('parameters', () => {
+    const forged = (parts: unknown) => Buffer.from(JSON.stringify(parts)).toString('base64url');
+    it('every path, query and body parameter with NUL, an unpaired surrogate, an impossible date or a bad number is a 4xx problem naming it', async () => {
+      const list = `/issuers/${h.slug}/credentials`;
+      const cred = `${list}/${encodeURIComponent('urn:uuid:00000000-0000-4000-8000-000000000000')}`;
+      const cases: { method?: string; path: string; token?: string; body?: unknown; name: string; status?: number }[] = [
+        { path: `${list}?learner=a%00b`, token: h.tokens.readOnly, name: 'learner' },
+        { path: `${list}?learner=%FF`, token: h.tokens.readOnly, name: 'learner' },
+        { path: `${list}?recordId=%00`, token: h.tokens.readOnly, name: 'recordId' },
+        { path: `${list}?status=%00`, token: h.tokens.readOnly, name: 'status' },
+        { path: `${list}?from=2026-02-30`, token: h.tokens.readOnly, name: 'from' },
+        { path: `${list}?to=2026-13-01`, token: h.tokens.readOnly, name: 'to' },
+        { path: `${list}?from=2026-01-01T24:00:00Z`, token: h.tokens.readOnly, name: 'from' },
+        { path: `${list}?from=2026-01-01%00`, token: h.tokens.readOnly, name: 'from' },
+        { path: `${list}?cursor=${forged(['2026-02-30T10:00:00.000Z', 'urn:x'])}`, token: h.tokens.readOnly, name: 'cursor' },
+        { path: `${list}?cursor=${forged(['2026-01-01T10:00:00.000Z', 'urn:\u0000'])}`, token: h.tokens.readOnly, name: 'cursor' },
+        { path: `${list}?limit=-5`, token: h.tokens.readOnly, name: 'limit' },
+        { path: `${list}?limit=0`, token: h.tokens.readOnly, name: 'limit' },
+        { path: `${list}?limit=501`, token: h.tokens.readOnly, name: 'limit' },
+        { path: `${list}?limit=1e2`, token: h.tokens.readOnly, name: 'limit' },
+        { path: `/issuers/${h.slug}/audit?limit=-5`, token: h.tokens.admin, name: 'limit' },
+        { path: `/issuers/${h.slug}/audit?limit=1001`, token: h.tokens.admin, name: 'limit' },
+        { path: `/issuers/${h.slug}/audit?target=%00`, token: h.tokens.admin, name: 'target' },
+        { path: `/issuers/${h.slug}/audit?cursor=${forged(['2026-02-30T00:00:00.000000Z', '5'])}`, token: h.tokens.admin, name: 'cursor' },
+        { path: '/issuers/a%00', name: 'slug' },
+        { path: '/issuers/a%00/did.json', name: 'slug' },
+        { path: '/issuers/a%00/jwks.json', name: 'slug' },
+        { path: '/issuers/a%00/status-lists/revocation/1', name: 'slug' },
+        { path: `${list}/urn%00x`, token: h.tokens.readOnly, name: 'id' },
+        { method: 'POST', path: `${list}/urn%00x/revoke`, token: h.tokens.full, body: { reason: 'r' }, name: 'id' },
+        { method: 'POST', path: `${cred}/revoke`, token: h.tokens.full, body: { reason: 'a\u0000b' }, name: 'reason' },
+        { method: 'POST', path: `${cred}/suspend`, token: h.tokens.full, body: { reason: '\ud800' }, name: 'reason' },
+        { method: 'DELETE', path: `/issuers/${h.slug}/api-keys/ak%00`, token: h.tokens.admin, name: 'keyId' },
+        { method: 'POST', path: `/issuers/${h.slug}/api-keys`, token: h.tokens.admin, body: { scopes: ['read'], label: 'x\udc00' }, name: 'label' },
+        { method: 'POST', path: `${list}?format=%00`, token: h.tokens.full, body: recordMinimal, name: 'format' },
+        { method: 'POST', path: `${list}?reissue=maybe`, token: h.tokens.full, body: recordMinimal, name: 'reissue' },
+        { method: 'POST', path: `${list}?alg=%00`, token: h.tokens.full, body: recordMinimal, name: 'alg' },
+        { method: 'POST', path: '/credentials/status', token: h.tokens.full, body: { credentialId: 'urn:\u0000', credentialStatus: { statusPurpose: 'revocation' }, status: true }, name: 'credentialId' },
+        { method: 'POST', path: '/credentials/issue', token: h.tokens.full, body: { credential: { id: 'urn:\u0000' }, options: {} }, name: 'credential.id' },
+        { method: 'POST', path: '/credentials/issue', token: h.tokens.full, body: { credential: {}, options: { credentialId: 'urn:x\ud800' } }, name: 'options.credentialId' },
+      ];
+      const wrong: string[] = [];
+      for (const c of cases) {
+        const res = await call(h, c.method ?? 'GET', c.path, { ...(c.token ? { token: c.token } : {}), ...(c.body !== undefined ? { rawBody: JSON.stringify(c.body) } : {}) });
+        const ok = res.status >= 400 && res.status < 500 && (res.headers.get('content-type') ?? '').includes('application/problem+json') && String(res.body?.detail).includes(`"${c.name}"`);
+        if (!ok) wrong.push(`${c.method ?? 'GET'} ${c.path}: ${res.status} ${res.text.slice(0, 200)}`);
+      }
+      expect(wrong).toEqual([]);
+      // A verifier given a credential whose id no stored credential can have answers with a report, not a 500.
+      const verify = await call(h, 'POST', '/credentials/verify', { rawBody: JSON.stringify({ verifiableCredential: { ...record, id: 'urn:\u0000' } }) });
+      expect(verify.status).toBeLessThan(500);
+    });
+
+    it('pages the audit log newest first with limit, cursor and next', async () => {
+      const issued = await call(h, 'POST', `/issuers/${h.slug}/credentials`, { token: h.tokens.full, body: uniqueRecord(recordMinimal, 'audit-pages') });
+      const id = encodeURIComponent(issued.body.id);
+      for (let i = 0; i < 3; i++) {
+        await call(h, 'POST', `/issuers/${h.slug}/credentials/${id}/suspend`, { token: h.tokens.full, body: { reason: `s${i}` } });
+        await call(h, 'POST', `/issuers/${h.slug}/credentials/${id}/unsuspend`, { token: h.tokens.full });
+      }
+      const whole = await call(h, 'GET', `/issuers/${h.slug}/audit?target=${id}`, { token: h.tokens.admin });
+      expect(whole.body.items.map((e: { action: string }) => e.action)).toEqual([...Array(3).fill(['credential.unsuspend', 'credential.suspend']).flat(), 'credential.issue']);
+      expect(whole.body.next).toBeUndefined();
+      const paged: unknown[] = [];
+      let next: string | undefined = `/issuers/${h.slug}/audit?target=${id}&limit=3`;
+      while (next) {
+        const page = await call(h, 'GET', next, { token: h.tokens.admin });
+        expect(page.status, page.text).toBe(200);
+        paged.push(...page.body.items);
+        next = page.body.next ? new URL(page.body.next).pathname + new URL(page.body.next).search : undefined;
+        if (next) expect(next).toContain('limit=3');
+      }
+      expect(paged).toEqual(whole.body.items);
     });
   });
 

@@ -30,7 +30,7 @@ let webKeys: KeySet;
 
 beforeAll(async () => {
   profile = assertProfile(JSON.parse(await readFile(path.join(EXAMPLE_KEYS_DIR, 'profile.json'), 'utf8')));
-  record = assertRecord(JSON.parse(await readFile(new URL('./fixtures/record.json', import.meta.url), 'utf8')));
+  record = assertRecord(JSON.parse(await readFile(new URL('../examples/record.json', import.meta.url), 'utf8')));
   exampleKeys = await loadKeySet(EXAMPLE_KEYS_DIR);
   webKeys = await generateKeySet({ dir: await mkdtemp(path.join(tmpdir(), 'microcred-issue-')), didWeb: 'northbridge.example.ac.uk' });
 });

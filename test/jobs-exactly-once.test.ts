@@ -13,7 +13,7 @@ import type { ServiceContext } from '../src/service/context.js';
 import { issueFromRecord } from '../src/service/issuance.js';
 import { startJobWorker } from '../src/service/job-worker.js';
 import { getJobStatus, readJobResults, submitJob, type JobStatus } from '../src/service/jobs.js';
-import { createTestDatabase, postgresUnavailable, tsLoaderArgs } from '../src/service/testing.js';
+import { createTestDatabase, postgresUnavailable, tsLoaderArgs } from './support/testing.js';
 import type { Db } from '../src/store/db.js';
 import { openDb } from '../src/store/open.js';
 import { verify } from '../src/verify/verify.js';
@@ -31,7 +31,7 @@ interface WorkerProcess {
 }
 
 async function spawnWorker(config: Record<string, unknown>): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, [...(await tsLoaderArgs()), path.join(PACKAGE_ROOT, 'src', 'service', 'job-worker-child.ts')], {
+  const child = spawn(process.execPath, [...tsLoaderArgs(), path.join(PACKAGE_ROOT, 'test', 'support', 'job-worker-child.ts')], {
     cwd: PACKAGE_ROOT,
     env: { ...process.env, MICROCRED_WORKER_CONFIG: JSON.stringify({ publicUrl: PUBLIC_URL, ...config }) },
     stdio: ['pipe', 'pipe', 'pipe'],

@@ -225,8 +225,20 @@ describe('what the verifier refuses', () => {
     expect(proofCheck(report).message).toContain('crit');
   });
 
+  it('VC-JOSE-COSE: a vc claim is refused (read as a VC 1.1 JWT, whose "vc" credential breaks the data model rules before any key fetch)', async () => {
+    const credential = { ...generic(web.controller), vc: { type: ['VerifiableCredential'] } };
+    const jws = await new jose.CompactSign(new TextEncoder().encode(JSON.stringify(credential)))
+      .setProtectedHeader({ alg: 'ES256', kid: kid(), typ: 'vc+jwt', cty: 'vc' })
+      .sign(key());
+    const report = await ours(jws);
+    expect(report.verified).toBe(false);
+    const parse = report.checks.find((c) => c.id === 'parse')!;
+    expect(parse.status).toBe('fail');
+    expect(parse.code).toBe('MALFORMED_VALUE_ERROR');
+    expect(proofCheck(report).status).not.toBe('pass');
+  });
+
   it.each([
-    ['a vc claim', { vc: { type: ['VerifiableCredential'] } }, /"vc" claim/],
     ['an expired token (exp)', { exp: Math.floor(Date.parse('2025-06-01T00:00:00Z') / 1000) }, /expired/],
     ['a token not yet valid (nbf)', { nbf: Math.floor(Date.parse('2025-08-01T00:00:00Z') / 1000) }, /may not be used before/],
     ['an iss that is not the issuer', { iss: 'did:web:elsewhere.example' }, /issued by "did:web:elsewhere.example"/],

@@ -7,11 +7,15 @@ import {
   CREDENTIAL_CONTEXTS,
   achievementId,
   buildCredential,
+  buildValidatedCredential,
   type BuildOptions,
 } from '../src/credential/annex1.js';
+import type { BuiltCredentialFailure } from '../src/credential/built-check.js';
+import { assertProfile } from '../src/record/profile.js';
+import { assertRecord } from '../src/record/validate.js';
 import { selectPath } from '../src/credential/mapping-path.js';
 import { identityHash } from '../src/credential/identity-hash.js';
-import { mappingTableMarkdown } from '../src/credential/mapping-table.js';
+import { mappingTableMarkdown } from './support/mapping-table.js';
 import type { OpenBadgeCredential } from '../src/credential/types.js';
 import { validateOpenBadgeSchema } from '../src/schema/validate-ob.js';
 import { LEGACY_MICROCRED_PROFILE_SCHEMA_ID, claimsMicrocredProfile, validateMicrocredProfile } from '../src/schema/validate-profile.js';
@@ -20,8 +24,8 @@ import { MicrocredError } from '../src/errors.js';
 
 const read = (rel: string) => JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8'));
 const profile = read('../keys.example/profile.json');
-const record = read('./fixtures/record.json');
-const minimal = read('./fixtures/record-minimal.json');
+const record = read('../examples/record.json');
+const minimal = read('../examples/record-minimal.json');
 
 const ISSUER = 'did:key:z6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDooWp';
 const OPTIONS: BuildOptions = {
@@ -342,6 +346,53 @@ describe('schemas', () => {
       path: '$.credentialSubject.achievement.alignment',
       message: `Annex I element 7: notional workload (ECTS): $.credentialSubject.achievement.alignment: expected an alignment with targetType "ext:ECTS" (the workload in ECTS credits), found a list of ${n} items`,
     }]);
+  });
+});
+
+describe('buildCredential: the output guard (a bug in the mapping never returns a credential verifiers reject)', () => {
+  /** A record that skipped validation, as a bug elsewhere (or a schema that let it through) would pass it. */
+  const unchecked = (edit: (r: any) => void) => {
+    const r = structuredClone(assertRecord(record)) as any;
+    edit(r);
+    return r;
+  };
+  const failuresOf = (r: unknown, options: BuildOptions = OPTIONS): BuiltCredentialFailure[] => {
+    try {
+      buildValidatedCredential(assertProfile(profile), r as never, options);
+    } catch (e) {
+      expect(e).toBeInstanceOf(MicrocredError);
+      expect((e as MicrocredError).code).toBe('BUILT_CREDENTIAL_INVALID');
+      expect((e as MicrocredError).message).toMatch(/^buildCredential made a credential that fails .*, so it was not returned\. Valid records and profiles never get here/);
+      return (e as MicrocredError).details as BuiltCredentialFailure[];
+    }
+    throw new Error('the guard did not fire');
+  };
+
+  it('refuses non-finite numbers (the review: 1e308 ECTS made Infinity UK credits, signed as null)', () => {
+    const failures = failuresOf(unchecked((r) => (r.course.credits = { ects: 1e308, uk: Infinity })));
+    expect(failures.map((f) => f.check)).toEqual(['finite-numbers']);
+    expect(failures[0]!.errors.map((e) => e.path).sort()).toEqual(['$.credentialSubject.achievement.creditsAvailable', '$.credentialSubject.creditsEarned']);
+    expect(failures[0]!.errors[0]!.message).toMatch(/: expected a finite number, found Infinity$/);
+  });
+
+  it('refuses a credential that fails the official OB 3.0 schema, naming the field', () => {
+    const failures = failuresOf(unchecked((r) => (r.course.language = 'English')));
+    const ob = failures.find((f) => f.check === 'ob-schema');
+    expect(ob?.errors.map((e) => e.path)).toContain('$.credentialSubject.achievement.inLanguage');
+  });
+
+  it('refuses a credential that fails our profile schema, naming the Annex I element', () => {
+    const failures = failuresOf(unchecked((r) => (r.course.learningOutcomes = [])));
+    const own = failures.find((f) => f.check === 'profile-schema');
+    expect(own?.errors.some((e) => e.message.startsWith('Annex I element 6:')), JSON.stringify(failures)).toBe(true);
+  });
+
+  it('does not fire for valid input, and a malformed status entry is the caller\'s error, not the guard\'s', () => {
+    expect(() => buildValidatedCredential(assertProfile(profile), assertRecord(record), OPTIONS)).not.toThrow();
+    expect(() => buildCredential(profile, record, { ...OPTIONS, credentialStatus: { type: 'BitstringStatusListEntry' } }))
+      .toThrowError(expect.objectContaining({ code: 'CREDENTIAL_INVALID', message: expect.stringMatching(/^options\.credentialStatus: /) }));
+    const status = { id: 'https://status.example/1#5', type: 'BitstringStatusListEntry', statusPurpose: 'revocation', statusListIndex: '5', statusListCredential: 'https://status.example/1' };
+    expect(buildCredential(profile, record, { ...OPTIONS, credentialStatus: status }).credentialStatus).toEqual(status);
   });
 });
 

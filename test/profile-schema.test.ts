@@ -97,7 +97,7 @@ describe('the published profile schema', () => {
 describe('texts in the messages', () => {
   let credential: Json;
   beforeAll(() => {
-    credential = buildCredential(read('../keys.example/profile.json'), read('./fixtures/record.json'), {
+    credential = buildCredential(read('../keys.example/profile.json'), read('../examples/record.json'), {
       issuerId: 'did:key:z6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDooWp',
       profileSchemaId: SERVED,
     }) as unknown as Json;
@@ -151,7 +151,7 @@ describe('recognising a claim to the profile', () => {
     const NOW = new Date('2026-01-01T00:00:00Z');
     beforeAll(async () => {
       keys = await loadKeySet(EXAMPLE_KEYS_DIR);
-      built = buildCredential(read('../keys.example/profile.json'), read('./fixtures/record.json'), {
+      built = buildCredential(read('../keys.example/profile.json'), read('../examples/record.json'), {
         issuerId: keys.controller,
         validFrom: '2025-06-01T00:00:00Z',
         profileSchemaId: SERVED,

@@ -26,7 +26,7 @@ import { didWebDocument } from '../src/did/web-document.js';
 import { createDidResolver } from '../src/did/resolve.js';
 import { issueCredential } from '../src/issue.js';
 import { signDataIntegrity } from '../src/proof/di.js';
-import { CRYPTOSUITES, type CryptosuiteName } from '../src/proof/cryptosuites.js';
+import { CRYPTOSUITES, type CryptosuiteName } from '../src/keyset/cryptosuites.js';
 import { createDocumentLoader } from '../src/lib/document-loader.js';
 import { verify } from '../src/verify/verify.js';
 import { formatReport } from '../src/verify/format.js';

@@ -4,8 +4,8 @@ import { assertRecord, validateRecord, type RecordProblem } from '../src/record/
 import { assertProfile, validateProfile } from '../src/record/profile.js';
 import { MicrocredError } from '../src/errors.js';
 
-const fixture = JSON.parse(readFileSync(new URL('./fixtures/record.json', import.meta.url), 'utf8'));
-const minimal = JSON.parse(readFileSync(new URL('./fixtures/record-minimal.json', import.meta.url), 'utf8'));
+const fixture = JSON.parse(readFileSync(new URL('../examples/record.json', import.meta.url), 'utf8'));
+const minimal = JSON.parse(readFileSync(new URL('../examples/record-minimal.json', import.meta.url), 'utf8'));
 const exampleProfile = JSON.parse(readFileSync(new URL('../keys.example/profile.json', import.meta.url), 'utf8'));
 
 /** The minimal record with `edit` applied to a deep copy. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { benchHttp } from '../src/service/bench.js';
+import { benchHttp } from './bench/http.js';
 
 // A smoke test of the benchmark function (tiny counts): the rows it reports, not the figures.
 describe('HTTP benchmark', () => {

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createApiKey, createIssuer } from '../src/service/admin.js';
 import { createApp } from '../src/service/app.js';
-import { createTestDatabase, postgresUnavailable, spawnServiceProcess } from '../src/service/testing.js';
+import { createTestDatabase, postgresUnavailable, spawnServiceProcess } from './support/testing.js';
 import { openDb } from '../src/store/open.js';
 import { verify } from '../src/verify/verify.js';
 import { profile, recordMinimal } from './http-helpers.js';

@@ -9,7 +9,7 @@ import { openDb } from '../src/store/open.js';
 import type { Db } from '../src/store/db.js';
 import { eddsaRdfc2022 } from '../src/proof/vendor.js';
 import { recordMinimal } from './http-helpers.js';
-import { createTestDatabase, postgresUnavailable } from '../src/service/testing.js';
+import { createTestDatabase, postgresUnavailable } from './support/testing.js';
 
 const pgReason = await postgresUnavailable();
 const backends: { name: string; open: () => Promise<{ db: Db; kill: () => Promise<void>; drop: () => Promise<void> }> }[] = [
@@ -41,8 +41,19 @@ for (const backend of backends) {
     let kill: () => Promise<void>;
     let drop: () => Promise<void>;
     const logs: string[] = [];
+    // Set by a test: the audit log query fails with a real database error whose message holds a value.
+    let failAudit = false;
     beforeAll(async () => {
-      ({ db, kill, drop } = await backend.open());
+      let real: Db;
+      ({ db: real, kill, drop } = await backend.open());
+      db = {
+        ...real,
+        kind: real.kind,
+        query: (sql, params) => (failAudit && sql.includes('FROM audit_log') ? real.query("SELECT $1::int", ['learner-s1234567']) : real.query(sql, params)),
+        exec: (sql) => real.exec(sql),
+        transaction: (fn) => real.transaction(fn),
+        close: () => real.close(),
+      };
       const broken = { ...eddsaRdfc2022, createVerifier: eddsaRdfc2022.createVerifier, canonize: async () => { throw new Error('canonicalization exploded'); } };
       srv = await startServer({
         db,
@@ -96,6 +107,22 @@ for (const backend of backends) {
       const errorLine = logs.find((l) => l.includes('"request failed"'));
       expect(errorLine).toContain('canonicalization exploded');
       expect(errorLine).toContain(res.headers.get('x-request-id') as string);
+      expect(JSON.parse(errorLine as string).error).toMatchObject({ class: 'MicrocredError', code: 'SIGNING_FAILED', cause: { class: 'Error', message: 'canonicalization exploded' } });
+    });
+
+    it('logs an unexpected database error with its class and SQLSTATE, never its message, query or parameters', async () => {
+      const admin = (await createApiKey(db, { issuer: 'example', scopes: ['admin'] })).token;
+      failAudit = true;
+      try {
+        const res = await fetch(`${srv.url}/issuers/example/audit`, { headers: { authorization: `Bearer ${admin}` } });
+        expect(res.status).toBe(500);
+        const line = logs.find((l) => l.includes('"request failed"') && l.includes(res.headers.get('x-request-id') as string)) as string;
+        expect(JSON.parse(line).error).toMatchObject({ class: 'DatabaseError', code: '22P02' });
+        expect(line).not.toContain('learner-s1234567');
+        expect(line).not.toContain('"Object"');
+      } finally {
+        failAudit = false;
+      }
     });
 
     it('starts a new status list when one reaches its capacity; indexes are never shared', async () => {

@@ -1,14 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDb } from '../src/store/open.js';
-import { readdirSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import path from 'node:path';
+import { MicrocredError } from '../src/errors.js';
+import { LOCK_FILE, lockDirectory } from '../src/store/dir-lock.js';
+import { parseTimestamp } from '../src/store/time.js';
 import { migrate, MIGRATIONS_DIR } from '../src/store/migrate.js';
-import type { Db } from '../src/store/db.js';
+import type { Db, Queryable } from '../src/store/db.js';
 import { insertIssuer } from '../src/store/issuers.js';
 import { allocateStatusIndex, countAllocation, getStatusList, listStatusLists, setStatusBit, MIN_STATUS_LIST_SIZE } from '../src/store/status-lists.js';
 import { findApiKey, hashToken, insertApiKey } from '../src/store/api-keys.js';
 import { listAudit, recordAudit } from '../src/store/audit.js';
+import { listCredentials } from '../src/store/credentials.js';
 import { decodeStatusList, encodeStatusList, getBit } from '../src/status/bitstring.js';
-import { createTestDatabase, postgresUnavailable } from '../src/service/testing.js';
+import { createTestDatabase, postgresUnavailable } from './support/testing.js';
 
 const profile = { name: 'Test University', url: 'https://test.example/', country: 'United Kingdom', countryCode: 'GB' };
 let issuerCounter = 0;
@@ -96,6 +103,42 @@ function storeSuite(name: string, open: () => Promise<{ db: Db; cleanup: () => P
       expect(await listStatusLists(db, slug)).toEqual([{ seq: 1, size: MIN_STATUS_LIST_SIZE, used: 200, isFull: false }]);
     });
 
+    if (openSecond) {
+      it('a list started by a concurrent transaction between our look-up and our insert is used, not followed by a second list', async () => {
+        // The interleaving that made 'concurrent allocations' flaky, made deterministic: B finds no list, A creates
+        // list 1 and commits, then B tries to start a list.
+        const slug = await newIssuer(db);
+        let reachedInsert!: () => void;
+        const atInsert = new Promise<void>((r) => (reachedInsert = r));
+        let releaseInsert!: () => void;
+        const insertMayRun = new Promise<void>((r) => (releaseInsert = r));
+        const gated = (tx: Queryable): Queryable => ({
+          exec: (sql) => tx.exec(sql),
+          query: async (sql, params) => {
+            if (sql.includes('INSERT INTO status_lists')) {
+              reachedInsert();
+              await insertMayRun;
+            }
+            return tx.query(sql, params);
+          },
+        });
+        const b = db.transaction(async (tx) => {
+          const a = await allocateStatusIndex(gated(tx), slug, `urn:test:${slug}:b`);
+          await countAllocation(tx, a.listId);
+          return a.seq;
+        });
+        await atInsert;
+        const a = await db.transaction(async (tx) => {
+          const x = await allocateStatusIndex(tx, slug, `urn:test:${slug}:a`);
+          await countAllocation(tx, x.listId);
+          return x.seq;
+        });
+        releaseInsert();
+        expect([a, await b]).toEqual([1, 1]);
+        expect(await listStatusLists(db, slug)).toEqual([{ seq: 1, size: MIN_STATUS_LIST_SIZE, used: 2, isFull: false }]);
+      });
+    }
+
     it('starts a new list when the current one reaches its capacity', async () => {
       const slug = await newIssuer(db);
       const seqs: number[] = [];
@@ -154,6 +197,60 @@ function storeSuite(name: string, open: () => Promise<{ db: Db; cleanup: () => P
       expect(await findApiKey(db, `${token}x`)).toBeUndefined();
     });
 
+    it('reads back exactly the text it stored, a leading U+FEFF included', async () => {
+      const values = ['\uFEFFNBU-1', '\uFEFF\uFEFFNBU-1', '\uFEFF', 'NBU-1', 'a\uFEFF', `\uFEFF${'x'.repeat(40)}`];
+      const direct = await db.query<{ v: string; w: string | null }>('SELECT v, NULL::text AS w FROM unnest($1::text[]) WITH ORDINALITY AS t(v, n) ORDER BY n', [values]);
+      expect(direct.rows.map((r) => r.v)).toEqual(values);
+      expect(await db.transaction(async (tx) => (await tx.query<{ v: string }>('SELECT $1::text AS v', ['\uFEFFin-tx'])).rows[0]?.v)).toBe('\uFEFFin-tx');
+      // Two targets that differ only by the BOM stay two.
+      const slug = await newIssuer(db);
+      await recordAudit(db, { actor: 'test', issuerSlug: slug, action: 'x.bom', target: '\uFEFFNBU-2' });
+      await recordAudit(db, { actor: 'test', issuerSlug: slug, action: 'x.bom', target: 'NBU-2' });
+      const targets = (await db.query<{ target: string }>('SELECT target FROM audit_log WHERE issuer_slug = $1 ORDER BY id', [slug])).rows.map((r) => r.target);
+      expect(targets).toEqual(['\uFEFFNBU-2', 'NBU-2']);
+    });
+
+    it('lists audit entries newest first by time and numeric id, paged with a cursor', async () => {
+      const slug = await newIssuer(db);
+      // Ids that cross a power of ten (…98, 99, 100, 101…): as text, '99' sorts after '100'.
+      const max = Number((await db.query<{ m: string }>('SELECT coalesce(max(id), 0)::text AS m FROM audit_log')).rows[0]?.m);
+      const start = 10 ** String(max + 10).length - 4;
+      await db.query(`SELECT setval(pg_get_serial_sequence('audit_log', 'id'), $1::bigint)`, [start]);
+      // Six entries in one transaction share one time (now() is the transaction's start); six more after it.
+      await db.transaction(async (tx) => {
+        for (let i = 0; i < 6; i++) await recordAudit(tx, { actor: 'test', issuerSlug: slug, action: 'x.same-time', target: `t${i}` });
+      });
+      for (let i = 6; i < 12; i++) await recordAudit(db, { actor: 'test', issuerSlug: slug, action: 'x.later', target: `t${i}` });
+      const all = (await listAudit(db, { issuerSlug: slug })).items;
+      expect(all.map((e) => e.target)).toEqual(Array.from({ length: 12 }, (_, i) => `t${11 - i}`));
+      expect(all.map((e) => Number(e.id))).toEqual([...all.map((e) => Number(e.id))].sort((a, b) => b - a));
+      expect(all.some((e) => e.id.length !== (all[0] as { id: string }).id.length)).toBe(true);
+      // Pages of 5 (the second one splits the entries that share a time) add up to the same list.
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      let pages = 0;
+      do {
+        const page = await listAudit(db, { issuerSlug: slug, limit: 5, ...(cursor ? { cursor } : {}) });
+        seen.push(...page.items.map((e) => e.target as string));
+        cursor = page.next;
+        pages++;
+      } while (cursor);
+      expect(pages).toBe(3);
+      expect(seen).toEqual(all.map((e) => e.target));
+      expect((await listAudit(db, { issuerSlug: slug, target: 't3' })).items.map((e) => e.target)).toEqual(['t3']);
+    });
+
+    it('refuses cursors it did not hand out, impossible dates included', async () => {
+      const slug = await newIssuer(db);
+      const forged = (parts: unknown) => Buffer.from(JSON.stringify(parts)).toString('base64url');
+      for (const cursor of ['nonsense', forged(['2026-02-30T00:00:00.000000Z', '5']), forged(['2026-01-01T00:00:00Z', 'x']), forged(['2026-01-01T00:00:00Z', '5\u0000'])]) {
+        await expect(listAudit(db, { issuerSlug: slug, cursor })).rejects.toThrow(RangeError);
+      }
+      for (const cursor of [forged(['2026-02-30T10:00:00.000Z', 'urn:x']), forged(['2026-01-01T10:00:00.000Z', 'urn:\u0000'])]) {
+        await expect(listCredentials(db, { issuerSlug: slug, cursor })).rejects.toThrow(RangeError);
+      }
+    });
+
     it('writes nothing when a transaction fails', async () => {
       const slug = await newIssuer(db);
       await expect(
@@ -163,7 +260,7 @@ function storeSuite(name: string, open: () => Promise<{ db: Db; cleanup: () => P
         }),
       ).rejects.toThrow();
       await recordAudit(db, { actor: 'test', issuerSlug: slug, action: 'credential.revoke', target: 'urn:x', reason: 'because' });
-      expect(await listAudit(db, { issuerSlug: slug })).toMatchObject([{ actor: 'test', action: 'credential.revoke', target: 'urn:x', reason: 'because' }]);
+      expect((await listAudit(db, { issuerSlug: slug })).items).toMatchObject([{ actor: 'test', action: 'credential.revoke', target: 'urn:x', reason: 'because' }]);
     });
   });
 }
@@ -200,3 +297,93 @@ if (pgReason) {
     },
   );
 }
+
+describe('data directory lock (the embedded database has one writer)', () => {
+  const linux = existsSync('/proc/self/ns/pid');
+  const dir = () => mkdtempSync(path.join(tmpdir(), 'microcred-lock-'));
+  const owner = (over: Record<string, unknown>) => ({
+    pid: process.pid,
+    hostname: hostname(),
+    ...(linux ? { bootId: readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim(), pidNamespace: readlinkSync('/proc/self/ns/pid') } : {}),
+    acquiredAt: new Date().toISOString(),
+    token: 'other',
+    ...over,
+  });
+  const plant = (d: string, content: string, ageMs = 0) => {
+    const file = path.join(d, LOCK_FILE);
+    writeFileSync(file, content);
+    const t = new Date(Date.now() - ageMs);
+    utimesSync(file, t, t);
+  };
+  const deadPid = async () => {
+    const child = spawn(process.execPath, ['-e', '']);
+    await new Promise((r) => child.once('exit', r));
+    return child.pid as number;
+  };
+
+  it('a second open of one data directory fails with who holds it and what to do; close releases it', async () => {
+    const d = dir();
+    const db = await openDb({ dataDir: d });
+    try {
+      const second = await openDb({ dataDir: d }).then(() => undefined, (e: unknown) => e as MicrocredError);
+      expect(second).toBeInstanceOf(MicrocredError);
+      expect(second?.code).toBe('DATABASE_LOCKED');
+      expect(second?.message).toMatch(/one process at a time/);
+      expect(second?.message).toMatch(/admin API/);
+      expect(second?.message).toMatch(/PostgreSQL/);
+    } finally {
+      await db.close();
+    }
+    expect(existsSync(path.join(d, LOCK_FILE))).toBe(false);
+    await (await lockDirectory(d)).release();
+  });
+
+  it.skipIf(!linux)('takes over the lock of a dead process, and of a live PID that is another process now (PID reuse)', async () => {
+    const dead = dir();
+    plant(dead, JSON.stringify(owner({ pid: await deadPid(), processStart: '1' })));
+    await (await lockDirectory(dead)).release();
+    const reused = dir();
+    // Our parent is alive, but it did not start at clock tick 1.
+    plant(reused, JSON.stringify(owner({ pid: process.ppid, processStart: '1' })));
+    await (await lockDirectory(reused)).release();
+    const live = dir();
+    const start = readFileSync(`/proc/${process.ppid}/stat`, 'utf8').split(') ')[1]?.split(' ')[19];
+    plant(live, JSON.stringify(owner({ pid: process.ppid, processStart: start })));
+    await expect(lockDirectory(live)).rejects.toMatchObject({ code: 'DATABASE_LOCKED', message: expect.stringContaining(`process ${process.ppid}`) });
+  });
+
+  it('a holder it cannot check (another container or host) holds while its heartbeat is fresh, and is stale after', async () => {
+    const d = dir();
+    plant(d, JSON.stringify(owner({ pid: 1, hostname: 'other-container', pidNamespace: 'pid:[1]' })));
+    await expect(lockDirectory(d)).rejects.toMatchObject({ code: 'DATABASE_LOCKED', message: expect.stringMatching(/on other-container.*expires within \d+ s/s) });
+    plant(d, JSON.stringify(owner({ pid: 1, hostname: 'other-container', pidNamespace: 'pid:[1]' })), 60_000);
+    await (await lockDirectory(d)).release();
+    // An unreadable lock file: held while fresh, stale when old.
+    plant(d, 'garbage');
+    await expect(lockDirectory(d)).rejects.toMatchObject({ code: 'DATABASE_LOCKED' });
+    plant(d, 'garbage', 60_000);
+    await (await lockDirectory(d)).release();
+  });
+
+  it('a holder whose lock was taken over refuses further work', async () => {
+    const d = dir();
+    const lock = await lockDirectory(d, { heartbeatMs: 20 });
+    expect(() => lock.check()).not.toThrow();
+    plant(d, JSON.stringify(owner({ token: 'usurper' })));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(() => lock.check()).toThrow(/lost its lock/);
+    await lock.release();
+    expect(readFileSync(path.join(d, LOCK_FILE), 'utf8')).toContain('usurper');
+  });
+});
+
+describe('timestamps given to the store', () => {
+  it('are ISO 8601 dates or date-times of real days and times, made explicit (UTC when no offset)', () => {
+    expect(parseTimestamp('2024-02-29')).toBe('2024-02-29T00:00:00Z');
+    expect(parseTimestamp('2000-02-29T23:59:59.999999+01:00')).toBe('2000-02-29T23:59:59.999999+01:00');
+    expect(parseTimestamp('2026-06-19 10:30+0530')).toBe('2026-06-19T10:30:00+05:30');
+    for (const bad of ['2026-02-30', '2023-02-29', '1900-02-29', '2026-04-31', '2026-13-01', '0000-01-01', '2026-01-01T24:00:00Z', '2026-01-01T10:60Z', '2026-01-01T10:30+16', 'last-week', '2026-1-1']) {
+      expect(parseTimestamp(bad), bad).toBeUndefined();
+    }
+  });
+});

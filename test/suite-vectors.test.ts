@@ -25,7 +25,7 @@ import { signDataIntegrity } from '../src/proof/di.js';
 import { createDocumentLoader } from '../src/lib/document-loader.js';
 import { didKeyDocument } from '../src/did/key.js';
 import { publicKeyFromVerificationMethod, samePublicKey } from '../src/did/verification-key.js';
-import { jwkToPublicKeyMultibase } from '../src/keyset/multibase.js';
+import { jwkToPublicKeyMultibase } from '../src/lib/multibase.js';
 import { controllerDocsFor, fixture, mapFetch, mapResolver } from './verify-helpers.js';
 
 const DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'suites');

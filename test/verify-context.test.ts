@@ -16,7 +16,7 @@ let base: Record<string, any>;
 
 beforeAll(() => {
   const read = (p: string) => JSON.parse(readFileSync(new URL(p, import.meta.url), 'utf8'));
-  base = buildCredential(read('../keys.example/profile.json'), read('./fixtures/record.json'), {
+  base = buildCredential(read('../keys.example/profile.json'), read('../examples/record.json'), {
     issuerId: ISSUER,
     id: 'urn:uuid:3f0c8a52-56a4-4c2e-9d0e-2b7c1f3a9e10',
     validFrom: '2025-06-01T00:00:00Z',

@@ -11,7 +11,7 @@ import { SignJWT, exportJWK } from 'jose';
 import { verify } from '../src/verify/verify.js';
 import type { VerificationReport } from '../src/verify/verify.js';
 import { formatReport } from '../src/verify/format.js';
-import { jwkToPublicKeyMultibase } from '../src/keyset/multibase.js';
+import { jwkToPublicKeyMultibase } from '../src/lib/multibase.js';
 import { controllerDocsFor, createTestIssuer, fixture, mapFetch, mapResolver, type TestIssuer } from './verify-helpers.js';
 
 const NOW = new Date('2026-01-01T00:00:00Z');

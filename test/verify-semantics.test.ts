@@ -13,7 +13,7 @@ import type { VerificationReport } from '../src/verify/verify.js';
 import { formatReport } from '../src/verify/format.js';
 import { MicrocredError } from '../src/errors.js';
 import { createStatusList, encodeStatusList, setBit } from '../src/status/bitstring.js';
-import { jwkToPublicKeyMultibase } from '../src/keyset/multibase.js';
+import { jwkToPublicKeyMultibase } from '../src/lib/multibase.js';
 import { createTestIssuer, fixture, mapFetch, mapResolver, type TestIssuer } from './verify-helpers.js';
 
 const NOW = new Date('2026-01-01T00:00:00Z');

@@ -28,11 +28,14 @@ import type {
 import { assertRecord } from '../record/validate.js';
 import { isMicrocredProfileSchemaUrl } from '../schema/validate-profile.js';
 import { OB_ACHIEVEMENT_CREDENTIAL_SCHEMA_URL } from '../schema/validate-ob.js';
+import { assertBuiltCredential } from './built-check.js';
+import { checkCredential } from '../vcdm/conformance.js';
 import type {
   Achievement,
   AchievementSubject,
   Alignment,
   IdentityObject,
+  Image,
   OpenBadgeCredential,
   Profile,
   Result,
@@ -57,6 +60,11 @@ export interface BuildOptions {
    * credential lists only the official OB 3.0 schema.
    */
   profileSchemaId?: string;
+  /**
+   * The achievement's badge image (`achievement.image`, what wallets display): a URL the caller serves it at, or a
+   * `data:` URI. Default: the issuer's logo, when the profile has one.
+   */
+  achievementImage?: { id: string; caption?: string };
 }
 
 /** The contexts of every credential microcred issues, in order. */
@@ -104,6 +112,22 @@ export const VOCABULARY = {
   /** HECoS and CAH have no per-code URIs (DIGEST §12); the code goes in targetCode. */
   hecos: 'https://www.hesa.ac.uk/support/documentation/hecos',
   cah: 'https://www.hesa.ac.uk/support/documentation/hecos/cah',
+} as const;
+
+/**
+ * The `targetType` of the alignments that carry credits, levels and subjects (OB's `ext:` extension mechanism). One
+ * place for these names: the mapping below writes them and the stacking engine reads them.
+ */
+export const ALIGNMENT_TYPES = {
+  ects: 'ext:ECTS',
+  ukCredits: 'ext:UKCredits',
+  eqf: 'ext:EQF',
+  /** The UK framework level: `ext:FHEQ`, `ext:SCQF`, `ext:RQF` or `ext:CQFW`; targetCode is the level. */
+  level: (framework: LevelFramework): `ext:${LevelFramework}` => `ext:${framework}`,
+  hecos: 'ext:HECoS',
+  cah: 'ext:CAH',
+  /** The parent course of an integrated micro-credential. */
+  parentCourse: 'ceterms:Credential',
 } as const;
 
 const FRAMEWORK_NAMES: Record<LevelFramework, string> = {
@@ -335,8 +359,8 @@ function element7Workload(course: Course): Alignment[] {
   const uk = course.credits.uk as number;
   const ects = course.credits.ects as number;
   return [
-    alignment('ext:ECTS', 'European Credit Transfer and Accumulation System (ECTS)', formatNumber(ects), `${formatNumber(ects)} ECTS credits`, VOCABULARY.ects),
-    alignment('ext:UKCredits', 'UK credit (1 credit = 10 notional hours of learning)', formatNumber(uk),
+    alignment(ALIGNMENT_TYPES.ects, 'European Credit Transfer and Accumulation System (ECTS)', formatNumber(ects), `${formatNumber(ects)} ECTS credits`, VOCABULARY.ects),
+    alignment(ALIGNMENT_TYPES.ukCredits, 'UK credit (1 credit = 10 notional hours of learning)', formatNumber(uk),
       `${formatNumber(uk)} UK credits (${formatNumber(uk * 10)} notional hours)`, VOCABULARY.ukCredits),
   ];
 }
@@ -346,10 +370,10 @@ function element8Level(course: Course): Alignment[] {
   const { framework, level } = course.level;
   const eqf = course.level.eqf ?? eqfFor(framework, level);
   const out = [
-    alignment(`ext:${framework}`, FRAMEWORK_NAMES[framework], String(level), levelLabel(framework, level), VOCABULARY.frameworks[framework]),
+    alignment(ALIGNMENT_TYPES.level(framework), FRAMEWORK_NAMES[framework], String(level), levelLabel(framework, level), VOCABULARY.frameworks[framework]),
   ];
   if (eqf !== undefined) {
-    out.push(alignment('ext:EQF', 'European Qualifications Framework (EQF)', String(eqf), `EQF level ${eqf}`, VOCABULARY.eqf(eqf),
+    out.push(alignment(ALIGNMENT_TYPES.eqf, 'European Qualifications Framework (EQF)', String(eqf), `EQF level ${eqf}`, VOCABULARY.eqf(eqf),
       `Compared through the UK referencing of ${levelLabel(framework, level)}.`));
   }
   return out;
@@ -437,7 +461,7 @@ function element15Stackability(profile: IssuerProfile, course: Course): Alignmen
   return [
     alignment('ext:Stackability', 'Integration/stackability options (EU micro-credential Annex I element 15)', 'integrated',
       `Integrated, stackable towards ${p.title}`, p.url),
-    alignment('ceterms:Credential', profile.name, p.code ?? p.title, p.title, p.url, `Parent course${credits}.`),
+    alignment(ALIGNMENT_TYPES.parentCourse, profile.name, p.code ?? p.title, p.title, p.url, `Parent course${credits}.`),
   ];
 }
 
@@ -464,8 +488,8 @@ function ukSubjects(course: Course): { fieldOfStudy?: string; alignment: Alignme
   return {
     fieldOfStudy: hecos[0]?.term,
     alignment: [
-      ...hecos.map((s) => alignment('ext:HECoS', 'Higher Education Classification of Subjects (HECoS)', s.code, s.term, VOCABULARY.hecos)),
-      ...cah.map((s) => alignment('ext:CAH', 'Common Aggregation Hierarchy (CAH)', s.code, s.term, VOCABULARY.cah)),
+      ...hecos.map((s) => alignment(ALIGNMENT_TYPES.hecos, 'Higher Education Classification of Subjects (HECoS)', s.code, s.term, VOCABULARY.hecos)),
+      ...cah.map((s) => alignment(ALIGNMENT_TYPES.cah, 'Common Aggregation Hierarchy (CAH)', s.code, s.term, VOCABULARY.cah)),
     ],
   };
 }
@@ -502,11 +526,30 @@ function checkUri(value: string, field: string): void {
   }
 }
 
+function checkStatus(value: Record<string, unknown> | undefined): void {
+  // OB 3.0 requires an "id" on CredentialStatus, which the VC Data Model does not; its "type" and the form of the id
+  // are held to the data model's rules with the rest of the credential (`conforming`).
+  if (value !== undefined && !(value !== null && typeof value === 'object' && !Array.isArray(value) && typeof value.id === 'string')) {
+    throw new MicrocredError('CREDENTIAL_INVALID', 'options.credentialStatus: expected an object with an "id" and a "type" (e.g. a BitstringStatusListEntry)');
+  }
+}
+
+function achievementImage(profile: IssuerProfile, options: BuildOptions): Image | undefined {
+  const given = options.achievementImage;
+  if (given === undefined) return profile.logo !== undefined ? { id: profile.logo, type: 'Image' } : undefined;
+  checkUri(typeof given?.id === 'string' ? given.id : '', 'achievementImage.id');
+  if (given.caption !== undefined && typeof given.caption !== 'string') {
+    throw new MicrocredError('CREDENTIAL_INVALID', 'options.achievementImage.caption: expected text.');
+  }
+  return given.caption !== undefined ? { id: given.id, type: 'Image', caption: given.caption } : { id: given.id, type: 'Image' };
+}
+
 /**
  * Builds the unsigned OpenBadgeCredential for one completion record. Pure apart from the defaults
  * for `id`, `validFrom` and `salt` (fresh random values / the clock when not given). The profile and
  * record are validated (and the record normalised) first, so bad input throws PROFILE_INVALID or
- * RECORD_INVALID naming every problem.
+ * RECORD_INVALID naming every problem. The credential is checked against the OB 3.0 and profile schemas
+ * before it is returned (`BUILT_CREDENTIAL_INVALID` would be a bug in the mapping).
  *
  * @example
  * ```ts
@@ -532,6 +575,7 @@ export function buildValidatedCredential(profile: IssuerProfile, record: Complet
   if (options.id !== undefined) checkUri(options.id, 'id');
   checkDateTime(options.validFrom, 'validFrom');
   checkDateTime(options.awardedDate, 'awardedDate');
+  checkStatus(options.credentialStatus);
   const { course } = record;
   const salt = options.salt ?? randomBytes(16).toString('hex');
   const achId = achievementId(profile, course);
@@ -554,7 +598,7 @@ export function buildValidatedCredential(profile: IssuerProfile, record: Complet
     fieldOfStudy: subjects.fieldOfStudy,
     creditsAvailable: course.credits.uk,
     creator: element4Creator(course.awardingBody),
-    image: profile.logo !== undefined ? { id: profile.logo, type: 'Image' } : undefined,
+    image: achievementImage(profile, options),
     alignment: [
       ...outcomes.alignment, // 6
       ...element7Workload(course), // 7
@@ -596,5 +640,24 @@ export function buildValidatedCredential(profile: IssuerProfile, record: Complet
     credentialSchema: credentialSchemas(options.profileSchemaId),
     credentialStatus: options.credentialStatus,
   };
-  return prune(credential);
+  const built = conforming(prune(credential));
+  assertBuiltCredential(built);
+  return built;
+}
+
+/**
+ * The built credential, held to the VC Data Model 2.0 rules before anyone signs it. The mapping itself produces
+ * conforming credentials (the tests sweep it); what can still break a rule comes from the caller's options (a
+ * `credentialStatus` without `type`, say), and it is refused here rather than signed.
+ */
+function conforming(credential: OpenBadgeCredential): OpenBadgeCredential {
+  const { conforming: ok, problems } = checkCredential(credential);
+  if (ok) return credential;
+  const errors = problems.filter((p) => p.severity === 'error');
+  throw new MicrocredError(
+    'CREDENTIAL_INVALID',
+    `The credential would not follow the W3C VC Data Model 2.0 (${errors.length} problem${errors.length === 1 ? '' : 's'}):\n` +
+      errors.map((p) => `- ${p.message}`).join('\n'),
+    errors,
+  );
 }

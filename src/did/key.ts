@@ -7,7 +7,7 @@
  */
 import { ECDH } from 'node:crypto';
 import { MicrocredError } from '../errors.js';
-import { base58btcDecode } from '../keyset/multibase.js';
+import { base58btcDecode } from '../lib/multibase.js';
 
 export const DID_CONTEXT = 'https://www.w3.org/ns/did/v1';
 export const MULTIKEY_CONTEXT = 'https://w3id.org/security/multikey/v1';

@@ -5,7 +5,7 @@
  */
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { MicrocredError } from '../errors.js';
-import { base58btcDecode } from '../keyset/multibase.js';
+import { base58btcDecode } from '../lib/multibase.js';
 import { multikeyAlgorithm } from './key.js';
 
 // DER SubjectPublicKeyInfo prefixes: Ed25519 (RFC 8410) and P-256 with a compressed point (RFC 5480).

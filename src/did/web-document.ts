@@ -7,7 +7,20 @@
  * `jwks.json` (OB's key-provenance check reads `/.well-known/jwks.json`), where `kid` is the same verification
  * method id as in the JWT header.
  */
-import type { KeySet } from '../keyset/keyset.js';
+
+/**
+ * What the published documents need of an issuer's keys: the controller and each key's public parts. A key set
+ * (`KeySet` in keyset/) has this shape; the DID layer does not depend on how keys are stored.
+ */
+export interface PublishedKeys {
+  controller: string;
+  keys: readonly {
+    id: string;
+    alg: 'Ed25519' | 'ES256';
+    publicKeyMultibase: string;
+    publicKeyJwk: { kty: string; crv: string; x: string; y?: string };
+  }[];
+}
 
 export interface VerificationMethod {
   id: string;
@@ -45,7 +58,7 @@ export interface PublicJwkWithKid {
  * await writeFile('did.json', JSON.stringify(didWebDocument(keys), null, 2));
  * ```
  */
-export function didWebDocument(keys: Pick<KeySet, 'controller' | 'keys'>): ControllerDocument {
+export function didWebDocument(keys: PublishedKeys): ControllerDocument {
   const verificationMethod = keys.keys.map((k) => ({
     id: k.id,
     type: 'Multikey' as const,
@@ -70,7 +83,7 @@ export function didWebDocument(keys: Pick<KeySet, 'controller' | 'keys'>): Contr
  * const key = await jose.importJWK(set.keys.find((k) => k.kid === header.kid)!);
  * ```
  */
-export function jwks(keys: Pick<KeySet, 'keys'>): { keys: PublicJwkWithKid[] } {
+export function jwks(keys: Pick<PublishedKeys, 'keys'>): { keys: PublicJwkWithKid[] } {
   return {
     keys: keys.keys.map((k) => ({
       kty: k.publicKeyJwk.kty,

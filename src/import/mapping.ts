@@ -6,7 +6,7 @@
  */
 import { MicrocredError } from '../errors.js';
 import { problem, problemsFromAjv, type RecordProblem } from '../record/problems.js';
-import { createAjv, lazyValidator, readSchema } from '../schema/ajv.js';
+import { createAjv, lazyValidator, readSchema } from '../lib/ajv.js';
 import { compileDateFormat, type DateFormat } from './dates.js';
 
 export type FieldType = 'string' | 'number' | 'integer' | 'boolean' | 'date';

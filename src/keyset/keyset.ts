@@ -27,10 +27,10 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { inspect } from 'node:util';
 import { MicrocredError } from '../errors.js';
-import { jwkToPublicKeyMultibase } from './multibase.js';
+import { jwkToPublicKeyMultibase } from '../lib/multibase.js';
 import { didWebDocument, jwks } from '../did/web-document.js';
 import { didWebUrl } from '../did/web-url.js';
-import { DEFAULT_CRYPTOSUITE, signerAlgorithmFor, type CryptosuiteName } from '../proof/cryptosuites.js';
+import { DEFAULT_CRYPTOSUITE, signerAlgorithmFor, type CryptosuiteName } from './cryptosuites.js';
 
 /**
  * Key algorithms a key set can hold: Ed25519 (Data Integrity eddsa-rdfc-2022 / eddsa-jcs-2022 and EdDSA JWTs) and
@@ -125,6 +125,14 @@ const privateKeys = new WeakMap<KeySet, Map<string, KeyObject>>();
 /**
  * A loaded key set. Public data is plain properties; private keys are held outside the object (a module WeakMap),
  * so logging, `JSON.stringify` or `util.inspect` can never print them.
+ *
+ * @example
+ * ```ts
+ * const keys = await loadKeySet('keys.example');
+ * keys.controller;                 // 'did:key:z6Mk…'
+ * keys.activeKey('di').id;         // the verification method new Data Integrity proofs name
+ * JSON.stringify(keys);            // the public keyset.json content, never a private key
+ * ```
  */
 export class KeySet {
   readonly controller: string;

@@ -15,7 +15,7 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import type { LookupAddress } from 'node:dns';
-import { Agent, fetch as undiciFetch } from 'undici';
+import type { Agent } from 'undici';
 import { MicrocredError } from '../errors.js';
 import { nonPublicReason } from './ip-ranges.js';
 
@@ -51,7 +51,16 @@ export interface GuardedFetchConfig {
 export interface GuardedFetchRequest {
   /** `Accept` header. Default `application/json`. */
   accept?: string;
+  /**
+   * Conditional request validators (RFC 9110 §13) for revalidating a cached copy: sent as `If-None-Match` and
+   * `If-Modified-Since`. When either is given, a `304 Not Modified` answer resolves (status 304, empty body).
+   */
+  ifNoneMatch?: string;
+  ifModifiedSince?: string;
 }
+
+/** Response headers a cache needs (RFC 9111), by lower-case name; only these are kept. */
+export const CACHE_HEADERS = ['cache-control', 'expires', 'date', 'age', 'etag', 'last-modified'] as const;
 
 /** A fetched document: final URL (after redirects), status, content type and the body bytes. */
 export interface FetchedDocument {
@@ -59,6 +68,8 @@ export interface FetchedDocument {
   status: number;
   contentType: string | null;
   body: Uint8Array;
+  /** The caching headers of the answer ({@link CACHE_HEADERS}) that were present. Test doubles may leave it out. */
+  headers?: Partial<Record<(typeof CACHE_HEADERS)[number], string>>;
 }
 
 /** A configured guarded fetch. Resolves for 2xx answers only; everything else is a typed error. */
@@ -72,8 +83,18 @@ function blocked(url: string, reason: string): MicrocredError {
   return new MicrocredError('FETCH_BLOCKED', `Refused to fetch ${url}: ${reason}.`, { url, reason });
 }
 
-function failed(url: string, reason: string, cause?: unknown): MicrocredError {
-  return new MicrocredError('FETCH_FAILED', `Could not fetch ${url}: ${reason}.`, { url, reason }, { cause });
+/** `status`: the HTTP status when the server answered with an error (details.status, e.g. 404). */
+function failed(url: string, reason: string, cause?: unknown, status?: number): MicrocredError {
+  return new MicrocredError('FETCH_FAILED', `Could not fetch ${url}: ${reason}.`, { url, reason, ...(status ? { status } : {}) }, { cause });
+}
+
+function cacheHeaders(response: Response): FetchedDocument['headers'] {
+  const out: NonNullable<FetchedDocument['headers']> = {};
+  for (const name of CACHE_HEADERS) {
+    const v = response.headers.get(name);
+    if (v !== null) out[name] = v;
+  }
+  return out;
 }
 
 /** Checks the URL and its addresses; returns the addresses the connection may use. */
@@ -104,10 +125,16 @@ async function checkTarget(url: URL, config: GuardedFetchConfig): Promise<{ addr
   return addresses;
 }
 
+// undici is loaded on the first real network fetch, not with the library: verifying a did:key credential without a
+// status list, or with an injected fetch, never needs it.
+type Undici = Pick<typeof import('undici'), 'Agent' | 'fetch'>;
+let undici: Promise<Undici> | undefined;
+
 /** An undici Agent whose every connection goes to one of the already checked addresses. */
-function pinnedAgent(addresses: { address: string; family: number }[]): Agent {
+async function pinnedAgent(addresses: { address: string; family: number }[]): Promise<{ agent: Agent; fetch: Undici['fetch'] }> {
+  const { Agent, fetch } = await (undici ??= import('undici'));
   const pinned = addresses.map((a) => ({ address: a.address, family: a.family }) as LookupAddress);
-  return new Agent({
+  const agent = new Agent({
     connect: {
       lookup: ((_host: string, options: { all?: boolean }, callback: (...args: unknown[]) => void) => {
         if (options?.all) callback(null, pinned);
@@ -115,6 +142,7 @@ function pinnedAgent(addresses: { address: string; family: number }[]): Agent {
       }) as never,
     },
   });
+  return { agent, fetch };
 }
 
 async function readLimited(response: Response, url: string, maxBytes: number, controller: AbortController): Promise<Uint8Array> {
@@ -191,9 +219,12 @@ export async function guardedFetch(url: string, options: GuardedFetchConfig & Gu
   try {
     for (let hop = 0; ; hop++) {
       const addresses = await checkTarget(current, options);
+      const headers: Record<string, string> = { accept: options.accept ?? 'application/json' };
+      if (options.ifNoneMatch) headers['if-none-match'] = options.ifNoneMatch;
+      if (options.ifModifiedSince) headers['if-modified-since'] = options.ifModifiedSince;
       const init: Parameters<Transport>[1] = {
         method: 'GET',
-        headers: { accept: options.accept ?? 'application/json' },
+        headers,
         redirect: 'manual',
         signal: controller.signal,
       };
@@ -202,7 +233,7 @@ export async function guardedFetch(url: string, options: GuardedFetchConfig & Gu
         if (options.fetch) {
           response = await options.fetch(current.href, init);
         } else {
-          const agent = pinnedAgent(addresses);
+          const { agent, fetch: undiciFetch } = await pinnedAgent(addresses);
           agents.push(agent);
           response = (await undiciFetch(current.href, { ...init, dispatcher: agent } as never)) as unknown as Response;
         }
@@ -219,9 +250,13 @@ export async function guardedFetch(url: string, options: GuardedFetchConfig & Gu
         current = new URL(location, current);
         continue;
       }
+      if (response.status === 304 && (options.ifNoneMatch || options.ifModifiedSince)) {
+        await response.body?.cancel().catch(() => undefined);
+        return { url: current.href, status: 304, contentType: response.headers.get('content-type'), body: new Uint8Array(0), headers: cacheHeaders(response) };
+      }
       if (response.status < 200 || response.status > 299) {
         await response.body?.cancel().catch(() => undefined);
-        throw failed(current.href, `the server answered HTTP ${response.status}`);
+        throw failed(current.href, `the server answered HTTP ${response.status}`, undefined, response.status);
       }
       let body: Uint8Array;
       try {
@@ -231,7 +266,7 @@ export async function guardedFetch(url: string, options: GuardedFetchConfig & Gu
         if (controller.signal.aborted) throw failed(current.href, `no complete answer within ${timeoutMs} ms`, e);
         throw failed(current.href, (e as Error).message, e);
       }
-      return { url: current.href, status: response.status, contentType: response.headers.get('content-type'), body };
+      return { url: current.href, status: response.status, contentType: response.headers.get('content-type'), body, headers: cacheHeaders(response) };
     }
   } finally {
     clearTimeout(timer);

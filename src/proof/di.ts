@@ -7,12 +7,12 @@ import { createDocumentLoader } from '../lib/document-loader.js';
 import type { DocumentLoader } from '../lib/document-loader.js';
 import type { Signer } from '../keyset/keyset.js';
 import { DataIntegrityProof, vc } from './vendor.js';
-import { DEFAULT_CRYPTOSUITE, isCryptosuiteName, signerAlgorithmFor, type CryptosuiteName } from './cryptosuites.js';
+import { DEFAULT_CRYPTOSUITE, isCryptosuiteName, signerAlgorithmFor, type CryptosuiteName } from '../keyset/cryptosuites.js';
 import { signingCryptosuite, unsupportedCryptosuite } from './suites.js';
 import type { Cryptosuite } from './vendor.js';
 
 export type { Cryptosuite } from './vendor.js';
-export type { CryptosuiteName } from './cryptosuites.js';
+export type { CryptosuiteName } from '../keyset/cryptosuites.js';
 
 export interface DataIntegrityOptions {
   /**

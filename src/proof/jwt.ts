@@ -30,6 +30,14 @@ const JWS_ALGS: readonly JwsAlg[] = ['ES256', 'ES384', 'EdDSA'];
 /** `ob-vc-jwt`: Open Badges 3.0 VC-JWT; `vc-jose-cose`: W3C VC-JOSE-COSE `application/vc+jwt`. */
 export type JwtProfile = 'ob-vc-jwt' | 'vc-jose-cose';
 
+/**
+ * The VC-JWT profiles microcred signs and verifies.
+ *
+ * @example
+ * ```ts
+ * if (!JWT_PROFILES.includes(asked)) throw new Error(`profile must be one of ${JWT_PROFILES.join(', ')}`);
+ * ```
+ */
 export const JWT_PROFILES: readonly JwtProfile[] = ['ob-vc-jwt', 'vc-jose-cose'];
 
 /** The VC-JOSE-COSE header values for a credential (§3.1.1: `typ` SHOULD be `vc+jwt`, `cty` SHOULD be `vc`). */

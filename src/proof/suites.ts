@@ -6,7 +6,7 @@
  * - `ecdsa-rdfc-2019`: `@digitalbazaar/ecdsa-rdfc-2019-cryptosuite`.
  */
 import { MicrocredError } from '../errors.js';
-import { CRYPTOSUITES, isCryptosuiteName, type CryptosuiteName } from './cryptosuites.js';
+import { CRYPTOSUITES, isCryptosuiteName, type CryptosuiteName } from '../keyset/cryptosuites.js';
 import { eddsaJcs2022 } from './eddsa-jcs-2022.js';
 import { fastCryptosuite } from './fast/cryptosuite.js';
 import { DataIntegrityProof, ecdsaRdfc2019, type Cryptosuite, type ProofVerifier } from './vendor.js';

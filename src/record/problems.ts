@@ -1,5 +1,5 @@
 import { MicrocredError } from '../errors.js';
-import type { ErrorObject } from '../schema/ajv.js';
+import type { ErrorObject } from '../lib/ajv.js';
 
 /** One problem with an input document: where, what was expected, what was found. */
 export interface RecordProblem {
@@ -15,7 +15,7 @@ export interface RecordProblem {
  * The error for an input with problems: one sentence per problem in the message (what a CLI prints), the list
  * itself as `details` (what an API returns).
  */
-export function problemsError(code: 'RECORD_INVALID' | 'PROFILE_INVALID', what: string, problems: RecordProblem[]): MicrocredError {
+export function problemsError(code: 'RECORD_INVALID' | 'PROFILE_INVALID' | 'RULES_INVALID', what: string, problems: RecordProblem[]): MicrocredError {
   return new MicrocredError(
     code,
     `${what} has ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n` + problems.map((p) => `- ${p.message}`).join('\n'),
@@ -41,17 +41,45 @@ export function jsonPath(pointer: string, extra?: string): string {
   return out;
 }
 
-/** Describes a found value briefly: strings quoted, objects and arrays by kind, long text cut. */
+/**
+ * Characters that print as nothing or break a line, which JSON.stringify leaves as they are: C1 controls,
+ * U+2028/U+2029 and U+FEFF. {@link describe} writes them as `\uXXXX` so people can see them.
+ */
+const INVISIBLE = /[\u0080-\u009F\u2028\u2029\uFEFF]/g;
+
+/** Describes a found value briefly: strings quoted (invisible characters escaped), objects and arrays by kind, long text cut. */
 export function describe(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (value === null) return 'null';
   if (Array.isArray(value)) return value.length === 0 ? 'an empty list' : `a list of ${value.length} item${value.length === 1 ? '' : 's'}`;
   if (typeof value === 'object') return 'an object';
   if (typeof value === 'string') {
-    const s = value.length > 60 ? `${value.slice(0, 57)}...` : value;
-    return JSON.stringify(s);
+    // Cut text ends before a split surrogate pair, which would print as a lone half the value does not have.
+    const s = value.length > 60 ? `${value.slice(0, 57).replace(/[\uD800-\uDBFF]$/, '')}...` : value;
+    return JSON.stringify(s).replace(INVISIBLE, (c) => `\\u${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`);
   }
   return String(value);
+}
+
+/** Length in code points, as JSON Schema's maxLength counts it. */
+function codePoints(s: string): number {
+  let n = 0;
+  for (const _ of s) n++;
+  return n;
+}
+
+/**
+ * For a pattern of the form `^[^…]*$` (the character rules of our schemas): where the first character the
+ * pattern refuses is, e.g. ` (U+0000 at character 4)`; empty for other patterns.
+ */
+function forbiddenAt(pattern: unknown, value: unknown): string {
+  if (typeof pattern !== 'string' || typeof value !== 'string') return '';
+  const m = /^\^\[\^(.+)\]\*\$$/.exec(pattern);
+  if (!m) return '';
+  const hit = new RegExp(`[${m[1]}]`, 'u').exec(value);
+  if (!hit) return '';
+  const code = (hit[0].codePointAt(0) as number).toString(16).toUpperCase().padStart(4, '0');
+  return ` (U+${code} at character ${codePoints(value.slice(0, hit.index)) + 1})`;
 }
 
 function withArticle(type: string): string {
@@ -120,8 +148,20 @@ export function problemsFromAjv(
         break;
     }
     const path = jsonPath(err.instancePath);
-    const found = describe(err.data);
+    let found = describe(err.data);
     let expected = expectedOf(err);
+    // Size limits are stated by their number, whatever the field's annotation says (it describes the field's form).
+    if (err.keyword === 'maxLength') {
+      expected = `at most ${String(params['limit'])} characters`;
+      found = `a text of ${codePoints(String(err.data))} characters`;
+    } else if (err.keyword === 'maxItems') {
+      expected = `a list of at most ${String(params['limit'])} items`;
+    } else if (err.keyword === 'type' && typeof err.data === 'number' && !Number.isFinite(err.data)) {
+      // Infinity (JSON 1e400) and NaN are numbers to JavaScript but not to JSON Schema or any credential.
+      expected = 'a finite number';
+    } else if (err.keyword === 'pattern') {
+      found += forbiddenAt(params['pattern'], err.data);
+    }
     if (expected === undefined) {
       switch (err.keyword) {
         case 'type':

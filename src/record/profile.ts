@@ -1,4 +1,5 @@
-import { createAjv, lazyValidator, readSchema } from '../schema/ajv.js';
+import { createAjv, lazyValidator, readSchema } from '../lib/ajv.js';
+import { shapeProblems } from './bounds.js';
 import { problemsError, problemsFromAjv, type RecordProblem } from './problems.js';
 import type { IssuerProfile } from './types.js';
 
@@ -17,6 +18,8 @@ const profileValidator = lazyValidator(() => createAjv().compile(readSchema('iss
  * ```
  */
 export function validateProfile(input: unknown): ProfileValidation {
+  const shape = shapeProblems(input);
+  if (shape.length) return { ok: false, problems: shape };
   const validate = profileValidator();
   if (!validate(input)) return { ok: false, problems: problemsFromAjv(validate.errors) };
   const profile = structuredClone(input) as IssuerProfile & Record<string, unknown>;

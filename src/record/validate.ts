@@ -1,4 +1,5 @@
-import { createAjv, lazyValidator, readSchema } from '../schema/ajv.js';
+import { createAjv, lazyValidator, readSchema } from '../lib/ajv.js';
+import { shapeProblems } from './bounds.js';
 import { FRAMEWORK_LEVELS, eqfFor, levelLabel } from './levels.js';
 import { describe, problem, problemsError, problemsFromAjv, type RecordProblem } from './problems.js';
 import type { CompletionRecord, FrameworkLevel, LevelFramework } from './types.js';
@@ -10,7 +11,8 @@ export type RecordValidation = { ok: true; record: CompletionRecord } | { ok: fa
 /** UK credits per ECTS credit (QAA credit framework: 2 UK credits = 1 ECTS). */
 export const UK_CREDITS_PER_ECTS = 2;
 
-const recordValidator = lazyValidator(() => createAjv().compile(readSchema('completion-record.schema.json')));
+// strictNumbers: Infinity and NaN (what JSON.parse makes of 1e400, what code may pass) are not numbers here.
+const recordValidator = lazyValidator(() => createAjv({ strictNumbers: true }).compile(readSchema('completion-record.schema.json')));
 
 const sameNumber = (a: number, b: number): boolean => Math.abs(a - b) < 1e-9;
 
@@ -138,7 +140,8 @@ function crossFieldRules(record: Loose, problems: RecordProblem[]): void {
 /**
  * Validates a completion record against the JSON Schema and the cross-field rules, reporting every
  * problem at once. On success the record comes back normalised: both credit systems filled in and
- * the EQF level derived.
+ * the EQF level derived. A document too deep or too large to check safely (`INPUT_BOUNDS`: 32 levels,
+ * 10,000 values) gets one problem saying so instead.
  *
  * @example
  * ```ts
@@ -148,6 +151,9 @@ function crossFieldRules(record: Loose, problems: RecordProblem[]): void {
  * ```
  */
 export function validateRecord(input: unknown): RecordValidation {
+  // Too deep or too large to check safely: say so instead of overflowing the stack in the checks below.
+  const shape = shapeProblems(input);
+  if (shape.length) return { ok: false, problems: shape };
   const validate = recordValidator();
   const problems = validate(input) ? [] : problemsFromAjv(validate.errors);
   const record = obj(input) ? (structuredClone(input) as Loose) : undefined;

@@ -5,7 +5,7 @@
  * strict validator refuses them). The sentences live here instead, keyed by where a rule sits: its Annex I element
  * (the schema's allOf entries are elements 1 to 11, in order) and the credential property path it constrains.
  */
-import type { ErrorObject } from './ajv.js';
+import type { ErrorObject } from '../lib/ajv.js';
 
 /** Where a rule of the profile schema sits. */
 export interface ProfileRuleKey {

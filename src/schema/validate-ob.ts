@@ -1,4 +1,4 @@
-import { createAjv, lazyValidator, readSchema, type ValidateFunction } from './ajv.js';
+import { createAjv, lazyValidator, readSchema, type ValidateFunction } from '../lib/ajv.js';
 import { problemsFromAjv } from '../record/problems.js';
 
 /** Result of a JSON Schema check. */

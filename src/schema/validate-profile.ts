@@ -1,4 +1,4 @@
-import { createStrictAjv, lazyValidator, readSchema, readSchemaText, type ErrorObject, type ValidateFunction } from './ajv.js';
+import { createStrictAjv, lazyValidator, readSchema, readSchemaText, type ErrorObject, type ValidateFunction } from '../lib/ajv.js';
 import { profileExpected } from './profile-texts.js';
 import { problemsFromAjv } from '../record/problems.js';
 import type { SchemaCheck } from './validate-ob.js';

@@ -13,7 +13,7 @@ import { insertApiKey, SCOPES } from '../store/api-keys.js';
 import type { Scope } from '../store/api-keys.js';
 import { recordAudit } from '../store/audit.js';
 import type { Db } from '../store/db.js';
-import { isUniqueViolation } from '../store/db.js';
+import { isUniqueViolation, unstorableTextPath } from '../store/db.js';
 import { getIssuer, insertIssuer, syncIssuerKeys } from '../store/issuers.js';
 
 export const SLUG_RE = /^[a-z0-9][a-z0-9-]{0,62}$/;
@@ -85,6 +85,12 @@ export function issuerDid(publicUrl: string, slug: string, root = false): string
 export async function createIssuer(db: Db, options: CreateIssuerOptions): Promise<CreatedIssuer> {
   if (!SLUG_RE.test(options.slug)) {
     throw new MicrocredError('PROFILE_INVALID', `slug must be 1-63 lower-case letters, digits or '-', starting with a letter or digit; found ${JSON.stringify(options.slug)}.`);
+  }
+  // Stored as jsonb, which cannot hold U+0000 or unpaired surrogates: say where, instead of failing in the database.
+  const unstorable = unstorableTextPath(options.profile);
+  if (unstorable) {
+    const message = `The issuer profile at ${unstorable} holds U+0000 or an unpaired UTF-16 surrogate, which cannot be stored.`;
+    throw new MicrocredError('PROFILE_INVALID', message, [{ path: unstorable, expected: 'text without U+0000 or unpaired surrogates', found: 'unstorable text', message }]);
   }
   const profile = assertProfile(options.profile);
   if (await getIssuer(db, options.slug)) {

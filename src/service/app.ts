@@ -2,7 +2,7 @@
  * The issuance service: an express 5 app over the core library and the store. See `openapi.ts` for the routes.
  */
 import { randomUUID, timingSafeEqual } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import express from 'express';
 import type { NextFunction, Request, Response } from 'express';
@@ -10,20 +10,20 @@ import pino from 'pino';
 import type { Logger } from 'pino';
 import { MicrocredError } from '../errors.js';
 import type { JwtAlg } from '../keyset/keyset.js';
-import { EXAMPLE_KEYS_DIR } from '../lib/paths.js';
 import { MICROCRED_PROFILE_SCHEMA_PATH, microcredProfileSchemaText } from '../schema/validate-profile.js';
 import { findApiKey, hashToken, revokeApiKey, SCOPES } from '../store/api-keys.js';
 import type { ApiKeyRow, Scope } from '../store/api-keys.js';
-import { listAudit } from '../store/audit.js';
-import { decodeCursor, getCredential, listCredentials } from '../store/credentials.js';
-import type { CredentialFormat, CredentialRow, CredentialStatusValue } from '../store/credentials.js';
+import { listAudit, MAX_AUDIT_PAGE } from '../store/audit.js';
+import { getCredential, listCredentials } from '../store/credentials.js';
+import type { CredentialFormat, CredentialRow } from '../store/credentials.js';
+import { isDatabaseError } from '../store/db.js';
 import type { Db } from '../store/db.js';
 import { listIssuers } from '../store/issuers.js';
-import { openDb } from '../store/open.js';
 import { listStatusLists } from '../store/status-lists.js';
 import { createApiKey, createIssuer, rotateIssuerKey } from './admin.js';
 import type { ServiceConfig } from './config.js';
 import { ServiceContext } from './context.js';
+import { openServiceDb, seedExampleIssuer } from './database.js';
 import { changeStatus, coreErrorToProblem, issueFromRecord, issueVcApiCredential } from './issuance.js';
 import type { IssueOutcome, StatusAction } from './issuance.js';
 import { openApiDocument } from './openapi.js';
@@ -31,11 +31,19 @@ import { HttpProblem, PROBLEM_BASE, problems, sendProblem } from './problem.js';
 import { issuerDidDocument, issuerJwks, statusListCredential } from './publish.js';
 import { createVerifier, rootIssuerSlug, unwrapEnveloped } from './verification.js';
 import { isCompactJws } from '../verify/verify.js';
+import { badParam, bodyText, issuerSlug, parseAlg, parseBool, parseFormat, parseQueryString, pathParam, queryCursor, queryEnum, queryInt, queryParam, queryTimestamp } from './params.js';
+import type { ParamSource } from './params.js';
 import type { Verifier } from './verification.js';
 
+/**
+ * A Node HTTP request handler: pass it to `http.createServer`, or mount it in an express or connect app. Typed with
+ * Node's own types, so users of `microcred/service` need no express type definitions.
+ */
+export type RequestListener = (req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void) => void;
+
 export interface ServiceApp {
-  /** The express application (mount it or pass it to `http.createServer`). */
-  app: express.Express;
+  /** The service's request handler (an express application): mount it or pass it to `http.createServer`. */
+  app: RequestListener;
   /** Shared state: database, loaded issuers, metrics. */
   context: ServiceContext;
   verifier: Verifier;
@@ -52,22 +60,12 @@ interface Locals {
 const JSON_TYPES = ['application/json', 'application/*+json', 'application/vc', 'application/vp'];
 const JSONL_TYPES = ['application/x-ndjson', 'application/jsonl', 'application/x-jsonlines', 'application/jsonlines'];
 const MAX_BATCH = 1000;
+/** Longest reason for a status change, and longest credential id a caller may choose. */
+const MAX_REASON = 500;
+const MAX_ID = 2048;
 
 function locals(res: Response): Locals {
   return res.locals as Locals;
-}
-
-function param(req: Request, name: string): string {
-  const v = (req.params as Record<string, string | undefined>)[name];
-  if (v === undefined) throw problems.badRequest(`missing path parameter ${name}`);
-  return v;
-}
-
-function queryString(req: Request, name: string): string | undefined {
-  const v = (req.query as Record<string, unknown>)[name];
-  if (v === undefined) return undefined;
-  if (typeof v !== 'string') throw problems.badRequest(`query parameter "${name}" must be given once, as a string.`);
-  return v;
 }
 
 function jsonBody(req: Request): unknown {
@@ -85,23 +83,20 @@ function bodyObject(req: Request): Record<string, unknown> {
   return body as Record<string, unknown>;
 }
 
-function parseFormat(value: unknown): CredentialFormat {
-  if (value === undefined) return 'di';
-  if (value === 'di' || value === 'jwt') return value;
-  throw problems.badRequest(`format must be "di" or "jwt"; found ${JSON.stringify(value)}.`);
+/** `format`, `reissue` and `alg` of an issuing request: from the body's `options` when given there, else the query. */
+function issueOptions(req: Request, opts: Record<string, unknown>): { format: CredentialFormat; reissue: boolean; alg?: JwtAlg } {
+  const pick = (name: string): [unknown, ParamSource, string] =>
+    opts[name] !== undefined ? [opts[name], 'body', `options.${name}`] : [queryParam(req, name), 'query', name];
+  const alg = parseAlg(...pick('alg'));
+  return { format: parseFormat(...pick('format')), reissue: parseBool(...pick('reissue')), ...(alg ? { alg } : {}) };
 }
 
-function parseAlg(value: unknown): JwtAlg | undefined {
-  if (value === undefined) return undefined;
-  if (value === 'ES256' || value === 'EdDSA') return value;
-  throw problems.badRequest(`alg must be "ES256" or "EdDSA"; found ${JSON.stringify(value)}.`);
-}
-
-function parseBool(value: unknown, name: string): boolean {
-  if (value === undefined) return false;
-  if (value === true || value === 'true' || value === '1') return true;
-  if (value === false || value === 'false' || value === '0') return false;
-  throw problems.badRequest(`${name} must be true or false; found ${JSON.stringify(value)}.`);
+/** URL of the next page of a keyset-paged list: the same query with the page's cursor. */
+function nextPageUrl(ctx: ServiceContext, req: Request, pathname: string, cursor: string): string {
+  const u = new URL(`${ctx.publicUrl}${pathname}`);
+  for (const [k, v] of Object.entries(req.query)) if (typeof v === 'string' && k !== 'cursor') u.searchParams.set(k, v);
+  u.searchParams.set('cursor', cursor);
+  return u.href;
 }
 
 /** The API representation of a stored credential. */
@@ -148,28 +143,16 @@ function defaultLogger(config: ServiceConfig): Logger {
  * @example
  * ```ts
  * const { app, close } = await createApp({ dataDir: './data', publicUrl: 'https://credentials.example.ac.uk' });
- * const server = app.listen(3000, '127.0.0.1');
+ * const server = http.createServer(app).listen(3000, '127.0.0.1');
  * ```
  */
 export async function createApp(config: ServiceConfig = {}): Promise<ServiceApp> {
   const ownsDb = !config.db;
   const dataDir = config.dataDir ?? 'data';
-  const db: Db =
-    config.db ??
-    (await openDb({
-      ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
-      dataDir: dataDir === 'memory' ? 'memory' : path.join(dataDir, 'db'),
-    }));
+  const db: Db = config.db ?? (await openServiceDb(config));
+  if (config.db && config.exampleIssuer) await seedExampleIssuer(db);
   const logger = config.logger ?? defaultLogger(config);
   const ctx = new ServiceContext(db, config, logger);
-  if (config.exampleIssuer && (await listIssuers(db)).length === 0) {
-    const profile = JSON.parse(await readFile(path.join(EXAMPLE_KEYS_DIR, 'profile.json'), 'utf8')) as Record<string, unknown>;
-    delete profile._note;
-    await createIssuer(db, { slug: 'example', profile, existingKeysDir: EXAMPLE_KEYS_DIR, actor: 'system' }).catch((e: unknown) => {
-      // Another process seeding at the same moment is fine.
-      if (!(e instanceof MicrocredError)) throw e;
-    });
-  }
   const failed = await ctx.loadAll();
   if (failed.length > 0) logger.warn({ issuers: failed }, 'could not load the keys of some issuers');
   // Say loudly when an issuer signs with the published example keys: fine for a try-out, never for real awards.
@@ -186,6 +169,7 @@ export async function createApp(config: ServiceConfig = {}): Promise<ServiceApp>
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   app.set('json spaces', 0);
+  app.set('query parser', parseQueryString);
 
   // Request id, access log and metrics. The log line names the route pattern, never the URL (query strings may
   // hold learner identifiers), and never bodies or headers.
@@ -310,7 +294,7 @@ export async function createApp(config: ServiceConfig = {}): Promise<ServiceApp>
   });
 
   app.get('/issuers/:slug', async (req, res) => {
-    const { row } = await ctx.issuer(param(req, 'slug'));
+    const { row } = await ctx.issuer(issuerSlug(req));
     const lists = await listStatusLists(db, row.slug);
     res.json({
       slug: row.slug,
@@ -328,18 +312,19 @@ export async function createApp(config: ServiceConfig = {}): Promise<ServiceApp>
   });
 
   app.get('/issuers/:slug/did.json', async (req, res) => {
-    await sendDidDocument(res, param(req, 'slug'));
+    await sendDidDocument(res, issuerSlug(req));
   });
   app.get('/issuers/:slug/jwks.json', async (req, res) => {
-    await sendJwks(res, param(req, 'slug'));
+    await sendJwks(res, issuerSlug(req));
   });
 
   app.get('/issuers/:slug/status-lists/:purpose/:seq', async (req, res) => {
-    const purpose = param(req, 'purpose');
-    const seqText = param(req, 'seq');
+    const slug = issuerSlug(req);
+    const purpose = pathParam(req, 'purpose');
+    const seqText = pathParam(req, 'seq');
     if (purpose !== 'revocation' && purpose !== 'suspension') throw problems.notFound(`Status lists are "revocation" or "suspension"; found ${JSON.stringify(purpose)}.`);
     if (!/^[1-9]\d{0,8}$/.test(seqText)) throw problems.notFound(`Status list numbers are positive integers; found ${JSON.stringify(seqText)}.`);
-    const published = await statusListCredential(ctx, param(req, 'slug'), purpose, Number(seqText));
+    const published = await statusListCredential(ctx, slug, purpose, Number(seqText));
     const maxAge = config.statusListMaxAge ?? 60;
     res.setHeader('ETag', published.etag);
     res.setHeader('Cache-Control', `public, max-age=${maxAge}`);
@@ -360,24 +345,20 @@ export async function createApp(config: ServiceConfig = {}): Promise<ServiceApp>
   };
 
   app.post('/issuers/:slug/credentials', async (req, res) => {
-    const slug = param(req, 'slug');
+    const slug = issuerSlug(req);
     const { actor } = await authorize(req, res, 'issue', slug);
     const body = bodyObject(req);
     // Either the record itself (options in the query) or { record, options }.
     const wrapped = 'record' in body && !('recordId' in body);
     const opts = (wrapped ? (body.options as Record<string, unknown> | undefined) : undefined) ?? {};
     const record = wrapped ? body.record : body;
-    const out = await issueFromRecord(ctx, slug, record, {
-      format: parseFormat(opts.format ?? queryString(req, 'format')),
-      reissue: parseBool(opts.reissue ?? queryString(req, 'reissue'), 'reissue'),
-      ...(parseAlg(opts.alg ?? queryString(req, 'alg')) ? { alg: parseAlg(opts.alg ?? queryString(req, 'alg')) as JwtAlg } : {}),
-      actor,
-    });
+    const { format, reissue, alg } = issueOptions(req, opts);
+    const out = await issueFromRecord(ctx, slug, record, { format, reissue, ...(alg ? { alg } : {}), actor });
     sendIssued(res, out);
   });
 
   app.post('/issuers/:slug/credentials/batch', async (req, res) => {
-    const slug = param(req, 'slug');
+    const slug = issuerSlug(req);
     const { actor } = await authorize(req, res, 'issue', slug);
     let items: { record?: unknown; parseError?: string }[];
     let opts: Record<string, unknown> = {};
@@ -401,9 +382,7 @@ export async function createApp(config: ServiceConfig = {}): Promise<ServiceApp>
       } else throw problems.badRequest('The batch must be a JSON array of records, {"records": [...]}, or JSON Lines (Content-Type: application/x-ndjson).');
     }
     if (items.length > MAX_BATCH) throw problems.tooLarge(`A batch holds at most ${MAX_BATCH} records; found ${items.length}.`);
-    const format = parseFormat(opts.format ?? queryString(req, 'format'));
-    const alg = parseAlg(opts.alg ?? queryString(req, 'alg'));
-    const reissue = parseBool(opts.reissue ?? queryString(req, 'reissue'), 'reissue');
+    const { format, reissue, alg } = issueOptions(req, opts);
     const results: Record<string, unknown>[] = new Array(items.length);
     const summary: Record<string, number> = { issued: 0, 'already-issued': 0, invalid: 0, conflict: 0, error: 0 };
     let next = 0;
@@ -424,8 +403,11 @@ export async function createApp(config: ServiceConfig = {}): Promise<ServiceApp>
             const p = coreErrorToProblem(e);
             if (p instanceof HttpProblem && p.status === 422) result = { ...base, outcome: 'invalid', detail: p.message, problems: p.extensions.problems ?? [] };
             else if (p instanceof HttpProblem && p.status === 409) result = { ...base, outcome: 'conflict', detail: p.message, existing: p.extensions.existing };
-            else {
-              logger.error({ reqId: locals(res).reqId, err: errorSummary(e) }, 'batch item failed');
+            else if (p instanceof HttpProblem && p.status === 503) {
+              logger.warn({ reqId: locals(res).reqId, error: errorSummary(p.cause) }, 'batch item failed: service unavailable');
+              result = { ...base, outcome: 'error', detail: p.message };
+            } else {
+              logger.error({ reqId: locals(res).reqId, error: errorSummary(e) }, 'batch item failed');
               result = { ...base, outcome: 'error', detail: 'The server failed to issue this record; it has been logged with the request id.' };
             }
           }
@@ -440,69 +422,48 @@ export async function createApp(config: ServiceConfig = {}): Promise<ServiceApp>
 
   // ---- reading ----
   app.get('/issuers/:slug/credentials', async (req, res) => {
-    const slug = param(req, 'slug');
+    const slug = issuerSlug(req);
     await authorize(req, res, 'read', slug);
-    const status = queryString(req, 'status');
-    if (status !== undefined && !['active', 'revoked', 'suspended'].includes(status)) {
-      throw problems.badRequest(`status must be active, revoked or suspended; found ${JSON.stringify(status)}.`);
-    }
-    const limitText = queryString(req, 'limit');
-    if (limitText !== undefined && !/^\d{1,3}$/.test(limitText)) throw problems.badRequest(`limit must be an integer from 1 to 500; found ${JSON.stringify(limitText)}.`);
-    const dates: Record<string, string | undefined> = { from: queryString(req, 'from'), to: queryString(req, 'to') };
-    for (const [k, v] of Object.entries(dates)) {
-      if (v !== undefined && (!/^\d{4}-\d{2}-\d{2}([T ][0-9:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(v) || Number.isNaN(Date.parse(v)))) {
-        throw problems.badRequest(`${k} must be an ISO 8601 date or date-time; found ${JSON.stringify(v)}.`);
-      }
-    }
-    const cursor = queryString(req, 'cursor');
-    if (cursor !== undefined) {
-      try {
-        decodeCursor(cursor);
-      } catch (e) {
-        throw problems.badRequest(`cursor: ${(e as Error).message}.`);
-      }
-    }
-    const learner = queryString(req, 'learner');
-    const recordId = queryString(req, 'recordId');
+    const status = queryEnum(req, 'status', ['active', 'revoked', 'suspended'] as const);
+    const limit = queryInt(req, 'limit', 1, 500);
+    const from = queryTimestamp(req, 'from');
+    const to = queryTimestamp(req, 'to');
+    const cursor = queryCursor(req, 'text');
+    const learner = queryParam(req, 'learner');
+    const recordId = queryParam(req, 'recordId');
     const page = await listCredentials(db, {
       issuerSlug: slug,
       ...(learner !== undefined ? { learner } : {}),
       ...(recordId !== undefined ? { recordId } : {}),
-      ...(status !== undefined ? { status: status as CredentialStatusValue } : {}),
-      ...(dates.from !== undefined ? { from: dates.from } : {}),
-      ...(dates.to !== undefined ? { to: dates.to } : {}),
-      ...(limitText !== undefined ? { limit: Number(limitText) } : {}),
+      ...(status !== undefined ? { status } : {}),
+      ...(from !== undefined ? { from } : {}),
+      ...(to !== undefined ? { to } : {}),
+      ...(limit !== undefined ? { limit } : {}),
       ...(cursor !== undefined ? { cursor } : {}),
     });
-    let nextUrl: string | undefined;
-    if (page.next) {
-      const u = new URL(`${ctx.publicUrl}/issuers/${slug}/credentials`);
-      for (const [k, v] of Object.entries(req.query)) if (typeof v === 'string' && k !== 'cursor') u.searchParams.set(k, v);
-      u.searchParams.set('cursor', page.next);
-      nextUrl = u.href;
-    }
-    res.json({ items: page.items.map((r) => resource(ctx, r)), ...(nextUrl ? { next: nextUrl } : {}) });
+    res.json({ items: page.items.map((r) => resource(ctx, r)), ...(page.next ? { next: nextPageUrl(ctx, req, `/issuers/${slug}/credentials`, page.next) } : {}) });
   });
 
   app.get('/issuers/:slug/credentials/:id', async (req, res) => {
-    const slug = param(req, 'slug');
+    const slug = issuerSlug(req);
     await authorize(req, res, 'read', slug);
-    const row = await getCredential(db, slug, param(req, 'id'));
-    if (!row) throw problems.notFound(`Issuer ${slug} has no credential ${JSON.stringify(param(req, 'id'))}.`);
+    const id = pathParam(req, 'id');
+    const row = await getCredential(db, slug, id);
+    if (!row) throw problems.notFound(`Issuer ${slug} has no credential ${JSON.stringify(id)}.`);
     res.json(resource(ctx, row));
   });
 
   // ---- status changes ----
   const statusRoute = (action: StatusAction) => async (req: Request, res: Response) => {
-    const slug = param(req, 'slug');
+    const slug = issuerSlug(req);
     const { actor } = await authorize(req, res, 'revoke', slug);
+    const id = pathParam(req, 'id');
     const body = req.body === undefined ? {} : bodyObject(req);
-    const reason = body.reason;
-    if (reason !== undefined && (typeof reason !== 'string' || reason.length > 500)) throw problems.badRequest('reason must be a string of at most 500 characters.');
-    if (action === 'revoke' && (typeof reason !== 'string' || reason.trim() === '')) {
+    const reason = bodyText(body, 'reason', MAX_REASON);
+    if (action === 'revoke' && (reason === undefined || reason.trim() === '')) {
       throw problems.badRequest('A revocation needs a reason: send {"reason": "..."}.');
     }
-    const row = await changeStatus(ctx, slug, param(req, 'id'), action, reason as string | undefined, actor);
+    const row = await changeStatus(ctx, slug, id, action, reason, actor);
     res.json(resource(ctx, row));
   };
   app.post('/issuers/:slug/credentials/:id/revoke', statusRoute('revoke'));
@@ -516,7 +477,7 @@ export async function createApp(config: ServiceConfig = {}): Promise<ServiceApp>
     res.locals.apiKey = { id: 'deployment-admin' };
     const body = bodyObject(req);
     if (typeof body.slug !== 'string') throw problems.badRequest('slug must be a string (lower-case letters, digits, "-").');
-    const jwtAlg = parseAlg(body.jwtAlg);
+    const jwtAlg = parseAlg(body.jwtAlg, 'body', 'jwtAlg');
     try {
       const created = await createIssuer(db, {
         slug: body.slug,
@@ -537,14 +498,15 @@ export async function createApp(config: ServiceConfig = {}): Promise<ServiceApp>
   });
 
   app.post('/issuers/:slug/api-keys', async (req, res) => {
-    const slug = param(req, 'slug');
+    const slug = issuerSlug(req);
     const { actor } = await authorize(req, res, 'admin', slug);
     const body = bodyObject(req);
     if (!Array.isArray(body.scopes) || body.scopes.some((s) => typeof s !== 'string')) {
       throw problems.badRequest(`scopes must be an array of ${SCOPES.join(', ')}; found ${JSON.stringify(body.scopes)}.`);
     }
+    const label = bodyText(body, 'label', 200);
     try {
-      const created = await createApiKey(db, { issuer: slug, scopes: body.scopes as string[], ...(typeof body.label === 'string' ? { label: body.label } : {}), actor });
+      const created = await createApiKey(db, { issuer: slug, scopes: body.scopes as string[], ...(label !== undefined ? { label } : {}), actor });
       res.status(201).json(created);
     } catch (e) {
       if (e instanceof MicrocredError) throw problems.badRequest(e.message);
@@ -553,14 +515,15 @@ export async function createApp(config: ServiceConfig = {}): Promise<ServiceApp>
   });
 
   app.delete('/issuers/:slug/api-keys/:keyId', async (req, res) => {
-    const slug = param(req, 'slug');
+    const slug = issuerSlug(req);
     await authorize(req, res, 'admin', slug);
-    if (!(await revokeApiKey(db, slug, param(req, 'keyId')))) throw problems.notFound(`Issuer ${slug} has no active API key ${JSON.stringify(param(req, 'keyId'))}.`);
+    const keyId = pathParam(req, 'keyId');
+    if (!(await revokeApiKey(db, slug, keyId))) throw problems.notFound(`Issuer ${slug} has no active API key ${JSON.stringify(keyId)}.`);
     res.status(204).end();
   });
 
   app.post('/issuers/:slug/keys/rotate', async (req, res) => {
-    const slug = param(req, 'slug');
+    const slug = issuerSlug(req);
     const { actor } = await authorize(req, res, 'admin', slug);
     const body = req.body === undefined ? {} : bodyObject(req);
     const alg = body.alg ?? 'Ed25519';
@@ -577,11 +540,13 @@ export async function createApp(config: ServiceConfig = {}): Promise<ServiceApp>
   });
 
   app.get('/issuers/:slug/audit', async (req, res) => {
-    const slug = param(req, 'slug');
+    const slug = issuerSlug(req);
     await authorize(req, res, 'admin', slug);
-    const limitText = queryString(req, 'limit');
-    const target = queryString(req, 'target');
-    res.json({ items: await listAudit(db, { issuerSlug: slug, ...(target ? { target } : {}), ...(limitText ? { limit: Number(limitText) || 100 } : {}) }) });
+    const limit = queryInt(req, 'limit', 1, MAX_AUDIT_PAGE);
+    const target = queryParam(req, 'target');
+    const cursor = queryCursor(req, 'bigint');
+    const page = await listAudit(db, { issuerSlug: slug, ...(target !== undefined ? { target } : {}), ...(limit !== undefined ? { limit } : {}), ...(cursor !== undefined ? { cursor } : {}) });
+    res.json({ items: page.items, ...(page.next ? { next: nextPageUrl(ctx, req, `/issuers/${slug}/audit`, page.next) } : {}) });
   });
 
   // ---- W3C VC-API ----
@@ -590,10 +555,11 @@ export async function createApp(config: ServiceConfig = {}): Promise<ServiceApp>
     const body = bodyObject(req);
     if (body.credential === undefined) throw problems.badRequest('The body must be {"credential": {...}, "options": {...}}.');
     const opts = (body.options as Record<string, unknown> | undefined) ?? {};
-    const alg = parseAlg(opts.alg);
+    const alg = parseAlg(opts.alg, 'body', 'options.alg');
+    const credentialId = bodyText(opts, 'credentialId', MAX_ID, 'options.credentialId');
     const out = await issueVcApiCredential(ctx, key.issuerSlug, body.credential, {
-      format: parseFormat(opts.format),
-      ...(typeof opts.credentialId === 'string' ? { credentialId: opts.credentialId } : {}),
+      format: parseFormat(opts.format, 'body', 'options.format'),
+      ...(credentialId !== undefined ? { credentialId } : {}),
       ...(alg ? { alg } : {}),
       actor,
     });
@@ -660,7 +626,8 @@ export async function createApp(config: ServiceConfig = {}): Promise<ServiceApp>
   app.post('/credentials/status', async (req, res) => {
     const { key, actor } = await authorize(req, res, 'revoke');
     const body = bodyObject(req);
-    if (typeof body.credentialId !== 'string') throw problems.badRequest('credentialId must be the id of a credential this issuer issued.');
+    const credentialId = bodyText(body, 'credentialId', MAX_ID);
+    if (credentialId === undefined) throw badParam('body', 'credentialId', 'must be the id of a credential this issuer issued.');
     // Current VCALM: {credentialStatus: {type, statusPurpose}, status: boolean}; 2021-22: {credentialStatus: [{type, status: "0"|"1"}]}.
     const cs = body.credentialStatus;
     let purpose: unknown;
@@ -676,9 +643,9 @@ export async function createApp(config: ServiceConfig = {}): Promise<ServiceApp>
       throw problems.badRequest(`credentialStatus.statusPurpose must be "revocation" or "suspension"; found ${JSON.stringify(purpose)}.`);
     }
     if (typeof set !== 'boolean') throw problems.badRequest(`status must be true (set) or false (clear); found ${JSON.stringify(set)}.`);
-    const existing = await getCredential(db, key.issuerSlug, body.credentialId);
-    if (!existing) throw problems.notFound(`This issuer has no credential ${JSON.stringify(body.credentialId)}.`);
-    const reason = typeof body.reason === 'string' ? body.reason : 'status set through the VC-API';
+    const existing = await getCredential(db, key.issuerSlug, credentialId);
+    if (!existing) throw problems.notFound(`This issuer has no credential ${JSON.stringify(credentialId)}.`);
+    const reason = bodyText(body, 'reason', MAX_REASON) ?? 'status set through the VC-API';
     let row: CredentialRow;
     if (purpose === 'revocation') {
       if (!set) {
@@ -700,7 +667,11 @@ export async function createApp(config: ServiceConfig = {}): Promise<ServiceApp>
     let problem: HttpProblem;
     const e = coreErrorToProblem(err);
     const bodyErr = err as { type?: unknown; status?: unknown };
-    if (e instanceof HttpProblem) problem = e;
+    if (e instanceof HttpProblem) {
+      problem = e;
+      // A database outage is worth a line for the operator; other problems are the caller's.
+      if (problem.status === 503 && problem.cause !== undefined) logger.warn({ reqId: locals(res).reqId, error: errorSummary(problem.cause) }, 'request failed: service unavailable');
+    }
     else if (bodyErr?.type === 'entity.parse.failed') problem = problems.malformedJson(`The request body is not valid JSON: ${(err as Error).message}.`);
     else if (bodyErr?.type === 'entity.too.large') problem = problems.tooLarge(`The request body is larger than ${limit}.`);
     else if (bodyErr?.type === 'charset.unsupported' || bodyErr?.type === 'encoding.unsupported') problem = problems.unsupportedMedia((err as Error).message);
@@ -709,7 +680,7 @@ export async function createApp(config: ServiceConfig = {}): Promise<ServiceApp>
       // not decompress, an aborted upload): the caller's fault, not a server failure.
       problem = problems.badRequest(`${(err as Error).message}.`);
     } else {
-      logger.error({ reqId: locals(res).reqId, err: errorSummary(err) }, 'request failed');
+      logger.error({ reqId: locals(res).reqId, error: errorSummary(err) }, 'request failed');
       problem = problems.internal();
     }
     res.locals.problemType = problem.code;
@@ -734,12 +705,22 @@ function isClientHttpError(e: unknown): boolean {
   return err.expose === true || e instanceof URIError;
 }
 
-/** What the log may say about an unexpected error: its class, code and message/stack; never `details` (may hold data). */
-function errorSummary(e: unknown): Record<string, unknown> {
+/**
+ * What the log may say about an unexpected error (logged as `error`, not `err`: pino's err serializer would replace
+ * the class by "Object" and copy every property). Its class and code; for a database error only names (SQLSTATE,
+ * constraint, table, column, routine), since its message, detail, query and parameters can hold learner data; for
+ * other errors also the message and stack; never `details`.
+ */
+function errorSummary(e: unknown, depth = 0): Record<string, unknown> {
+  if (isDatabaseError(e)) {
+    const { code, severity, constraint, table, column, routine } = e;
+    return Object.fromEntries(Object.entries({ class: 'DatabaseError', code, severity, constraint, table, column, routine }).filter(([, v]) => typeof v === 'string'));
+  }
   if (e instanceof Error) {
     const code = (e as unknown as { code?: unknown }).code;
-    return { type: e.name, ...(typeof code === 'string' ? { code } : {}), message: e.message, stack: e.stack };
+    const cause = depth < 3 && e.cause !== undefined ? { cause: errorSummary(e.cause, depth + 1) } : {};
+    return { class: e.constructor?.name || e.name, ...(typeof code === 'string' ? { code } : {}), message: e.message, stack: e.stack, ...cause };
   }
-  return { type: typeof e };
+  return { class: typeof e };
 }
 

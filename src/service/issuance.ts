@@ -27,6 +27,7 @@ import { microcredProfileSchemaUrl } from '../schema/validate-profile.js';
 import { recordAudit } from '../store/audit.js';
 import {
   currentCredentialsForRecord,
+  findCredentialById,
   getCredential,
   insertIssuedCredential,
   updateCredentialStatus,
@@ -37,6 +38,7 @@ import type { Queryable } from '../store/db.js';
 import { allocateStatusIndex, setStatusBit } from '../store/status-lists.js';
 import { catalogueSnapshot } from '../store/courses.js';
 import type { LoadedIssuer, ServiceContext } from './context.js';
+import { checkText } from './params.js';
 import { HttpProblem, problems } from './problem.js';
 import { lookupKey, resolveRecord } from './record-resolution.js';
 
@@ -89,6 +91,8 @@ interface SignRequest {
   build(id: string, credentialStatus: Record<string, unknown>): Record<string, unknown>;
   id?: string;
   awardedDateOf(credential: Record<string, unknown>): string;
+  /** Ids of the record's current credentials when the request decided what to do: the write happens only if they still are. */
+  expectedCurrent: readonly string[];
   supersede: CredentialRow[];
   actor: string;
   action: string;
@@ -127,9 +131,33 @@ export function coreErrorToProblem(e: unknown): unknown {
       return problems.invalid('unknown-context', 'Unknown JSON-LD context', e.message);
     case 'UNSUPPORTED':
       return problems.invalid('unsupported', 'Not supported', e.message);
+    case 'DATABASE_UNAVAILABLE':
+      // The commit of an issuance may or may not have happened when the connection broke; issuing is idempotent on
+      // recordId, so sending the request again is always safe.
+      return problems.unavailable(
+        'The database could not be reached or the connection to it was lost while handling this request. Send the request again in a moment: issuing is idempotent on recordId, so a retry returns the stored credential or issues it.',
+        5,
+        e,
+      );
     default:
       return e;
   }
+}
+
+/**
+ * Thrown inside the issuing transaction when the record's current credentials are no longer those the request read:
+ * a concurrent request issued or re-issued the record first. Nothing was written.
+ */
+class RecordChanged extends Error {
+  constructor() {
+    super('the current credentials of the record changed while the request was handled');
+    this.name = 'RecordChanged';
+  }
+}
+
+/** True when the write lost to a concurrent request on the same record (nothing of it was stored). */
+function lostToConcurrentRequest(e: unknown): boolean {
+  return e instanceof RecordChanged || isUniqueViolation(e, 'credentials_current_record');
 }
 
 async function signAndStore(ctx: ServiceContext, issuer: LoadedIssuer, req: SignRequest): Promise<CredentialRow> {
@@ -137,6 +165,14 @@ async function signAndStore(ctx: ServiceContext, issuer: LoadedIssuer, req: Sign
   const slug = issuerRow.slug;
   const id = req.id ?? `urn:uuid:${randomUUID()}`;
   return ctx.db.transaction(async (tx) => {
+    // Compare-and-set on the record: lock its current credentials and check they are still the ones the decision
+    // was made on. A concurrent re-issue holding them makes us wait; when it commits they are no longer current and
+    // we stop here. (A record with no credential yet has nothing to lock: there the unique index
+    // credentials_current_record lets exactly one insert through.)
+    const locked = await currentCredentialsForRecord(tx, slug, req.recordId, true);
+    const lockedIds = locked.map((c) => c.id).sort();
+    const expected = [...req.expectedCurrent].sort();
+    if (lockedIds.length !== expected.length || lockedIds.some((v, i) => v !== expected[i])) throw new RecordChanged();
     const alloc = await allocateStatusIndex(tx, slug, id, {
       ...(ctx.config.statusListSize ? { size: ctx.config.statusListSize } : {}),
       ...(ctx.config.statusListCapacity ? { capacity: ctx.config.statusListCapacity } : {}),
@@ -204,6 +240,12 @@ async function signAndStore(ctx: ServiceContext, issuer: LoadedIssuer, req: Sign
  *   record and issues a new one keeping the original awardedDate;
  * - invalid record: 422 listing every problem.
  *
+ * Concurrency on one record: a request acts on the credentials current when it read them, and writes only if they
+ * still are (compare-and-set in the issuing transaction). Of overlapping requests the first to commit wins. A
+ * loser that carries the same content gets the winner's credential (`existing`); one with other content changes
+ * nothing and gets 409 naming the winner, even with `reissue` (it asked to replace what it saw, not what the
+ * winner wrote; sending it again replaces the winner). Requests that do not overlap are applied in turn.
+ *
  * @example
  * ```ts
  * const { outcome, row } = await issueFromRecord(ctx, 'northbridge', record, { format: 'di', actor: 'api-key:ak_1' });
@@ -224,10 +266,20 @@ export async function issueFromRecord(
   if (!resolved.ok) throw recordProblems(resolved.problems);
   const record: CompletionRecord = resolved.record;
   const recordHash = resolved.recordHash;
+  let lost = false;
   for (let attempt = 0; ; attempt++) {
     const current = await currentCredentialsForRecord(ctx.db, slug, record.recordId);
     const changed = current.filter((c) => c.recordHash !== recordHash);
     const same = current.find((c) => c.recordHash === recordHash && c.format === options.format);
+    // Unchanged record in this format: the stored credential (a re-issue of identical content changes nothing).
+    if (same) return { outcome: 'existing', row: same, superseded: [] };
+    if (lost && changed.length > 0) {
+      throw problems.conflict(
+        `recordId ${JSON.stringify(record.recordId)} was issued or re-issued with different content by a concurrent request while this one was being handled ` +
+          `(now credential ${changed[0]?.id}); this request changed nothing. Send it again with reissue=true to replace that credential.`,
+        { recordId: record.recordId, existing: changed.map((c) => c.id) },
+      );
+    }
     if (changed.length > 0 && !options.reissue) {
       throw problems.conflict(
         `recordId ${JSON.stringify(record.recordId)} was already issued with different content (credential ${changed[0]?.id}). ` +
@@ -235,8 +287,6 @@ export async function issueFromRecord(
         { recordId: record.recordId, existing: changed.map((c) => c.id) },
       );
     }
-    // Unchanged record in this format: the stored credential (a re-issue of identical content changes nothing).
-    if (same) return { outcome: 'existing', row: same, superseded: [] };
     // The original award date survives re-issues (and a second format of the same record).
     const awardedDate = current[0]?.awardedDate;
     try {
@@ -256,6 +306,7 @@ export async function issueFromRecord(
             ...(awardedDate ? { awardedDate } : {}),
           }) as unknown as Record<string, unknown>,
         awardedDateOf: (c) => String(c.awardedDate ?? c.validFrom),
+        expectedCurrent: current.map((c) => c.id),
         supersede: options.reissue ? changed : [],
         actor: options.actor,
         action: changed.length > 0 ? 'credential.reissue' : 'credential.issue',
@@ -264,8 +315,14 @@ export async function issueFromRecord(
       ctx.metrics.issued.inc({ issuer: slug, format: options.format });
       return { outcome: 'issued', row, superseded: options.reissue ? changed.map((c) => c.id) : [] };
     } catch (e) {
-      // A concurrent request stored this record first: everything we wrote was rolled back; look again.
-      if (attempt < 3 && isUniqueViolation(e, 'credentials_current_record')) continue;
+      // A concurrent request wrote this record first: everything we wrote was rolled back; look again (the same
+      // content returns its credential, other content is a 409 above). Another format of the same content, written
+      // meanwhile, lets us issue ours on the next round.
+      if (lostToConcurrentRequest(e)) {
+        lost = true;
+        if (attempt < 5) continue;
+        throw problems.conflict(`recordId ${JSON.stringify(record.recordId)} is being changed by other requests at this moment; send this request again.`, { recordId: record.recordId });
+      }
       throw coreErrorToProblem(e);
     }
   }
@@ -307,6 +364,17 @@ export async function issueVcApiCredential(
       `"credential.issuer" must be this issuer (${issuer.keys.controller}) or absent; found ${JSON.stringify(issuerId ?? issuerValue)}.`,
     );
   }
+  // What becomes a stored text value (ids, the learner's DID, the award date) must be text the database can hold.
+  const subjectValue = credential.credentialSubject as { id?: unknown } | undefined;
+  for (const [path, value] of [
+    ['credential.id', credential.id],
+    ['credential.credentialSubject.id', subjectValue && typeof subjectValue === 'object' ? subjectValue.id : undefined],
+    ['credential.awardedDate', credential.awardedDate],
+    ['credential.validFrom', credential.validFrom],
+    ['credential.issuanceDate', credential.issuanceDate],
+  ] as const) {
+    if (typeof value === 'string') checkText('body', path, value);
+  }
   const explicitId = options.credentialId ?? (typeof credential.id === 'string' ? credential.id : undefined);
   const recordId = explicitId ?? `urn:uuid:${randomUUID()}`;
   const recordHash = sha256Hex(canonicalJson({ ...credential, id: recordId }));
@@ -339,6 +407,7 @@ export async function issueVcApiCredential(
         learner: typeof subject?.id === 'string' ? { did: subject.id } : {},
         build: (id, credentialStatus) => ({ ...credential, id, credentialStatus }),
         awardedDateOf: (c) => String(c.awardedDate ?? c.validFrom ?? c.issuanceDate ?? new Date().toISOString()),
+        expectedCurrent: current.map((c) => c.id),
         supersede: [],
         actor: options.actor,
         action: 'credential.issue',
@@ -346,7 +415,14 @@ export async function issueVcApiCredential(
       ctx.metrics.issued.inc({ issuer: slug, format: options.format });
       return { outcome: 'issued', row, superseded: [] };
     } catch (e) {
-      if (attempt < 3 && (isUniqueViolation(e, 'credentials_current_record') || isUniqueViolation(e, 'credentials_pkey'))) continue;
+      // A concurrent twin stored it first: look again (same credential back, or 409 for a different one).
+      if (attempt < 5 && lostToConcurrentRequest(e)) continue;
+      if (isUniqueViolation(e, 'credentials_pkey')) {
+        // Credential ids are global: this one belongs to another record or issuer (or a twin wrote it: look again).
+        const owner = await findCredentialById(ctx.db, recordId);
+        if (attempt < 5 && owner && owner.issuerSlug === slug && owner.recordId === recordId) continue;
+        throw problems.conflict(`A credential with id ${JSON.stringify(recordId)} already exists; choose another id or leave it out.`);
+      }
       throw coreErrorToProblem(e);
     }
   }

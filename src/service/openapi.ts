@@ -175,7 +175,7 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
             queryParam('learner', "Learner's student id, email or DID."),
             queryParam('recordId', 'Record id.'),
             queryParam('status', 'Status.', { enum: ['active', 'revoked', 'suspended'] }),
-            queryParam('from', 'Created at or after (ISO 8601).'),
+            queryParam('from', 'Created at or after (ISO 8601 date or date-time; UTC when it has no offset).'),
             queryParam('to', 'Created before (ISO 8601).'),
             queryParam('limit', 'Page size (1-500, default 50).', { type: 'integer' }),
             queryParam('cursor', 'From the previous page\'s "next".'),
@@ -229,7 +229,7 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
           responses: { '200': json('The key set (public).', { type: 'object' }), ...common, ...authErrors, '422': problem('Rotation not possible (e.g. did:key issuer).') },
         },
       },
-      '/issuers/{slug}/audit': { get: { summary: 'Audit log (who, when, what, why)', tags: ['admin'], security: bearer, parameters: [slug, queryParam('target', 'Only entries about this target.'), queryParam('limit', 'At most (default 100).', { type: 'integer' })], responses: { '200': json('Entries, newest first.', { type: 'object' }), ...common, ...authErrors } } },
+      '/issuers/{slug}/audit': { get: { summary: 'Audit log (who, when, what, why)', tags: ['admin'], security: bearer, parameters: [slug, queryParam('target', 'Only entries about this target.'), queryParam('limit', 'Page size (1-1000, default 100).', { type: 'integer' }), queryParam('cursor', 'From the previous page\'s "next".')], responses: { '200': json('{items, next?}: entries, newest first (by time, then id); "next" is the URL of the following page.', { type: 'object' }), ...common, ...authErrors } } },
       '/credentials/issue': {
         post: {
           summary: 'VC-API: sign a credential for the API key\'s issuer (checked against the OB 3.0 schema first)',

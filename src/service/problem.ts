@@ -25,8 +25,16 @@ export class HttpProblem extends Error {
   readonly extensions: Record<string, unknown>;
   readonly headers: Record<string, string>;
 
-  constructor(status: number, code: string, title: string, detail: string, extensions: Record<string, unknown> = {}, headers: Record<string, string> = {}) {
-    super(detail);
+  constructor(
+    status: number,
+    code: string,
+    title: string,
+    detail: string,
+    extensions: Record<string, unknown> = {},
+    headers: Record<string, string> = {},
+    options?: { cause?: unknown },
+  ) {
+    super(detail, options);
     this.name = 'HttpProblem';
     this.status = status;
     this.code = code;
@@ -52,7 +60,9 @@ export const problems = {
   tooLarge: (detail: string) => new HttpProblem(413, 'payload-too-large', 'Payload too large', detail),
   unsupportedMedia: (detail: string) => new HttpProblem(415, 'unsupported-media-type', 'Unsupported media type', detail),
   invalid: (code: string, title: string, detail: string, ext?: Record<string, unknown>) => new HttpProblem(422, code, title, detail, ext),
-  unavailable: (detail: string) => new HttpProblem(503, 'unavailable', 'Service unavailable', detail),
+  /** `cause`: the failure behind it (logged, never sent). */
+  unavailable: (detail: string, retryAfterSeconds?: number, cause?: unknown) =>
+    new HttpProblem(503, 'unavailable', 'Service unavailable', detail, {}, retryAfterSeconds !== undefined ? { 'Retry-After': String(retryAfterSeconds) } : {}, cause !== undefined ? { cause } : undefined),
   internal: () => new HttpProblem(500, 'internal', 'Internal error', 'The server failed to handle the request; it has been logged with the request id.'),
 };
 

@@ -14,7 +14,8 @@ import { createDocumentLoader } from '../lib/document-loader.js';
 import { createGuardedFetch } from '../lib/guarded-fetch.js';
 import type { FetchedDocument, GuardedFetch } from '../lib/guarded-fetch.js';
 import { MicrocredError } from '../errors.js';
-import { findCredentialById } from '../store/credentials.js';
+import { isStorableText } from '../store/db.js';
+import { ownCredentialStatus } from '../store/offers.js';
 import { verify } from '../verify/verify.js';
 import type { Check, VerificationReport } from '../verify/verify.js';
 import type { ServiceContext } from './context.js';
@@ -177,8 +178,10 @@ export function createVerifier(ctx: ServiceContext): Verifier {
     // documents are cached by `cachingFetch`.
     const report = await verify(input, { fetch, resolver, documentLoader: ctx.documentLoader, checkStatus, statusListCacheMs: 0, cryptosuite: ctx.cryptosuite });
     const id = (report.credential as { id?: unknown } | undefined)?.id;
-    if (checkStatus && typeof id === 'string') {
-      const own = await findCredentialById(ctx.db, id);
+    // An id the database cannot hold is no credential of ours (and must not reach the query).
+    if (checkStatus && typeof id === 'string' && isStorableText(id)) {
+      // Our own credentials and wallet copies of them (a copy shares its original's status).
+      const own = await ownCredentialStatus(ctx.db, id);
       if (own && own.status === 'suspended') {
         const check: Check = {
           id: 'status',

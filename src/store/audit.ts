@@ -1,5 +1,6 @@
 import type { Queryable } from './db.js';
 import { isoTime } from './db.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
 
 export interface AuditEntry {
   /** Who: `api-key:<id>`, `cli`, `admin-api:<id>`, `system`. Never a token. */
@@ -34,21 +35,50 @@ export async function recordAudit(q: Queryable, entry: AuditEntry): Promise<void
   );
 }
 
+export interface AuditQuery {
+  issuerSlug: string;
+  target?: string;
+  /** Entries per page, 1-1000 (default 100). */
+  limit?: number;
+  /** Opaque cursor from a previous page (RangeError when it is not one). */
+  cursor?: string;
+}
+
+export const MAX_AUDIT_PAGE = 1000;
+
 /**
- * Lists audit entries of an issuer, newest first.
+ * Lists audit entries of an issuer, newest first (by time, then by id: entries of one transaction share a time),
+ * keyset-paged on (at, id). The cursor carries `at` to the microsecond, as stored, so no entry is skipped or repeated.
  *
  * @example
  * ```ts
- * const last = await listAudit(db, { issuerSlug: 'northbridge', limit: 20 });
+ * const page1 = await listAudit(db, { issuerSlug: 'northbridge', limit: 20 });
+ * const page2 = await listAudit(db, { issuerSlug: 'northbridge', limit: 20, cursor: page1.next });
  * ```
  */
-export async function listAudit(q: Queryable, options: { issuerSlug: string; target?: string; limit?: number }): Promise<AuditRow[]> {
+export async function listAudit(q: Queryable, query: AuditQuery): Promise<{ items: AuditRow[]; next?: string }> {
+  const limit = Math.max(1, Math.min(query.limit ?? 100, MAX_AUDIT_PAGE));
+  const params: unknown[] = [query.issuerSlug];
+  const where = ['issuer_slug = $1'];
+  if (query.target !== undefined) {
+    params.push(query.target);
+    where.push(`target = $${params.length}`);
+  }
+  if (query.cursor !== undefined) {
+    const [at, id] = decodeCursor(query.cursor, 'bigint');
+    params.push(at, id);
+    where.push(`(at, id) < ($${params.length - 1}::timestamptz, $${params.length}::bigint)`);
+  }
+  params.push(limit + 1);
   const res = await q.query<Record<string, unknown>>(
-    `SELECT id::text AS id, at, actor, issuer_slug, action, target, reason, details FROM audit_log
-      WHERE issuer_slug = $1 AND ($2::text IS NULL OR target = $2) ORDER BY id DESC LIMIT $3`,
-    [options.issuerSlug, options.target ?? null, Math.min(options.limit ?? 100, 1000)],
+    `SELECT id::text AS id, at, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at_exact,
+            actor, issuer_slug, action, target, reason, details
+       FROM audit_log WHERE ${where.join(' AND ')}
+      -- Qualified: a bare "id" here would name the text output column (the old bug: ids sorted as text).
+      ORDER BY audit_log.at DESC, audit_log.id DESC LIMIT $${params.length}`,
+    params,
   );
-  return res.rows.map((r) => ({
+  const items = res.rows.slice(0, limit).map((r) => ({
     id: String(r.id),
     at: isoTime(r.at),
     actor: String(r.actor),
@@ -58,4 +88,6 @@ export async function listAudit(q: Queryable, options: { issuerSlug: string; tar
     ...(r.reason != null ? { reason: String(r.reason) } : {}),
     ...(r.details != null ? { details: r.details as Record<string, unknown> } : {}),
   }));
+  const last = res.rows[limit - 1];
+  return res.rows.length > limit && last ? { items, next: encodeCursor(String(last.at_exact), String(last.id)) } : { items };
 }

@@ -1,5 +1,7 @@
 import type { Queryable } from './db.js';
 import { isoTime } from './db.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+import { parseTimestamp } from './time.js';
 
 export type CredentialStatusValue = 'active' | 'revoked' | 'suspended';
 export type CredentialFormat = 'di' | 'jwt';
@@ -199,18 +201,24 @@ export async function updateCredentialStatus(
   );
 }
 
+function timestamp(name: string, text: string): string {
+  const at = parseTimestamp(text);
+  if (at === undefined) throw new RangeError(`${name} must be an ISO 8601 date or date-time of a real day; found ${JSON.stringify(text)}`);
+  return at;
+}
+
 export interface CredentialQuery {
   issuerSlug: string;
   /** Matches the learner's student id, email (case-insensitive) or DID. */
   learner?: string;
   recordId?: string;
   status?: CredentialStatusValue;
-  /** created_at >= from (ISO date or date-time). */
+  /** created_at >= from (ISO 8601 date or date-time; UTC when it has no offset). RangeError when it is not one. */
   from?: string;
   /** created_at < to. */
   to?: string;
   limit?: number;
-  /** Opaque cursor from a previous page. */
+  /** Opaque cursor from a previous page (RangeError when it is not one). */
   cursor?: string;
 }
 
@@ -234,10 +242,10 @@ export async function listCredentials(q: Queryable, query: CredentialQuery): Pro
   if (query.learner !== undefined) add('(learner_student_id = ? OR learner_email = lower(?) OR learner_did = ?)', query.learner);
   if (query.recordId !== undefined) add('record_id = ?', query.recordId);
   if (query.status !== undefined) add('status = ?', query.status);
-  if (query.from !== undefined) add('created_at >= ?::timestamptz', query.from);
-  if (query.to !== undefined) add('created_at < ?::timestamptz', query.to);
+  if (query.from !== undefined) add('created_at >= ?::timestamptz', timestamp('from', query.from));
+  if (query.to !== undefined) add('created_at < ?::timestamptz', timestamp('to', query.to));
   if (query.cursor !== undefined) {
-    const [at, id] = decodeCursor(query.cursor);
+    const [at, id] = decodeCursor(query.cursor, 'text');
     params.push(at, id);
     where.push(`(created_at, id) > ($${params.length - 1}::timestamptz, $${params.length})`);
   }
@@ -249,29 +257,7 @@ export async function listCredentials(q: Queryable, query: CredentialQuery): Pro
   const rows = res.rows.map(toCredentialRow);
   const items = rows.slice(0, limit);
   const last = items[items.length - 1];
+  // created_at has millisecond precision, so its ISO form is exact.
   return rows.length > limit && last ? { items, next: encodeCursor(last.createdAt, last.id) } : { items };
 }
 
-function encodeCursor(at: string, id: string): string {
-  return Buffer.from(JSON.stringify([at, id]), 'utf8').toString('base64url');
-}
-
-/**
- * @throws RangeError on a malformed cursor.
- *
- * @example
- * ```ts
- * const [createdAt, id] = decodeCursor(page.next!);
- * ```
- */
-export function decodeCursor(cursor: string): [string, string] {
-  try {
-    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && typeof v[1] === 'string' && !Number.isNaN(Date.parse(v[0]))) {
-      return [v[0], v[1]];
-    }
-  } catch {
-    // fall through
-  }
-  throw new RangeError('cursor is not one this server handed out');
-}

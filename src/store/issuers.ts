@@ -103,7 +103,8 @@ function toIssuerKey(r: Record<string, unknown>): IssuerKeyRow {
 }
 
 /**
- * The key references to publish: the active keys plus every key that signed a credential that is not revoked
+ * The key references to publish: the active keys plus every key that signed a credential that is not revoked, or a
+ * wallet copy of one
  * (suspended credentials can come back, so their keys stay), oldest first, in one statement (one index probe per
  * key via credentials_by_key): this runs for every DID document request and every verification of the issuer's
  * own credentials.
@@ -116,7 +117,9 @@ function toIssuerKey(r: Record<string, unknown>): IssuerKeyRow {
 export async function listPublishedIssuerKeys(q: Queryable, slug: string): Promise<IssuerKeyRow[]> {
   const res = await q.query<Record<string, unknown>>(
     `SELECT * FROM issuer_keys k WHERE issuer_slug = $1
-        AND (active OR EXISTS (SELECT 1 FROM credentials c WHERE c.issuer_slug = $1 AND c.key_id = k.key_id AND c.status <> 'revoked'))
+        AND (active OR EXISTS (SELECT 1 FROM credentials c WHERE c.issuer_slug = $1 AND c.key_id = k.key_id AND c.status <> 'revoked')
+             OR EXISTS (SELECT 1 FROM credential_copies w JOIN credentials c ON c.id = w.original_id
+                         WHERE w.issuer_slug = $1 AND w.key_id = k.key_id AND c.status <> 'revoked'))
       ORDER BY created_at, key_id`,
     [slug],
   );

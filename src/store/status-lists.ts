@@ -123,11 +123,15 @@ async function currentList(
       [issuerSlug],
     );
     if (res.rows[0]) return res.rows[0];
-    // Start the next list. A concurrent starter of the same seq makes us wait, then we read its list.
+    // Start the next list, only if there is still no list with room. Each statement has its own snapshot (READ
+    // COMMITTED): a list another transaction committed after the SELECT above is seen here, and without the NOT
+    // EXISTS we would start a second list beside it. A concurrent starter of the same seq that has not committed yet
+    // makes us wait; then ON CONFLICT gives nothing and the SELECT above finds its list.
     const created = await tx.query<{ id: number; seq: number; size: number; capacity: number; used: number }>(
       `INSERT INTO status_lists (issuer_slug, seq, size, capacity, revocation, suspension)
        SELECT $1, COALESCE(MAX(seq), 0) + 1, $2::int, $3::int, decode(repeat('00', $2::int / 8), 'hex'), decode(repeat('00', $2::int / 8), 'hex')
          FROM status_lists WHERE issuer_slug = $1
+       HAVING count(*) FILTER (WHERE NOT is_full) = 0
        ON CONFLICT (issuer_slug, seq) DO NOTHING
        RETURNING id, seq, size, capacity, used`,
       [issuerSlug, size, capacity],

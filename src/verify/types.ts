@@ -6,8 +6,10 @@ import type { GuardedFetch } from '../lib/guarded-fetch.js';
 import type { DidResolver } from '../did/resolve.js';
 import type { Cryptosuite } from '../proof/vendor.js';
 import type { JwtProfile } from '../proof/jwt.js';
+import type { KnownIssuer, TrustRegistry } from '../trust/types.js';
+import type { Message } from './messages.js';
 
-export type CheckId = 'parse' | 'context' | 'schema' | 'profile' | 'proof' | 'issuer-key' | 'validity' | 'status' | 'endorsements';
+export type CheckId = 'parse' | 'context' | 'schema' | 'profile' | 'proof' | 'issuer-key' | 'issuer-trust' | 'validity' | 'status' | 'endorsements';
 
 /**
  * - `pass`: the check succeeded;
@@ -25,6 +27,11 @@ export interface Check {
   /** A plain sentence a non-specialist understands. */
   message: string;
   /**
+   * The sentences `message` is made of, each with a stable id and parameters (src/verify/messages.ts), when every
+   * one comes from the catalogue: what a page shows in another language. Absent for sentences not yet in it.
+   */
+  messages?: Message[];
+  /**
    * The specification's name for the outcome of a failed or unknown check, where one exists: Data Integrity
    * `PROOF_VERIFICATION_ERROR`, Bitstring Status List `STATUS_RETRIEVAL_ERROR`, `STATUS_VERIFICATION_ERROR`,
    * `STATUS_LIST_LENGTH_ERROR`, VC Data Model `RANGE_ERROR`, `MALFORMED_VALUE_ERROR`.
@@ -41,13 +48,20 @@ export interface Check {
 
 /** The outcome for one item of a check (one proof, one status entry, one endorsement). */
 export interface CheckDetail {
-  /** Where the item sits in the credential, e.g. `proof[1]`, `credentialStatus`, `credentialSubject.achievement.endorsement[0]`. */
+  /**
+   * Where the item sits in the credential, e.g. `proof[1]`, `credentialStatus`, `credentialSubject.achievement.endorsement[0]`;
+   * for the issuer-trust check, the trust list's source (its file or URL).
+   */
   path: string;
   /** `not-applicable`: the item was not checked (e.g. a proof type microcred does not support, which is ignored). */
   status: CheckStatus;
   message: string;
+  /** As `Check.messages`, for this item. */
+  messages?: Message[];
   /** As `Check.code`, for this item. */
   code?: string;
+  /** The data model rule the item breaks (parse check), e.g. `vc-2.0/4.7-issuer` (see DATA_MODEL_RULES). */
+  rule?: string;
 }
 
 export interface VerificationReport {
@@ -59,17 +73,60 @@ export interface VerificationReport {
   credential?: Record<string, unknown>;
   format?: 'di' | 'jwt';
   /**
+   * Who signed, as proven: set when the signature holds and the signing key is proven to be the issuer's
+   * (issuer-key passed); absent otherwise, since nothing is then established about the signer.
+   */
+  signer?: ProvenSigner;
+  /**
    * One report per embedded endorsement (`endorsement` / `endorsementJwt` of the credential, its achievement and
    * its profiles), each verified like a credential of its own. Their outcome does not change `verified`: the
    * `endorsements` check summarises them (a warning when one is not valid).
    */
   endorsements?: EndorsementReport[];
+  /**
+   * Credentials embedded in this one (a CLR 2.0 transcript's `credentialSubject.verifiableCredential`), each verified
+   * on its own. `verified` is true only when they all are.
+   */
+  nested?: NestedVerification[];
+}
+
+/**
+ * Who holds the key that made the issuer's signature, as proven, and the issuer's name: listed (when the issuer is on
+ * a configured trust list) or only claimed.
+ */
+export interface ProvenSigner {
+  /**
+   * How the key is tied to an identity: `did:web` and `https`, published at a web host; `did:key`, the key is the
+   * identifier (self-asserted); `other`, another DID method resolved by the configured resolver.
+   */
+  method: 'did:web' | 'https' | 'did:key' | 'other';
+  /** The issuer identifier the key was proven to belong to (the credential's issuer.id). */
+  id: string;
+  /**
+   * `did:web` and `https`: the host the key was published at: the host the did:web method names (port included
+   * when not 443), or the host of the https identifier, where the key list was fetched from.
+   */
+  host?: string;
+  /** The issuer's name as the credential states it: a claim, shown as "says it is …" unless `known`. */
+  claimedName?: string;
+  /** The issuer's entry on the first configured trust list that has it (in the configured order). */
+  known?: KnownIssuer;
+  /** The sentences to show: who holds the key, then the name (listed, or "says it is …"). */
+  messages: Message[];
 }
 
 /** The verification of one embedded endorsement. */
 export interface EndorsementReport extends VerificationReport {
   /** Where the endorsement sits in the credential, e.g. `credentialSubject.achievement.endorsement[0]`. */
   path: string;
+}
+
+/** One embedded credential's verification. */
+export interface NestedVerification {
+  /** Where it sits, e.g. `$.credentialSubject.verifiableCredential[0]`. */
+  path: string;
+  id?: string;
+  report: VerificationReport;
 }
 
 export interface VerifyOptions {
@@ -97,6 +154,13 @@ export interface VerifyOptions {
   statusListCacheMs?: number;
   /** An `eddsa-rdfc-2022` implementation to verify with (e.g. a faster one). Default: the reference cryptosuite. */
   cryptosuite?: Cryptosuite;
+  /** Verify credentials embedded in a CLR 2.0 transcript, each on its own. Default true. */
+  verifyNested?: boolean;
+  /**
+   * Known issuers: the trust lists to look the issuer up in (`createTrustRegistry`; create it once and reuse it, it
+   * holds the cache of remote lists). Default: none, so the issuer-trust check says the issuer is on no list.
+   */
+  trust?: TrustRegistry;
 }
 
 /** What the checks share while verifying one credential (internal). */
@@ -107,7 +171,10 @@ export interface VerifyContext {
   /** 1 for VC 1.1 (`https://www.w3.org/2018/credentials/v1`), 2 for VC 2.0. */
   vcVersion: 1 | 2;
   issuerId: string | undefined;
-  /** The issuer's name for messages (falls back to its id). */
+  /**
+   * The name the credential gives its issuer (falls back to its id): a claim, never proven. Sentences must not
+   * present it as the signer; who signed is `VerificationReport.signer`.
+   */
   issuerName: string;
   now: Date;
   resolve: DidResolver;
@@ -128,4 +195,4 @@ export interface SigningKey {
   source?: 'kid' | 'jwk' | 'jwks';
 }
 
-export const CHECK_ORDER: CheckId[] = ['parse', 'context', 'schema', 'profile', 'proof', 'issuer-key', 'validity', 'status', 'endorsements'];
+export const CHECK_ORDER: CheckId[] = ['parse', 'context', 'schema', 'profile', 'proof', 'issuer-key', 'issuer-trust', 'validity', 'status', 'endorsements'];

@@ -1,6 +1,7 @@
 /**
- * The verifier: one report with one entry per check (parse, context, schema, profile, proof, issuer-key, validity,
- * status, endorsements), each with a plain sentence. `verified` is true only when no check failed and no check is
+ * The verifier: one report with one entry per check (parse, context, schema, profile, proof, issuer-key, issuer-trust,
+ * validity, status, endorsements), each with a plain sentence, and who signed as proven (`signer`, issuer-trust.ts).
+ * `verified` is true only when no check failed and no check is
  * unknown: a credential whose status list could not be fetched is reported as not verified, with status "unknown"
  * saying why. Embedded endorsements get reports of their own (`endorsements`); see checks/endorsements.ts for why
  * a failed endorsement is a warning on the credential rather than a failure.
@@ -10,19 +11,22 @@
 import { createDocumentLoader, type DocumentLoader } from '../lib/document-loader.js';
 import { createGuardedFetch, type GuardedFetch } from '../lib/guarded-fetch.js';
 import { createDidResolver, type DidResolver } from '../did/resolve.js';
+import { MicrocredError } from '../errors.js';
 import { parseInput } from './checks/parse.js';
 import { checkContext } from './checks/context.js';
 import { checkSchema } from './checks/schema.js';
 import { checkProfile } from './checks/profile.js';
 import { checkProof } from './checks/proof.js';
 import { checkIssuerKey } from './checks/issuer-key.js';
+import { checkIssuerTrust } from './checks/issuer-trust.js';
 import { checkValidity } from './checks/validity.js';
 import { checkStatus } from './checks/status.js';
 import { checkEndorsements, findEndorsements } from './checks/endorsements.js';
+import { withNested } from './nested.js';
 import { CHECK_ORDER, type Check, type EndorsementReport, type VerificationReport, type VerifyContext, type VerifyOptions } from './types.js';
 
-export { isCompactJws } from './checks/parse.js';
-export type { Check, CheckDetail, CheckId, CheckStatus, EndorsementReport, VerificationReport, VerifyOptions } from './types.js';
+export { isCompactJws } from '../lib/jws.js';
+export type { Check, CheckDetail, CheckId, CheckStatus, EndorsementReport, NestedVerification, ProvenSigner, VerificationReport, VerifyOptions } from './types.js';
 
 let defaultFetch: GuardedFetch | undefined;
 let defaultResolver: DidResolver | undefined;
@@ -52,6 +56,19 @@ function issuerOf(credential: Record<string, unknown>): { id: string | undefined
   const rawName = (issuer as { name?: unknown } | undefined)?.name;
   const name = typeof rawName === 'string' && rawName.trim() ? rawName.trim() : id ? `the issuer ${id}` : 'the issuer';
   return { id, name };
+}
+
+/** The context with a fetch that refuses every URL: DIDs that resolve offline (did:key) still do. */
+function offline(ctx: VerifyContext): VerifyContext {
+  const fetch: GuardedFetch = async (url) => {
+    throw new MicrocredError(
+      'FETCH_BLOCKED',
+      `${url} was not fetched: the credential does not follow the VC Data Model (see the parse check), and nothing such a credential names is fetched.`,
+      { url },
+    );
+  };
+  const resolve = createDidResolver({ fetch, cacheTtlMs: 0 });
+  return { ...ctx, fetch, resolve, documentLoader: ctx.options.documentLoader ?? createDocumentLoader({ resolve }) };
 }
 
 function skipped(id: Check['id'], why: string): Check {
@@ -104,19 +121,33 @@ async function verifyAt(input: string | object, options: VerifyOptions, depth: n
     documentLoader,
     options,
   };
+  // Credentials embedded in a CLR transcript: each verified on its own, one level deep (verify/nested.ts).
+  const nested = (report: VerificationReport): Promise<VerificationReport> =>
+    options.verifyNested === false
+      ? Promise.resolve(report)
+      : withNested(report, (doc) => verify(doc, { ...options, fetch, resolver: resolve, documentLoader, verifyNested: false }));
   const checks: Check[] = [parsed.check];
   const context = await checkContext(ctx);
   checks.push(context, checkSchema(ctx), checkProfile(ctx));
+  // A credential that breaks the data model is refused (the parse check names the rules) and nothing it names is
+  // fetched for it; its signature is still checked where that needs no network (did:key), for a complete report.
+  const proofCtx = parsed.conforming === false ? offline(ctx) : ctx;
   if (context.status === 'fail' && ctx.format === 'di') {
     // Without known contexts the signed data cannot be reconstructed.
     checks.push(skipped('proof', 'the credential uses contexts microcred does not know, so its signature cannot be checked'));
     checks.push(skipped('issuer-key', 'no valid signature was found'));
   } else {
-    const proof = await checkProof(ctx);
-    checks.push(proof.check, await checkIssuerKey(ctx, proof.keys, proof.check.status));
+    const proof = await checkProof(proofCtx);
+    checks.push(proof.check, await checkIssuerKey(proofCtx, proof.keys, proof.check.status));
   }
-  checks.push(checkValidity(ctx));
-  const extra = { credential: parsed.credential, ...(parsed.format ? { format: parsed.format } : {}) };
+  const trust = await checkIssuerTrust(ctx, checks.find((c) => c.id === 'issuer-key') as Check);
+  checks.push(trust.check, checkValidity(ctx));
+  const extra = { credential: parsed.credential, ...(parsed.format ? { format: parsed.format } : {}), ...(trust.signer ? { signer: trust.signer } : {}) };
+  if (parsed.conforming === false) {
+    const why = 'the credential does not follow the VC Data Model (see the parse check), so nothing it names was fetched';
+    checks.push(skipped('status', why), skipped('endorsements', why));
+    return finish(checks, extra);
+  }
   const proofStatus = checks.find((c) => c.id === 'proof')?.status;
   if (proofStatus !== 'pass' && proofStatus !== 'warning') {
     // The status list and the endorsements' keys are named by the credential itself: fetch nothing on behalf of a
@@ -127,11 +158,11 @@ async function verifyAt(input: string | object, options: VerifyOptions, depth: n
         : 'the signature is not valid, so the status information in the credential cannot be trusted';
     checks.push(skipped('status', why));
     checks.push(endorsementsSkipped(parsed.credential, proofStatus));
-    return finish(checks, extra);
+    return nested(finish(checks, extra));
   }
   // A status list is itself a credential: verify it with the same collaborators, without looking at its own status.
   const verifyList = (doc: string | Record<string, unknown>) =>
-    verify(doc, { ...options, fetch, resolver: resolve, documentLoader, checkStatus: false, checkEndorsements: false });
+    verify(doc, { ...options, fetch, resolver: resolve, documentLoader, checkStatus: false, checkEndorsements: false, trust: undefined });
   checks.push(await checkStatus(ctx, verifyList));
   let endorsements: EndorsementReport[] = [];
   if (options.checkEndorsements === false) {
@@ -142,7 +173,7 @@ async function verifyAt(input: string | object, options: VerifyOptions, depth: n
     checks.push(result.check);
     endorsements = result.reports;
   }
-  return finish(checks, { ...extra, ...(endorsements.length ? { endorsements } : {}) });
+  return nested(finish(checks, { ...extra, ...(endorsements.length ? { endorsements } : {}) }));
 }
 
 function endorsementsSkipped(credential: Record<string, unknown>, proofStatus: Check['status'] | undefined): Check {

@@ -9,7 +9,7 @@
  * well-formed Ed25519 `Multikey` the cached verifier holds a public KeyObject instead of re-importing DER on
  * every verification.
  */
-import { ed25519PublicKeyFromMultibase } from '../../keyset/multibase.js';
+import { ed25519PublicKeyFromMultibase } from '../../lib/multibase.js';
 import { createPublicKey, verify as cryptoVerify, type KeyObject } from 'node:crypto';
 import { stock } from '../../lib/fast-rdfc/internals.js';
 

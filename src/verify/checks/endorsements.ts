@@ -57,12 +57,20 @@ export function findEndorsements(credential: Record<string, unknown>): FoundEndo
   return found;
 }
 
-function endorserOf(report: VerificationReport): string {
+/** The endorser's name as listed (on a trust list) or as claimed, with its identifier as fall-back. */
+function endorserOf(report: VerificationReport): { name: string; claimed: boolean } {
+  if (report.signer?.known) return { name: report.signer.known.name, claimed: false };
   const issuer = report.credential?.issuer as { id?: unknown; name?: unknown } | string | undefined;
-  if (typeof issuer === 'string') return issuer;
-  if (typeof issuer?.name === 'string' && issuer.name.trim()) return issuer.name.trim();
-  if (typeof issuer?.id === 'string') return issuer.id;
-  return 'an unnamed endorser';
+  if (typeof issuer === 'string') return { name: issuer, claimed: false };
+  if (typeof issuer?.name === 'string' && issuer.name.trim()) return { name: issuer.name.trim(), claimed: true };
+  if (typeof issuer?.id === 'string') return { name: issuer.id, claimed: false };
+  return { name: 'an unnamed endorser', claimed: false };
+}
+
+/** "by X" for a listed name or an identifier; "that says it is by X" for a name the endorser gives itself. */
+function byEndorser(report: VerificationReport): string {
+  const e = endorserOf(report);
+  return e.claimed ? `that says it is by ${e.name}` : `by ${e.name}`;
 }
 
 function isEndorsementCredential(report: VerificationReport): boolean {
@@ -70,9 +78,15 @@ function isEndorsementCredential(report: VerificationReport): boolean {
   return (Array.isArray(type) ? type : [type]).includes('EndorsementCredential');
 }
 
+function endorserList(reports: VerificationReport[]): string {
+  const all = reports.map(endorserOf);
+  const names = [...new Set(all.map((e) => e.name))].join(', ');
+  return all.some((e) => e.claimed) ? `by ${names}, as they name themselves` : `by ${names}`;
+}
+
 /** One endorsement's line: confirmed, or the first check that stopped it. */
 function detailOf(report: EndorsementReport): CheckDetail {
-  const who = `The endorsement by ${endorserOf(report)} (${report.path})`;
+  const who = `The endorsement ${byEndorser(report)} (${report.path})`;
   if (report.credential && !isEndorsementCredential(report)) {
     return { path: report.path, status: 'fail', message: `${who} is not an EndorsementCredential, so it is not an endorsement Open Badges defines.` };
   }
@@ -134,7 +148,7 @@ export async function checkEndorsements(
         message:
           reports.length === 1
             ? `${(details[0] as CheckDetail).message}`
-            : `All ${reports.length} endorsements are genuine and in force (by ${[...new Set(reports.map(endorserOf))].join(', ')}).`,
+            : `All ${reports.length} endorsements are genuine and in force (${endorserList(reports)}).`,
         details,
       },
       reports,

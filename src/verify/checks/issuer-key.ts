@@ -10,7 +10,8 @@
  *   `assertionMethod` key of its DID/controller document or in its JWK set at
  *   `https://{authority}/.well-known/jwks.json` (OB implementation guide). A self-contained key proves nothing about
  *   who made the token.
- * Trust in the issuer itself (is this really a university?) is outside this check.
+ * Trust in the issuer itself (is this really a university?) is the issuer-trust check. The sentences name the issuer
+ * by its identifier, which is what the key is proven to belong to, never by the name it gives itself.
  */
 import { createPublicKey } from 'node:crypto';
 import { didWebUrl, listedAsAssertionMethod, findVerificationMethod } from '../../did/resolve.js';
@@ -18,6 +19,7 @@ import { publicKeyFromVerificationMethod, samePublicKey } from '../../did/verifi
 import { fetchedJson } from '../../lib/guarded-fetch.js';
 import type { Check, SigningKey, VerifyContext } from '../types.js';
 import { isFetchProblem, rootMessage } from './util.js';
+import { joinMessages, message, type Message } from '../messages.js';
 
 /** The JWK set URL of an issuer (https URL or did:web), or undefined. */
 export function jwksUrl(issuerId: string): string | undefined {
@@ -55,8 +57,13 @@ function keyOfJwk(jwk: Record<string, unknown>) {
   return createPublicKey({ key: rest as never, format: 'jwk' });
 }
 
-function result(status: Check['status'], message: string): Check {
-  return { id: 'issuer-key', status, message };
+function result(status: Check['status'], text: string): Check {
+  return { id: 'issuer-key', status, message: text };
+}
+
+/** A result whose sentences come from the catalogue. */
+function said(status: Check['status'], ...messages: Message[]): Check {
+  return { id: 'issuer-key', status, message: joinMessages(messages), messages };
 }
 
 async function checkVerificationMethod(ctx: VerifyContext, key: SigningKey, issuerId: string): Promise<Check> {
@@ -82,13 +89,13 @@ async function checkVerificationMethod(ctx: VerifyContext, key: SigningKey, issu
   }
   if (!doc) return result('fail', `The issuer's identifier ${controller} cannot be looked up, so the signing key cannot be confirmed as theirs.`);
   if (!listedAsAssertionMethod(doc, vmId)) {
-    return result('fail', `${ctx.issuerName} does not list the signing key (${vmId}) as one it uses to issue credentials.`);
+    return said('fail', message('verify.issuerKey.notListed', { issuer: issuerId, key: vmId }));
   }
   if (controller.startsWith('did:key:')) {
     // A did:key is its own key: there is no published list to consult, and saying so would mislead.
-    return result('pass', `The signing key belongs to ${ctx.issuerName}: the issuer's identifier (a did:key) is that key itself.`);
+    return said('pass', message('verify.issuerKey.didKey'));
   }
-  return result('pass', `The signing key belongs to ${ctx.issuerName}: the issuer's published key list names it as a key for issuing credentials.`);
+  return said('pass', message('verify.issuerKey.listed', { issuer: issuerId }));
 }
 
 async function checkEmbeddedJwk(ctx: VerifyContext, key: SigningKey, issuerId: string): Promise<Check> {
@@ -113,7 +120,7 @@ async function checkEmbeddedJwk(ctx: VerifyContext, key: SigningKey, issuerId: s
         if (!vm) continue;
         try {
           if (samePublicKey(publicKeyFromVerificationMethod(vm), signing)) {
-            return result('pass', `The signing key belongs to ${ctx.issuerName}: the issuer's published key list names it as a key for issuing credentials.`);
+            return said('pass', message('verify.issuerKey.listed', { issuer: issuerId }));
           }
         } catch {
           // A key we cannot read is simply not this one.
@@ -131,11 +138,11 @@ async function checkEmbeddedJwk(ctx: VerifyContext, key: SigningKey, issuerId: s
       return false;
     }
   });
-  if (found.jwk) return result('pass', `The signing key belongs to ${ctx.issuerName}: it is listed in the issuer's key set at ${found.url}.`);
+  if (found.jwk) return said('pass', message('verify.issuerKey.jwks', { issuer: issuerId, url: found.url as string }));
   if (found.fetched) sawKeys = true;
   if (found.error) problems.push(rootMessage(found.error));
   if (sawKeys) {
-    return result('fail', `The key that signed the token is not one that ${ctx.issuerName} publishes, so the token may not come from that issuer.`);
+    return said('fail', message('verify.issuerKey.notPublished', { issuer: issuerId }));
   }
   return result(
     'unknown',
@@ -154,7 +161,7 @@ const RANK: Record<Check['status'], number> = { fail: 4, unknown: 3, warning: 2,
 
 async function checkOneKey(ctx: VerifyContext, key: SigningKey, issuerId: string): Promise<Check> {
   if (key.source === 'jwks') {
-    return result('pass', `The signing key belongs to ${ctx.issuerName}: it is listed in the issuer's own key set.`);
+    return said('pass', message('verify.issuerKey.jwksOwn', { issuer: issuerId }));
   }
   if (key.verificationMethod && key.vmId) return checkVerificationMethod(ctx, key, issuerId);
   if (key.jwk) return checkEmbeddedJwk(ctx, key, issuerId);
@@ -190,13 +197,13 @@ export async function checkIssuerKey(ctx: VerifyContext, keys: SigningKey[] | un
   for (const key of claiming) checks.push(await checkOneKey(ctx, key, issuerId));
   const worst = checks.reduce((a, b) => (RANK[b.status] > RANK[a.status] ? b : a));
   if (worst.status !== 'pass') return worst;
-  const others = keys.length - claiming.length;
+  const others = keys.filter((k) => !claiming.includes(k));
+  const first = checks[0] as Check;
+  if (others.length === 0) return first;
+  const otherKeys = others.map((k) => String(k.vmId)).join(', ');
   const note =
-    others > 0
-      ? ` ${others === 1 ? 'One other signature was' : `${others} other signatures were`} made by someone else (${keys
-          .filter((k) => !claiming.includes(k))
-          .map((k) => k.vmId)
-          .join(', ')}); ${others === 1 ? 'it is' : 'they are'} not the issuer's and ${others === 1 ? 'was' : 'were'} checked only for integrity.`
-      : '';
-  return result('pass', (checks[0] as Check).message + note);
+    others.length === 1
+      ? message('verify.issuerKey.otherOne', { keys: otherKeys })
+      : message('verify.issuerKey.otherMany', { count: others.length, keys: otherKeys });
+  return first.messages ? said('pass', ...first.messages, note) : result('pass', `${first.message} ${note.text}`);
 }

@@ -38,6 +38,7 @@ import type { DocumentLoader } from '../../lib/document-loader.js';
 import type { Check, CheckDetail, SigningKey, VerifyContext } from '../types.js';
 import { findJwkInIssuerJwks } from './issuer-key.js';
 import { findCause, isFetchProblem, rootMessage } from './util.js';
+import { joinMessages, message as sentence, type Message } from '../messages.js';
 
 const DI_V1 = 'https://w3id.org/security/data-integrity/v1';
 const VC2 = 'https://www.w3.org/ns/credentials/v2';
@@ -229,7 +230,7 @@ function proofDetail(entry: ProofEntry): CheckDetail {
  * chains). The check passes when all of them verify; proofs of kinds microcred does not support are ignored (and
  * named) as long as a supported one verifies.
  */
-async function checkDataIntegrityProofs(ctx: VerifyContext, passMessage: string): Promise<ProofResult> {
+async function checkDataIntegrityProofs(ctx: VerifyContext, pass: Message): Promise<ProofResult> {
   const raw = ctx.credential.proof;
   const proofs = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).filter(
     (p): p is Record<string, unknown> => p !== null && typeof p === 'object' && !Array.isArray(p),
@@ -283,10 +284,14 @@ async function checkDataIntegrityProofs(ctx: VerifyContext, passMessage: string)
   const failed = checked.filter((e) => e.outcome?.status === 'fail');
   const unknown = checked.filter((e) => e.outcome?.status === 'unknown');
   if (failed.length === 0 && unknown.length === 0) {
-    const chained = checked.some((e) => e.previous.length > 0) ? ', including signatures that build on earlier ones (a proof chain)' : '';
-    const all = checked.length > 1 ? ` It carries ${checked.length} signatures and every one matches${chained}.` : '';
+    const messages = [pass];
+    if (checked.length > 1) {
+      const chained = checked.some((e) => e.previous.length > 0);
+      messages.push(sentence(chained ? 'verify.proof.allMatchChain' : 'verify.proof.allMatch', { count: checked.length }));
+    }
+    if (ignored.length > 0) messages.push(sentence('verify.proof.ignored', { kinds: ignored.join(', ') }));
     const keys = checked.map((e) => e.outcome?.key).filter((k): k is SigningKey => k !== undefined);
-    return { check: { id: 'proof', status: 'pass', message: passMessage + all + ignoredNote, details }, ...(keys.length ? { keys } : {}) };
+    return { check: { id: 'proof', status: 'pass', message: joinMessages(messages), messages, details }, ...(keys.length ? { keys } : {}) };
   }
   const bad = failed.length > 0 ? failed : unknown;
   const status = failed.length > 0 ? 'fail' : 'unknown';
@@ -463,15 +468,15 @@ function sentenceJoin(parts: string[]): string {
 }
 
 export async function checkProof(ctx: VerifyContext): Promise<ProofResult> {
-  const signer = ctx.issuerName;
-  const passMessage = `The signature matches: the credential has not been changed since ${signer} signed it.`;
+  // Who signed is not this check's to say: the signer is established by the issuer-key and issuer-trust checks.
+  const pass = sentence('verify.proof.pass');
   if (ctx.format === 'jwt') {
     const profile = jwtProfileOf(ctx.jwt!.header);
     const { outcome, notes } = await verifyJwtProof(ctx, profile);
     if (outcome.status === 'pass') {
       const keys = outcome.key ? { keys: [outcome.key] } : {};
-      if (notes.length === 0) return { check: { id: 'proof', status: 'pass', message: passMessage, profile }, ...keys };
-      return { check: { id: 'proof', status: 'warning', message: `${passMessage} However: ${notes.join('; ')}.`, profile }, ...keys };
+      if (notes.length === 0) return { check: { id: 'proof', status: 'pass', message: pass.text, messages: [pass], profile }, ...keys };
+      return { check: { id: 'proof', status: 'warning', message: `${pass.text} However: ${notes.join('; ')}.`, profile }, ...keys };
     }
     return {
       check: {
@@ -490,5 +495,5 @@ export async function checkProof(ctx: VerifyContext): Promise<ProofResult> {
       },
     };
   }
-  return checkDataIntegrityProofs(ctx, passMessage);
+  return checkDataIntegrityProofs(ctx, pass);
 }

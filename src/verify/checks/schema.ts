@@ -9,6 +9,8 @@
  * Non-OB credentials get a warning: neither schema describes them.
  */
 import { validateEndorsementSchema, validateOpenBadgeSchema } from '../../schema/validate-ob.js';
+import { isClrCredential } from '../../schema/validate-clr.js';
+import { checkClrSchema } from './clr-schema.js';
 import type { Check, VerifyContext } from '../types.js';
 import { VC1_CONTEXT, VC2_CONTEXT } from './parse.js';
 
@@ -76,6 +78,7 @@ function listErrors(errors: { path: string; message: string }[]): string {
 
 export function checkSchema(ctx: VerifyContext): Check {
   const c = ctx.credential;
+  if (isClrCredential(c)) return checkClrSchema(ctx);
   const types = Array.isArray(c.type) ? c.type : [c.type];
   const isBadge = types.includes('OpenBadgeCredential') || types.includes('AchievementCredential');
   const isEndorsement = !isBadge && types.includes('EndorsementCredential');

@@ -13,11 +13,14 @@
  * - `1EdTechRevocationList`: the list at `credentialStatus.id` names revoked credentials (`revokedCredentials`, or
  *   `revokedCredential` as the 1EdTech validator reads it).
  * A list that cannot be fetched gives "unknown", never "valid": the report then says the credential is not verified.
- * Other status types get a warning that microcred cannot check them.
+ * Other status types get a warning that microcred cannot check them. A credential that cannot be revoked (no
+ * `credentialStatus`, or none of its entries for revocation) gets a warning saying so: an employer should know
+ * that a credential the issuer withdrew would still look valid.
  */
 import { decodeStatusList, MIN_LIST_BITS } from '../../status/bitstring.js';
 import { fetchedJson, type FetchedDocument } from '../../lib/guarded-fetch.js';
 import type { Check, CheckStatus, VerificationReport, VerifyContext } from '../types.js';
+import { message } from '../messages.js';
 import { isFetchProblem, rootMessage } from './util.js';
 
 export type VerifyListCredential = (input: string | Record<string, unknown>) => Promise<VerificationReport>;
@@ -223,14 +226,24 @@ async function checkRevocationList(ctx: VerifyContext, entry: Record<string, unk
 
 const RANK: Record<CheckStatus, number> = { fail: 4, unknown: 3, warning: 2, pass: 1, 'not-applicable': 0 };
 
+const READ_TYPES = new Set(['BitstringStatusListEntry', 'StatusList2021Entry', '1EdTechRevocationList']);
+
+/**
+ * An entry through which the issuer may revoke the credential: one for revocation, or one of a type microcred does
+ * not read that states no purpose (it may be a revocation method; the check already warns that it is not read).
+ */
+function mayRevoke(entry: Record<string, unknown>): boolean {
+  if (entry.type === '1EdTechRevocationList') return true;
+  const purpose = entry.statusPurpose;
+  if (purpose === undefined) return !READ_TYPES.has(entry.type as string);
+  return purpose === 'revocation' || (Array.isArray(purpose) && purpose.includes('revocation'));
+}
+
 export async function checkStatus(ctx: VerifyContext, verifyList: VerifyListCredential): Promise<Check> {
   const raw = ctx.credential.credentialStatus;
   if (raw === undefined) {
-    return {
-      id: 'status',
-      status: 'not-applicable',
-      message: 'The issuer gives no way to check whether this credential was revoked (it has no credentialStatus).',
-    };
+    const none = message('verify.status.none');
+    return { id: 'status', status: 'warning', message: none.text, messages: [none] };
   }
   if (ctx.options.checkStatus === false) {
     return { id: 'status', status: 'not-applicable', message: 'Revocation and suspension were not checked (turned off).' };
@@ -250,12 +263,18 @@ export async function checkStatus(ctx: VerifyContext, verifyList: VerifyListCred
     }
   }
   const worst = results.reduce((a, b) => (RANK[b.status] > RANK[a.status] ? b : a));
-  const message = results.length === 1 ? worst.message : results.filter((r) => r.status === worst.status).map((r) => r.message).join(' ');
+  let text = results.length === 1 ? worst.message : results.filter((r) => r.status === worst.status).map((r) => r.message).join(' ');
+  let status = worst.status;
+  if (!entries.some(mayRevoke)) {
+    // Suspension (or another purpose) only: what the entries say stands, and that the issuer cannot revoke it too.
+    text = `${text} ${message('verify.status.noRevocation').text}`;
+    if (RANK[status] < RANK.warning) status = 'warning';
+  }
   const details = results.map((r, i) => ({
     path: Array.isArray(raw) ? `credentialStatus[${i}]` : 'credentialStatus',
     status: r.status,
     message: r.message,
     ...(r.code ? { code: r.code } : {}),
   }));
-  return { id: 'status', status: worst.status, message, ...(worst.code ? { code: worst.code } : {}), details };
+  return { id: 'status', status, message: text, ...(worst.code ? { code: worst.code } : {}), details };
 }
