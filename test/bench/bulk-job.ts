@@ -35,7 +35,7 @@ interface Row {
 }
 
 async function fixtures(): Promise<{ profile: Record<string, unknown>; record: Record<string, unknown> }> {
-  const record = JSON.parse(await readFile(path.join(PACKAGE_ROOT, 'test/fixtures/record.json'), 'utf8')) as Record<string, unknown>;
+  const record = JSON.parse(await readFile(path.join(PACKAGE_ROOT, 'examples/record.json'), 'utf8')) as Record<string, unknown>;
   const profile = JSON.parse(await readFile(path.join(PACKAGE_ROOT, 'keys.example/profile.json'), 'utf8')) as Record<string, unknown>;
   delete profile._note;
   delete record._note;
