@@ -219,6 +219,16 @@ describe('catalogue service and issuance (PGlite)', () => {
     expect(changed.status).toBe(409);
   });
 
+  it('a recordId or course code the database cannot hold (NUL, a lone surrogate) is a 422 problem, never a 500', async () => {
+    for (const bad of ['CAT-\u0000-1', 'CAT-\uD800-2']) {
+      const p = await problemOf(issueFromRecord(ctx, slug, shortRecord(bad), { format: 'di', actor: 'test' }));
+      expect(p.status).toBe(422);
+      expect((p.extensions.problems as { path: string }[]).map((x) => x.path)).toContain('$.recordId');
+    }
+    const p = await problemOf(issueFromRecord(ctx, slug, { ...shortRecord('CAT-9'), course: { code: 'PHM\u00007021' } }, { format: 'di', actor: 'test' }));
+    expect(p.status).toBe(422);
+  });
+
   it('the full-record form keeps working: a course not in the catalogue is issued as given, without a version', async () => {
     const rec = { ...structuredClone(recordMinimal), recordId: 'CAT-8', course: { ...(recordMinimal.course as object), code: 'FULL1' } };
     const out = await issueFromRecord(ctx, slug, rec, { format: 'di', actor: 'test' });

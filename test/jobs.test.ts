@@ -164,6 +164,19 @@ describe('bulk jobs (PGlite)', () => {
     expect((await verify(jwt.rows[0]?.credential as string, { checkStatus: false })).checks.filter((c) => c.status === 'fail')).toEqual([]);
   });
 
+  it('rows with text the database cannot hold (NUL, an unpaired surrogate) are rejected rows, not a failed upload', async () => {
+    const lines = [
+      JSON.stringify({ ...recordMinimal, recordId: 'NUL-OK' }),
+      JSON.stringify({ ...recordMinimal, recordId: 'NUL-\u0000' }),
+      JSON.stringify({ ...recordMinimal, recordId: 'NUL-2', learner: { fullName: 'Lone \uD800 surrogate' } }),
+    ];
+    const job = await submitJob(ctx, slug, [lines.join('\n')], { input: 'ndjson', format: 'jwt', actor: 'test' });
+    await runJobsUntilIdle(ctx, { pool });
+    const rows = await collect(readJobResults(ctx, slug, job.id));
+    expect(rows.map((r) => r.outcome)).toEqual(['issued', 'rejected', 'rejected']);
+    expect(rows.slice(1).map((r) => r.problems?.[0]?.path)).toEqual(['$.recordId', '$.learner.fullName']);
+  });
+
   it('cancel before the work: rows not processed, nothing issued', async () => {
     const lines = Array.from({ length: 30 }, (_, i) => JSON.stringify({ ...recordMinimal, recordId: `CX-${i}`, learner: { fullName: `C ${i}` } }));
     const before = await bookkeeping(db, slug);

@@ -28,6 +28,8 @@ import {
 import type { JobInputType, JobRow, JobState } from '../store/jobs.js';
 import { releaseStatusIndexes } from '../store/status-lists-bulk.js';
 import { bulkCredentialId } from './bulk-issue.js';
+import { unstorablePath } from './record-resolution.js';
+import { problem } from '../record/problems.js';
 import type { ServiceContext } from './context.js';
 import { HttpProblem, problems } from './problem.js';
 
@@ -144,8 +146,13 @@ export async function submitJob(ctx: ServiceContext, slug: string, source: ByteS
       await insertJobChunk(ctx.db, id, seq++, chunk[0]?.row as number, chunk);
       chunk = [];
     };
-    for await (const row of rows) {
+    for await (const read of rows) {
       total++;
+      // Text the database cannot hold (NUL, unpaired surrogates) makes the row a rejected one, not a failed upload.
+      const bad = unstorablePath(read.record) ?? (unstorablePath(read.problems) ? '$' : undefined);
+      const row: ImportRow = bad
+        ? { row: read.row, line: read.line, problems: [problem(bad, 'text without NUL characters or unpaired surrogates', 'a character that cannot be stored')] }
+        : read;
       chunk.push(row);
       if (chunk.length >= limits.chunkRows) await flush();
     }

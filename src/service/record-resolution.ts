@@ -33,7 +33,56 @@ export type ResolvedRecord =
  */
 export function lookupKey(input: unknown): { recordId?: string } & Partial<CatalogueReference> {
   const recordId = (input as { recordId?: unknown } | null)?.recordId;
-  return { ...(typeof recordId === 'string' ? { recordId } : {}), ...(catalogueReference(input) ?? {}) };
+  const ref = catalogueReference(input);
+  // Only text the database can hold is looked up (not NUL, not a lone surrogate, not absurdly long): anything else
+  // cannot match and is reported by validation, which runs next.
+  const storable = (v: string): boolean => v.length <= 1000 && storableText(v);
+  return {
+    ...(typeof recordId === 'string' && storable(recordId) ? { recordId } : {}),
+    ...(ref && storable(ref.code) ? ref : {}),
+  };
+}
+
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Whether PostgreSQL can hold the text (in text and jsonb columns): no NUL character, no unpaired surrogate.
+ *
+ * @example
+ * ```ts
+ * storableText('A\u0000B'); // false
+ * ```
+ */
+export function storableText(v: string): boolean {
+  return !UNSTORABLE.test(v);
+}
+
+/**
+ * The JSON path of the first text in `value` (keys included) that the database cannot hold, or undefined.
+ *
+ * @example
+ * ```ts
+ * unstorablePath({ learner: { fullName: 'A\u0000' } }); // '$.learner.fullName'
+ * ```
+ */
+export function unstorablePath(value: unknown, path = '$'): string | undefined {
+  if (typeof value === 'string') return storableText(value) ? undefined : path;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const p = unstorablePath(value[i], `${path}[${i}]`);
+      if (p) return p;
+    }
+    return undefined;
+  }
+  if (value !== null && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      const child = /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(k) ? `${path}.${k}` : `${path}[${JSON.stringify(k)}]`;
+      if (!storableText(k)) return child;
+      const p = unstorablePath(v, child);
+      if (p) return p;
+    }
+  }
+  return undefined;
 }
 
 /**
