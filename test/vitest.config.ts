@@ -23,6 +23,7 @@ const UNIT = [
   'test/fast-identity-keys.test.ts',
   'test/fast-wiring.test.ts',
   'test/golden.test.ts',
+  'test/import.test.ts',
   'test/issue.test.ts',
   'test/jwt-profiles.test.ts',
   'test/keys.test.ts',
