@@ -25,7 +25,11 @@ export type ErrorCode =
   | 'BADGE_MULTIPLE_CREDENTIALS'
   | 'BADGE_CREDENTIAL_INVALID'
   /** A trust list (file, remote document or configuration entry) that is not one microcred reads. */
-  | 'TRUST_LIST_INVALID';
+  | 'TRUST_LIST_INVALID'
+  // bulk input: a column mapping with problems, an unreadable upload (CSV, NDJSON, not UTF-8), one over the limit
+  | 'MAPPING_INVALID'
+  | 'INPUT_INVALID'
+  | 'INPUT_TOO_LARGE';
 
 /**
  * Typed errors with stable codes. Callers branch on `code`, never on message text.

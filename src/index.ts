@@ -75,3 +75,18 @@ export type { BakeOptions } from './baking/bake.js';
 export { unbake } from './baking/unbake.js';
 export type { Unbaked, UnbakeOptions } from './baking/unbake.js';
 export type { BakedFormat, SizeLimits } from './baking/payload.js';
+
+// Bulk input: CSV exports of student record systems (with a column mapping) and NDJSON, read as streams into
+// completion records with per-row problems, checked without issuing, and the per-row report; catalogue courses.
+export { compileMapping } from './import/mapping.js';
+export type { CsvMapping, MappingDocument, FieldSpec, FieldType, MappedField } from './import/mapping.js';
+export { readCsvRows } from './import/csv.js';
+export type { ReadOptions } from './import/csv.js';
+export { readNdjsonRows } from './import/ndjson.js';
+export { checkRows } from './import/check.js';
+export type { CheckOptions as ImportCheckOptions } from './import/check.js';
+export { reportCsv, reportNdjson } from './import/report.js';
+export type { ImportRow, ReportRow, ReportOutcome, RowProblem } from './import/types.js';
+export type { ByteSource } from './import/text.js';
+export { validateCourse } from './record/catalogue.js';
+export type { CatalogueCourse, CourseValidation } from './record/catalogue.js';

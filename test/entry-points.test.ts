@@ -20,17 +20,20 @@ const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as
 
 const LIBRARY_EXPORTS = [
   'CRYPTOSUITES', 'DEFAULT_CRYPTOSUITE', 'FastDiPool', 'JWT_PROFILES', 'KeySet', 'MicrocredError', 'assertProfile',
-  'assertRecord', 'bake', 'buildCredential', 'checkCredential', 'checkPresentation', 'createDidResolver',
-  'createDocumentLoader', 'createFastCryptosuite', 'createGuardedFetch', 'createTrustRegistry', 'didWebDocument',
-  'didWebDocumentUrl', 'fastCryptosuite', 'formatReport', 'generateKeySet', 'identityHash', 'issueCredential',
-  'jwks', 'loadKeySet', 'presentedCredentials', 'rotateKey', 'signDataIntegrity', 'signJwt', 'trustListsFromEnv',
-  'unbake', 'validateProfile', 'validateRecord', 'verify', 'verifyPresentationProof',
+  'assertRecord', 'bake', 'buildCredential', 'checkCredential', 'checkPresentation', 'checkRows', 'compileMapping',
+  'createDidResolver', 'createDocumentLoader', 'createFastCryptosuite', 'createGuardedFetch', 'createTrustRegistry',
+  'didWebDocument', 'didWebDocumentUrl', 'fastCryptosuite', 'formatReport', 'generateKeySet', 'identityHash',
+  'issueCredential', 'jwks', 'loadKeySet', 'presentedCredentials', 'readCsvRows', 'readNdjsonRows', 'reportCsv',
+  'reportNdjson', 'rotateKey', 'signDataIntegrity', 'signJwt', 'trustListsFromEnv', 'unbake', 'validateCourse',
+  'validateProfile', 'validateRecord', 'verify', 'verifyPresentationProof',
 ];
 const STACKING_EXPORTS = ['assertStackingRules', 'buildClrCredential', 'checkStacking', 'readCreditFacts', 'stackingSentence', 'validateStackingRules'];
 const DISPLAY_EXPORTS = ['LANGS', 'badgePng', 'badgeSvg', 'certificatePdf', 'credentialRows', 'credentialView', 'label', 'labels', 'negotiateLang'];
 const SERVICE_EXPORTS = [
-  'createApiKey', 'createApp', 'createIssuer', 'issuerDid', 'migrate', 'openApiDocument', 'openDb', 'rotateIssuerKey',
-  'serviceConfigFromEnv', 'startServer',
+  'cancelJob', 'createApiKey', 'createApp', 'createIssuer', 'getCourse', 'getJobStatus', 'issuerDid',
+  'listCourseHistory', 'listCourses', 'listJobStatuses', 'migrate', 'openApiDocument', 'openDb', 'putCourse',
+  'readJobResults', 'rotateIssuerKey', 'runJobsUntilIdle', 'serviceConfigFromEnv', 'startJobWorker', 'startServer',
+  'submitJob',
 ];
 /** What the library must not load: the HTTP server, the database drivers, the logger. */
 const SERVER_SIDE = ['express', 'pg', '@electric-sql/pglite', 'pino'];

@@ -203,6 +203,7 @@ const FIELD_RULES: [path: string, edit: (r: any) => void, message: string][] = [
   ['$.learner.did', (r) => (r.learner.did = 'did:web:'), '$.learner.did: expected a did:key or did:web DID, found "did:web:"'],
   ['$.learner.studentId', (r) => (r.learner.studentId = ''), '$.learner.studentId: expected the provider\'s student id, found ""'],
   ['$.course.code', (r) => (r.course.code = ''), '$.course.code: expected the course code, e.g. "PHM7021", found ""'],
+  ['$.course.version', (r) => (r.course.version = 0), "$.course.version: expected a version number of the course in the issuer's catalogue (1, 2, ...), found 0"],
   ['$.course.title', (r) => (r.course.title = 7), '$.course.title: expected the title of the micro-credential, found 7'],
   ['$.course.description', (r) => (r.course.description = ''), '$.course.description: expected a description of the micro-credential, found ""'],
   ['$.course.url', (r) => (r.course.url = 'www.example.ac.uk'), '$.course.url: expected an http(s) URL, found "www.example.ac.uk"'],

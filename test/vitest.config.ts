@@ -2,34 +2,57 @@ import { defineConfig } from 'vitest/config';
 import { fileURLToPath } from 'node:url';
 
 /**
- * Integration tests: processes, HTTP servers, PostgreSQL and PGlite, worker threads, the built package. Every other
- * test file is a unit test, which test/support/unit-guard.ts keeps free of all of those.
+ * Unit tests: no processes, worker threads, sockets (so no HTTP and no PostgreSQL) and no database. The set-up file
+ * test/support/unit-guard.ts makes each of those throw in these files, so a unit test cannot quietly become an
+ * integration test. Every other test file is an integration test (processes, HTTP servers, PostgreSQL and PGlite,
+ * worker threads, the built package, the browser): a new test file starts there, and joins this list when it is pure.
  */
-const INTEGRATION = [
-  'test/cli.test.ts',
-  'test/cli-service.test.ts',
-  'test/cli-verify.test.ts',
-  'test/entry-points.test.ts',
-  'test/fast-pool.test.ts',
-  'test/fetch.test.ts',
-  'test/http.test.ts',
-  'test/http-api.test.ts',
-  'test/interop-verifier-core.test.ts',
-  'test/package.test.ts',
-  'test/record-input.test.ts',
-  'test/service.test.ts',
-  'test/service-bench.test.ts',
-  'test/service-concurrency.test.ts',
-  'test/service-resilience.test.ts',
-  'test/store.test.ts',
-  'test/trust-remote.test.ts',
-  'test/vc-api-routes.test.ts',
-  'test/verify-route.test.ts',
-  'test/verify-signer.test.ts',
-  'test/wallet-exchange.test.ts',
-  'test/wallet-interop.test.ts',
-  'test/wallet-mail.test.ts',
-  'test/wallet-oid4vci.test.ts',
+const UNIT = [
+  'test/architecture.test.ts',
+  'test/baking.test.ts',
+  'test/certificate.test.ts',
+  'test/cli-conventions.test.ts',
+  'test/clr.test.ts',
+  'test/contexts.test.ts',
+  'test/did.test.ts',
+  'test/display-badge.test.ts',
+  'test/display-i18n.test.ts',
+  'test/display-public-api.test.ts',
+  'test/display-view.test.ts',
+  'test/fast-differential.test.ts',
+  'test/fast-identity-keys.test.ts',
+  'test/fast-wiring.test.ts',
+  'test/golden.test.ts',
+  'test/import.test.ts',
+  'test/issue.test.ts',
+  'test/jwt-profiles.test.ts',
+  'test/keys.test.ts',
+  'test/mapping.test.ts',
+  'test/presentation.test.ts',
+  'test/profile-schema.test.ts',
+  'test/proof-roundtrip.test.ts',
+  'test/proof-suites.test.ts',
+  'test/readme.test.ts',
+  'test/record-limits.test.ts',
+  'test/record-shape.test.ts',
+  'test/record-validation.test.ts',
+  'test/schema-ob.test.ts',
+  'test/service-function-length.test.ts',
+  'test/stacking.test.ts',
+  'test/status.test.ts',
+  'test/suite-vectors.test.ts',
+  'test/trust-lists.test.ts',
+  'test/vc-api.test.ts',
+  'test/vcdm.test.ts',
+  'test/verify-context.test.ts',
+  'test/verify-data-model.test.ts',
+  'test/verify-endorsements.test.ts',
+  'test/verify-examples.test.ts',
+  'test/verify-proof-sets.test.ts',
+  'test/verify-roundtrip.test.ts',
+  'test/verify-semantics.test.ts',
+  'test/verify-unicode.test.ts',
+  'test/verify.test.ts',
 ];
 
 // Lives in test/ so the top level keeps only the layout the project agreed on.
@@ -44,9 +67,9 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: INTEGRATION, setupFiles: ['test/support/unit-guard.ts'] },
+        test: { name: 'unit', include: UNIT, setupFiles: ['test/support/unit-guard.ts'] },
       },
-      { extends: true, test: { name: 'integration', include: INTEGRATION } },
+      { extends: true, test: { name: 'integration', include: ['test/**/*.test.ts'], exclude: UNIT } },
     ],
   },
 });

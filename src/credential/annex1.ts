@@ -592,6 +592,8 @@ export function buildValidatedCredential(profile: IssuerProfile, record: Complet
     description: course.description,
     criteria: outcomes.criteria,
     humanCode: course.code,
+    // The catalogue version the course description comes from (OB's Achievement.version is a string).
+    version: course.version !== undefined ? String(course.version) : undefined,
     inLanguage: course.language,
     fieldOfStudy: subjects.fieldOfStudy,
     creditsAvailable: course.credits.uk,

@@ -94,6 +94,7 @@ export interface Achievement {
   creditsAvailable?: number;
   fieldOfStudy?: string;
   humanCode?: string;
+  version?: string;
   image?: Image;
   inLanguage?: string;
   resultDescription?: ResultDescription[];

@@ -130,6 +130,11 @@ export interface AwardingBody {
 
 export interface Course {
   code: string;
+  /**
+   * The version of the course in the issuer's catalogue this record was completed from (`achievement.version` in
+   * the credential). Set by the catalogue; a record naming a version asks for that version instead of the current one.
+   */
+  version?: number;
   title: string;
   description: string;
   /** Public course page; also used as `criteria.id`. */

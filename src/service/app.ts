@@ -13,7 +13,7 @@ import type { ServiceDeps } from './http/declare.js';
 import { composeApp } from './http/compose.js';
 import { defaultLogger } from './log.js';
 import { createAuthenticator } from './middleware/auth.js';
-import { buildOpenApiDocument } from './openapi.js';
+import { openApiDocument } from './openapi.js';
 import { ROUTERS } from './routes/index.js';
 import { createVerifier } from './verification.js';
 import type { Verifier } from './verification.js';
@@ -69,7 +69,7 @@ export async function createApp(config: ServiceConfig = {}): Promise<ServiceApp>
     ctx,
     verifier,
     keysRoot: config.keysDir ?? path.join(dataDir === 'memory' ? 'data' : dataDir, 'keys'),
-    openApi: () => buildOpenApiDocument(ROUTERS, ctx.publicUrl),
+    openApi: () => openApiDocument(ctx.publicUrl),
   };
   const auth = createAuthenticator(db, config.adminToken);
   return {

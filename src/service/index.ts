@@ -17,6 +17,14 @@ export { openApiDocument } from './openapi.js';
 export { createIssuer, createApiKey, rotateIssuerKey, issuerDid } from './admin.js';
 export type { CreateIssuerOptions, CreatedIssuer } from './admin.js';
 
+// The course catalogue and bulk jobs (CSV with a column mapping, or NDJSON), with the worker that issues them.
+export { putCourse, getCourse, listCourses, listCourseHistory } from './courses.js';
+export type { CatalogueEntry } from './courses.js';
+export { submitJob, getJobStatus, listJobStatuses, readJobResults, cancelJob } from './jobs.js';
+export type { JobLimits, JobStatus, SubmitJobOptions, ReadResultsOptions } from './jobs.js';
+export { startJobWorker, runJobsUntilIdle } from './job-worker.js';
+export type { JobWorker, JobWorkerOptions } from './job-worker.js';
+
 // The service's database: the store is the service's own schema, so it is part of this entry, not one of its own.
 export { openDb } from '../store/open.js';
 export type { OpenDbOptions } from '../store/open.js';

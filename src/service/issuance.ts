@@ -25,7 +25,6 @@ import { issueCredential } from '../issue.js';
 import type { CryptosuiteName } from '../keyset/cryptosuites.js';
 import type { JwtAlg, KeySet } from '../keyset/keyset.js';
 import type { JwsAlg, JwtProfile } from '../proof/jwt.js';
-import { validateRecord } from '../record/validate.js';
 import type { CompletionRecord } from '../record/types.js';
 import { microcredProfileSchemaUrl } from '../schema/validate-profile.js';
 import { recordAudit } from '../store/audit.js';
@@ -41,9 +40,11 @@ import { isUniqueViolation } from '../store/db.js';
 import type { Queryable } from '../store/db.js';
 import { allocateStatusIndex, setStatusBit } from '../store/status-lists.js';
 import type { Allocation, StatusPurpose } from '../store/status-lists.js';
+import { catalogueSnapshot } from '../store/courses.js';
 import type { LoadedIssuer, ServiceContext } from './context.js';
 import { checkText } from './params.js';
 import { HttpProblem, problems } from './problem.js';
+import { lookupKey, resolveRecord } from './record-resolution.js';
 
 /**
  * Stable JSON (keys sorted) so equal records hash equally whatever the key order.
@@ -112,6 +113,8 @@ interface SignRequest {
   supersede: CredentialRow[];
   actor: string;
   action: string;
+  /** The course of a completion record, and its catalogue version when it was completed from the catalogue. */
+  course?: { code: string; version?: number };
 }
 
 function recordProblems(problemsList: unknown): HttpProblem {
@@ -310,6 +313,7 @@ async function signAndStore(ctx: ServiceContext, issuer: LoadedIssuer, req: Sign
       credential: typeof signed === 'string' ? signed : JSON.stringify(signed),
       keyId,
       awardedDate: req.awardedDateOf(unsigned),
+      ...(req.course ? { courseCode: req.course.code, ...(req.course.version !== undefined ? { courseVersion: req.course.version } : {}) } : {}),
     };
     // Insert, audit entry and allocation count in one statement (one round trip instead of four).
     return insertIssuedCredential(tx, row, { actor: req.actor, action: req.action, details: { recordId: req.recordId, format: req.proof.format } });
@@ -342,10 +346,13 @@ export async function issueFromRecord(
   options: { format: CredentialFormat; reissue?: boolean; alg?: JwtAlg; actor: string },
 ): Promise<IssueOutcome> {
   const issuer = await ctx.issuer(slug);
-  const validation = validateRecord(input);
-  if (!validation.ok) throw recordProblems(validation.problems);
-  const record: CompletionRecord = validation.record;
-  const recordHash = sha256Hex(canonicalJson(record));
+  // Completed from the issuer's catalogue when it has the course (record-resolution.ts), and validated.
+  const key = lookupKey(input);
+  const snapshot = await catalogueSnapshot(ctx.db, slug, key.code !== undefined ? [key] : []);
+  const resolved = resolveRecord(input, snapshot, { ...(options.reissue ? { reissue: true } : {}), hash: (r) => sha256Hex(canonicalJson(r)) });
+  if (!resolved.ok) throw recordProblems(resolved.problems);
+  const record: CompletionRecord = resolved.record;
+  const recordHash = resolved.recordHash;
   let lost = false;
   for (let attempt = 0; ; attempt++) {
     const current = await currentCredentialsForRecord(ctx.db, slug, record.recordId);
@@ -389,6 +396,7 @@ export async function issueFromRecord(
         supersede: options.reissue ? changed : [],
         actor: options.actor,
         action: changed.length > 0 ? 'credential.reissue' : 'credential.issue',
+        course: { code: record.course.code, ...(record.course.version !== undefined ? { version: record.course.version } : {}) },
       });
       ctx.metrics.issued.inc({ issuer: slug, format: options.format });
       return { outcome: 'issued', row, superseded: options.reissue ? changed.map((c) => c.id) : [] };

@@ -25,6 +25,9 @@ export interface CredentialRow {
   reason?: string;
   awardedDate: string;
   supersededBy?: string;
+  /** The course the credential is about and, when the record was completed from the catalogue, its version. */
+  courseCode?: string;
+  courseVersion?: number;
   createdAt: string;
   updatedAt: string;
 }
@@ -66,11 +69,13 @@ export function toCredentialRow(r: Record<string, unknown>): CredentialRow {
     ['learnerDid', r.learner_did],
     ['reason', r.reason],
     ['supersededBy', r.superseded_by],
+    ['courseCode', r.course_code],
   ];
   for (const [k, v] of extra) {
     const s = opt(v);
     if (s !== undefined) (out as unknown as Record<string, unknown>)[k] = s;
   }
+  if (r.course_version !== null && r.course_version !== undefined) out.courseVersion = Number(r.course_version);
   return out;
 }
 
@@ -94,8 +99,8 @@ export async function insertIssuedCredential(
   const res = await q.query<Record<string, unknown>>(
     `WITH c AS (
        INSERT INTO credentials (id, issuer_slug, record_id, record_hash, format, learner_student_id, learner_email, learner_did,
-         status_list_id, status_index, status_entries, credential, key_id, awarded_date)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12, $13, $14)
+         status_list_id, status_index, status_entries, credential, key_id, awarded_date, course_code, course_version)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12, $13, $14, $18, $19::int)
        RETURNING *
      ), a AS (
        INSERT INTO audit_log (actor, issuer_slug, action, target, details) SELECT $15, c.issuer_slug, $16, c.id, $17::jsonb FROM c
@@ -121,6 +126,8 @@ export async function insertIssuedCredential(
       audit.actor,
       audit.action,
       audit.details ? JSON.stringify(audit.details) : null,
+      c.courseCode ?? null,
+      c.courseVersion ?? null,
     ],
   );
   const row = res.rows[0];

@@ -10,7 +10,7 @@ import workerThreads from 'node:worker_threads';
 import { vi } from 'vitest';
 
 const refuse = (what: string) => () => {
-  throw new Error(`unit tests do not ${what}: move this test file to the integration project (INTEGRATION in test/vitest.config.ts)`);
+  throw new Error(`unit tests do not ${what}: take this test file out of UNIT in test/vitest.config.ts (it is an integration test)`);
 };
 
 for (const name of ['spawn', 'spawnSync', 'exec', 'execSync', 'execFile', 'execFileSync', 'fork'] as const) {
@@ -23,8 +23,8 @@ syncBuiltinESMExports();
 
 // vi.mock is hoisted above everything else in this file, so its factories cannot use `refuse`.
 vi.mock('@electric-sql/pglite', () => {
-  throw new Error('unit tests do not open a database (PGlite): move this test file to the integration project');
+  throw new Error('unit tests do not open a database (PGlite): take this test file out of UNIT in test/vitest.config.ts (it is an integration test)');
 });
 vi.mock('pg', () => {
-  throw new Error('unit tests do not open a database (PostgreSQL): move this test file to the integration project');
+  throw new Error('unit tests do not open a database (PostgreSQL): take this test file out of UNIT in test/vitest.config.ts (it is an integration test)');
 });
