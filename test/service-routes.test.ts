@@ -154,13 +154,16 @@ describe('the OpenAPI document built from the declarations', () => {
   it('documents every declared route (parameters, security, error answers) and nothing else', () => {
     const documented = Object.entries(doc.paths).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`));
     expect(documented.sort()).toEqual(routes.map(({ route }) => `${route.method.toUpperCase()} ${route.path}`).sort());
-    for (const { route } of routes) {
+    for (const { router, route } of routes) {
       const op = doc.paths[route.path]?.[route.method];
       const names = (op?.parameters ?? []).map((p) => `${p.in}:${p.name}`);
       expect(names, route.path).toEqual([...pathNames(route.path).map((n) => `path:${n}`), ...Object.keys(route.query ?? {}).map((n) => `query:${n}`)]);
       expect(op?.security !== undefined, route.path).toBe(route.auth !== 'public');
       if (route.auth !== 'public') expect(Object.keys(op?.responses ?? {}), route.path).toEqual(expect.arrayContaining(['401', '403']));
-      for (const s of Object.keys(route.errors ?? {})) expect(op?.responses[s], `${route.path} ${s}`).toMatchObject({ content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } });
+      // Errors in the route's error format: problem+json unless the route or its router names another (HTML pages).
+      const format = route.errorFormat ?? router.errorFormat;
+      const errorContent = format ? { [format.mediaType]: { schema: format.schema } } : { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } };
+      for (const s of Object.keys(route.errors ?? {})) expect(op?.responses[s], `${route.path} ${s}`).toMatchObject({ content: errorContent });
     }
   });
 

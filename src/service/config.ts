@@ -46,6 +46,8 @@ export interface ServiceConfig {
   adminToken?: string;
   /** Create issuer `example` from `keys.example/` (did:key, EXAMPLE keys) when the database has no issuer. */
   exampleIssuer?: boolean;
+  /** The deployment's name in the header of its pages (e.g. "Northbridge University credentials"). Default: the public URL's host. */
+  siteName?: string;
 }
 
 /**
@@ -53,7 +55,7 @@ export interface ServiceConfig {
  * `PORT` (3000), `HOST` (127.0.0.1), `DATABASE_URL` (PostgreSQL; default embedded PGlite),
  * `MICROCRED_DATA_DIR` (./data), `MICROCRED_KEYS_DIR` (<data>/keys), `MICROCRED_PUBLIC_URL`,
  * `MICROCRED_ADMIN_TOKEN`, `MICROCRED_EXAMPLE_ISSUER` (1 = seed the example issuer on an empty database; default 1),
- * `LOG_LEVEL` (info).
+ * `MICROCRED_SITE_NAME` (the pages' header), `LOG_LEVEL` (info).
  *
  * @example
  * ```ts
@@ -74,5 +76,6 @@ export function serviceConfigFromEnv(env: Record<string, string | undefined> = p
   if (env.MICROCRED_KEYS_DIR) config.keysDir = env.MICROCRED_KEYS_DIR;
   if (env.MICROCRED_PUBLIC_URL) config.publicUrl = env.MICROCRED_PUBLIC_URL;
   if (env.MICROCRED_ADMIN_TOKEN) config.adminToken = env.MICROCRED_ADMIN_TOKEN;
+  if (env.MICROCRED_SITE_NAME) config.siteName = env.MICROCRED_SITE_NAME;
   return config;
 }

@@ -149,6 +149,26 @@ export const en = {
   'certificate.notice': 'This certificate is a printed summary. The signed digital credential is the authoritative record.',
   'certificate.page': 'Page {n} of {total}',
   'certificate.details': 'Details',
+
+  // Pages: the frame every page shares.
+  'page.skipLink': 'Skip to main content',
+  'page.languageNav': 'Language',
+  'page.language.en': 'English',
+  'page.language.cy': 'Cymraeg',
+  'page.footer.verify': 'Check a credential',
+  'page.footer.about': 'Credentials issued and checked with microcred, open-source software.',
+  'page.error.heading.400': 'There is a problem with the request',
+  'page.error.heading.404': 'Page not found',
+  'page.error.heading.410': 'No longer available',
+  'page.error.heading.413': 'What you sent is too large',
+  'page.error.heading.415': 'This kind of content is not accepted',
+  'page.error.heading.other': 'The request could not be handled',
+  'page.error.heading.server': 'Sorry, there is a problem with the service',
+  'page.error.text.404': 'If you typed the web address, check it is correct. If you followed a link, the page may have been withdrawn.',
+  'page.error.text.410': 'The issuer has withdrawn this. The credential page says why it is no longer valid.',
+  'page.error.text.other': 'Check what you entered and try again.',
+  'page.error.text.server': 'Try again later. If it keeps happening, contact the organisation that sent you here.',
+  'page.error.details': 'What was wrong',
 } as const;
 
 /** A label catalogue: the same keys as the English one. */

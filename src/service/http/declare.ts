@@ -154,8 +154,11 @@ export type AnyRoute = Route<any, any>;
 /** A group of routes of one resource, with what they share. */
 export interface Router {
   readonly name: string;
-  /** Headers of every answer of these routes, error answers included (pages: their CSP and security headers). */
-  readonly headers?: Headers;
+  /**
+   * Headers of every answer of these routes, error answers included (pages: their CSP and security headers); a
+   * function is called for each request (headers that depend on the deployment, such as HSTS for an https public URL).
+   */
+  readonly headers?: Headers | ((deps: ServiceDeps) => Headers);
   /** Error format of these routes unless a route names its own. */
   readonly errorFormat?: ErrorFormat;
   readonly routes: readonly AnyRoute[];

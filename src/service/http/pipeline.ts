@@ -22,7 +22,7 @@ const FORM = 'application/x-www-form-urlencoded';
 
 interface CompiledRoute {
   readonly route: AnyRoute;
-  readonly headers: Headers | undefined;
+  readonly headers: Router['headers'];
   readonly errorFormat: ErrorFormat | undefined;
   /** Path parameters checked before authentication (the issuer slug) and after it. */
   readonly beforeAuth: readonly (readonly [string, ParamCheck])[];
@@ -100,8 +100,9 @@ function readPath(out: Record<string, unknown>, checks: CompiledRoute['beforeAut
 }
 
 async function run(c: CompiledRoute, req: Request, res: Response): Promise<void> {
-  if (c.headers) for (const k in c.headers) res.setHeader(k, c.headers[k] as string);
-  if (c.errorFormat) useErrorFormat(res, c.errorFormat);
+  const headers: Headers | undefined = typeof c.headers === 'function' ? c.headers(c.deps) : c.headers;
+  if (headers) for (const k in headers) res.setHeader(k, headers[k] as string);
+  if (c.errorFormat) useErrorFormat(res, c.errorFormat, c.deps);
   const rawParams = req.params as Record<string, string | undefined>;
   const path: Record<string, unknown> = {};
   readPath(path, c.beforeAuth, rawParams);

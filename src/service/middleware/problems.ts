@@ -4,8 +4,10 @@
  * default, or another format a route declares (OAuth 2.0 error JSON for token and credential endpoints, an HTML page
  * for pages). Input is never a 500: client errors of express and body-parser are 4xx; a lost database is 503.
  */
+import type { IncomingHttpHeaders } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
+import type { ServiceDeps } from '../http/declare.js';
 import { coreErrorToProblem } from '../issuance.js';
 import { errorSummary } from '../log.js';
 import { HttpProblem, problems, sendProblem } from '../problem.js';
@@ -20,6 +22,14 @@ export interface ErrorReply {
   body: string;
 }
 
+/** The request an error answers, for formats that speak the reader's language (HTML pages). */
+export interface ErrorRequest {
+  readonly headers: IncomingHttpHeaders;
+  readonly query: Readonly<Record<string, unknown>>;
+  /** The service's collaborators, when the error arose in a route (the deployment's name, its public URL). */
+  readonly deps?: ServiceDeps;
+}
+
 /**
  * A route's error format: the media type and schema its error answers have (for the OpenAPI document) and how a
  * problem becomes such an answer. Headers of the problem (`WWW-Authenticate`, `Retry-After`) are sent whatever the
@@ -28,7 +38,7 @@ export interface ErrorReply {
 export interface ErrorFormat {
   readonly mediaType: string;
   readonly schema: Record<string, unknown>;
-  reply(problem: HttpProblem): ErrorReply;
+  reply(problem: HttpProblem, request?: ErrorRequest): ErrorReply;
 }
 
 /** RFC 9457 problem details, the default format. */
@@ -88,12 +98,16 @@ function toProblem(err: unknown, bodyLimit: string, logger: Logger, reqId: strin
   return problems.internal();
 }
 
-/** Where a route keeps its error format for the error handler (set by the route pipeline). */
+/** Where a route keeps its error format (and the service's collaborators) for the error handler (set by the route pipeline). */
 const ERROR_FORMAT = Symbol('errorFormat');
+const ERROR_DEPS = Symbol('errorDeps');
+
+type FormatLocals = { [ERROR_FORMAT]?: ErrorFormat; [ERROR_DEPS]?: ServiceDeps };
 
 /** Makes `format` the error format of the rest of this request. */
-export function useErrorFormat(res: Response, format: ErrorFormat): void {
-  (res.locals as { [ERROR_FORMAT]?: ErrorFormat })[ERROR_FORMAT] = format;
+export function useErrorFormat(res: Response, format: ErrorFormat, deps?: ServiceDeps): void {
+  (res.locals as FormatLocals)[ERROR_FORMAT] = format;
+  if (deps) (res.locals as FormatLocals)[ERROR_DEPS] = deps;
 }
 
 /**
@@ -108,13 +122,13 @@ export function problemHandlers(logger: Logger, bodyLimit: string): [(req: Reque
   const notFound = (req: Request): never => {
     throw problems.notFound(`No resource at ${req.method} ${req.path}.`);
   };
-  const handler = (err: unknown, _req: Request, res: Response, _next: NextFunction): void => {
+  const handler = (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
     const problem = toProblem(err, bodyLimit, logger, locals(res).reqId);
     locals(res).problemType = problem.code;
     if (res.headersSent) return;
-    const format = (res.locals as { [ERROR_FORMAT]?: ErrorFormat })[ERROR_FORMAT];
+    const { [ERROR_FORMAT]: format, [ERROR_DEPS]: deps } = res.locals as FormatLocals;
     if (!format) return sendProblem(res, problem);
-    const reply = format.reply(problem);
+    const reply = format.reply(problem, { headers: req.headers, query: req.query as Record<string, unknown>, ...(deps ? { deps } : {}) });
     for (const [k, v] of Object.entries({ ...problem.headers, ...reply.headers })) res.setHeader(k, v);
     res.status(reply.status).type(reply.type).send(reply.body);
   };

@@ -19,10 +19,11 @@
  * 3. Add it to `ROUTERS` below. The OpenAPI document and the tests that compare it with the routes follow.
  *
  * ## What the declarations already take, for the routers to come
- * - **Pages** (learner and employer pages): answers `{type: 'text/html; charset=utf-8', body}`; the router's
- *   `headers` carry the pages' CSP and other security headers (set before the route checks its input, so the
- *   route's error answers have them too), its `errorFormat` renders an HTML error page; `input.headers['accept-language']` goes to
- *   `negotiateLang` (src/display/i18n). Answers documented with `html()`.
+ * - **Pages**: make the router with `pageRouter` (../pages/router.ts) and answer with `htmlPage(pageContext(...), {...})`
+ *   (../pages/page.tsx): the router's `headers` carry the pages' CSP and other security headers (set before the
+ *   route checks its input, so the route's error answers have them too), its `errorFormat` renders HTML error pages
+ *   in the reader's language, chosen by `?lang=` (declare `langQuery`), its cookie or `Accept-Language`. Answers
+ *   documented with `html()`.
  * - **Wallet exchanges** (VC-API exchanges, OID4VCI): handlers that wrap plain functions returning
  *   `{status, body, headers}` as `{status, json: body, headers}`; a body with content
  *   `application/x-www-form-urlencoded` is parsed for that route only and its fields checked like JSON fields (the
@@ -34,6 +35,7 @@
  */
 import type { Router } from '../http/declare.js';
 import { admin } from './admin.js';
+import { assets } from './assets.js';
 import { credentials } from './credentials.js';
 import { issuers } from './issuers.js';
 import { operations } from './operations.js';
@@ -41,4 +43,4 @@ import { published } from './published.js';
 import { vcApi } from './vc-api.js';
 
 /** Every router of the service, in the order their routes are matched. */
-export const ROUTERS: readonly Router[] = [operations, published, issuers, credentials, admin, vcApi];
+export const ROUTERS: readonly Router[] = [operations, published, issuers, credentials, admin, vcApi, assets];
