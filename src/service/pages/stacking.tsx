@@ -33,6 +33,7 @@ const WORDS = {
     credentials: 'How each credential was used',
     notes: 'Notes',
     totals: 'Credit counted',
+    creditsUnit: 'credits',
     again: 'Check another set',
     scan: 'Ask the learner to scan this code with their wallet',
     qrAlt: 'QR code of the wallet request',
@@ -66,6 +67,7 @@ const WORDS = {
     credentials: 'Sut y defnyddiwyd pob tystlythyr',
     notes: 'Nodiadau',
     totals: 'Credyd a gyfrifwyd',
+    creditsUnit: 'credyd',
     again: 'Gwirio set arall',
     scan: 'Gofynnwch i’r dysgwr sganio’r cod hwn gyda’i waled',
     qrAlt: 'Cod QR cais y waled',
@@ -194,7 +196,7 @@ export function StackingReportView({ pc, report: r }: { pc: PageContext; report:
         <p class="banner__title">{report.met ? w('met') : w('notMet')}</p>
         <p {...en(pc.lang)}>{report.sentences[0]}</p>
         <p>
-          {w('totals')}: <span {...en(pc.lang)}>{`${report.totals.counted} ${report.totals.system}`}</span>
+          {w('totals')}: {`${report.totals.counted} ${report.totals.system} ${w('creditsUnit')}`}
         </p>
       </div>
       {report.presentation && (
