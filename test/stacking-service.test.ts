@@ -277,6 +277,33 @@ describe('receiving the set from a wallet (VC-API exchange, as LCW talks)', () =
     expect((await call(h, 'POST', rel(urls.exchange), { body: {} })).status).toBe(409);
   });
 
+  it('the issuer signs the transcript of the set a wallet sent (the exchange\'s result secret); not before the wallet answered', async () => {
+    const urls = await start();
+    const viewSecret = urls.result.split('/').pop()!;
+    const path = `/issuers/${h.slug}/stacking/transcripts`;
+    const early = await call(h, 'POST', path, { token: h.tokens.full, body: { exchange: viewSecret } });
+    expect([early.status, early.body.type, early.body.parameter?.name]).toEqual([409, expect.stringContaining('exchange-pending'), 'exchange']);
+    const vpr = await request(urls);
+    expect((await call(h, 'POST', rel(urls.exchange), { body: { verifiablePresentation: await learnerWallet.sign(four(), vpr) } })).status).toBe(200);
+    const signed = await call(h, 'POST', path, { token: h.tokens.full, body: { exchange: viewSecret } });
+    expect(signed.status, signed.text).toBe(201);
+    expect(signed.body.verifiableCredential.credentialSubject.id).toBe(learnerWallet.did);
+    expect(signed.body.report.presentation.verified).toBe(true);
+    const verified = await call(h, 'POST', '/credentials/verify', { body: { verifiableCredential: signed.body.verifiableCredential } });
+    expect(verified.body.verified, verified.text.slice(0, 400)).toBe(true);
+    // The same set through /stacking/check, and what an exchange reference cannot be combined with.
+    expect((await call(h, 'POST', '/stacking/check', { body: { exchange: viewSecret } })).body.met).toBe(true);
+    const mixed = await call(h, 'POST', path, { token: h.tokens.full, body: { exchange: viewSecret, credentials: [fx.c.a1] } });
+    expect([mixed.status, mixed.body.parameter?.name]).toEqual([400, 'credentials']);
+    const bad = await call(h, 'POST', path, { token: h.tokens.full, body: { exchange: 'short' } });
+    expect([bad.status, bad.body.parameter?.name]).toEqual([400, 'exchange']);
+    const unknown = await call(h, 'POST', path, { token: h.tokens.full, body: { exchange: 'A'.repeat(43) } });
+    expect([unknown.status, unknown.body.type]).toEqual([404, expect.stringContaining('exchange-not-found')]);
+    // The wallet's secret is not the result's.
+    const walletSecret = urls.exchange.split('/').pop()!;
+    expect((await call(h, 'POST', path, { token: h.tokens.full, body: { exchange: walletSecret } })).status).toBe(404);
+  });
+
   it('a presentation naming the learner as holder but signed by someone else is refused (holder-mismatch)', async () => {
     const urls = await start();
     const vpr = await request(urls);

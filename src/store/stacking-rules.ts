@@ -108,6 +108,9 @@ export interface StackingExchangeRow {
   challengeHash?: string;
   state: 'pending' | 'done';
   report?: Record<string, unknown>;
+  presentation?: Record<string, unknown>;
+  /** The spent challenge of the accepted presentation. */
+  challenge?: string;
   expiresAt: string;
   createdAt: string;
   completedAt?: string;
@@ -122,6 +125,8 @@ function toExchange(r: Record<string, unknown>): StackingExchangeRow {
     ...(r.challenge_hash ? { challengeHash: String(r.challenge_hash) } : {}),
     state: r.state === 'done' ? 'done' : 'pending',
     ...(r.report ? { report: r.report as Record<string, unknown> } : {}),
+    ...(r.presentation ? { presentation: r.presentation as Record<string, unknown> } : {}),
+    ...(r.challenge ? { challenge: String(r.challenge) } : {}),
     expiresAt: isoTime(r.expires_at),
     createdAt: isoTime(r.created_at),
     ...(r.completed_at ? { completedAt: isoTime(r.completed_at) } : {}),
@@ -180,19 +185,24 @@ export async function setStackingChallenge(q: Queryable, id: string, challengeHa
 }
 
 /**
- * Completes an exchange with its report, once: only the first caller presenting the current challenge of a pending
- * exchange succeeds (a replayed presentation gets false).
+ * Completes an exchange with its report and the accepted presentation, once: only the first caller presenting the
+ * current challenge of a pending exchange succeeds (a replayed presentation gets false).
  *
  * @example
  * ```ts
- * const ok = await completeStackingExchange(db, ex.id, sha256Hex(challenge), report);
+ * const ok = await completeStackingExchange(db, ex.id, { challenge, challengeHash: sha256Hex(challenge), report, presentation });
  * ```
  */
-export async function completeStackingExchange(q: Queryable, id: string, challengeHash: string, report: Record<string, unknown>): Promise<boolean> {
+export async function completeStackingExchange(
+  q: Queryable,
+  id: string,
+  done: { challenge: string; challengeHash: string; report: Record<string, unknown>; presentation: Record<string, unknown> },
+): Promise<boolean> {
   const res = await q.query(
-    `UPDATE stacking_exchanges SET state = 'done', report = $3::jsonb, challenge_hash = NULL, completed_at = now()
+    `UPDATE stacking_exchanges
+        SET state = 'done', report = $3::jsonb, presentation = $4::jsonb, challenge = $5, challenge_hash = NULL, completed_at = now()
       WHERE id = $1 AND state = 'pending' AND challenge_hash = $2 AND expires_at > now() RETURNING id`,
-    [id, challengeHash, JSON.stringify(report)],
+    [id, done.challengeHash, JSON.stringify(done.report), JSON.stringify(done.presentation), done.challenge],
   );
   return res.rows.length === 1;
 }

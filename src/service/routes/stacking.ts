@@ -7,7 +7,7 @@ import { defineRoute, json } from '../http/declare.js';
 import type { JsonSchema, Router } from '../http/declare.js';
 import { checkedElsewhere, objectField, textParam } from '../http/inputs.js';
 import { reportJson, runStackingCheck } from '../stacking/check.js';
-import { participateStacking, stackingExchangeResult, stackingInteraction, startStackingExchange } from '../stacking/exchange.js';
+import { participateStacking, resolveExchange, stackingExchangeResult, stackingInteraction, startStackingExchange } from '../stacking/exchange.js';
 import { readCheckRequest, rulesChoice } from '../stacking/input.js';
 import { parentCourse, parentCourseList, putParentCourse } from '../stacking/parent-courses.js';
 import { signTranscript } from '../stacking/transcript.js';
@@ -29,6 +29,7 @@ const CHECK_REQUEST: JsonSchema = {
     learner: { type: 'object', properties: { did: { type: 'string' }, name: { type: 'string' }, email: { type: 'string' }, studentId: { type: 'string' } } },
     challenge: { type: 'string' },
     domain: { type: 'string' },
+    exchange: { type: 'string', description: 'Instead of all the above: the secret of a completed wallet exchange (the last segment of its result URL); its set is checked again against its rules.' },
   },
 };
 const CHECK_FORM: JsonSchema = {
@@ -96,10 +97,10 @@ export const stacking: Router = {
       auth: 'public',
       body: checkBody,
       responses: { 200: json('The report (also when the rules are not met).', REPORT) },
-      errors: { 400: 'A field is malformed (named in "parameter").', 404: 'The parent course named is not stored here.', 413: 'Too large.', 415: 'Neither JSON nor a multipart form.', 422: 'The rules do not validate (every problem with its JSON path).' },
+      errors: { 400: 'A field is malformed (named in "parameter").', 404: 'The parent course or exchange named is not here.', 409: 'The exchange named has not received a presentation yet.', 413: 'Too large.', 415: 'Neither JSON nor a multipart form.', 422: 'The rules do not validate (every problem with its JSON path).' },
       handler: async ({ stream, headers }, { ctx, verifier }) => {
-        const request = await readCheckRequest(stream!, headers);
-        return { json: reportJson(await runStackingCheck(ctx, verifier, request)) };
+        const { request, rules } = await resolveExchange(ctx, await readCheckRequest(stream!, headers));
+        return { json: reportJson(await runStackingCheck(ctx, verifier, request, rules)) };
       },
     }),
     defineRoute({
@@ -112,7 +113,7 @@ export const stacking: Router = {
       params: { slug },
       body: checkBody,
       responses: { 201: json('{verifiableCredential: the signed ClrCredential, report}.', { type: 'object' }) },
-      errors: { 400: 'A field is malformed (named in "parameter").', 404: 'Unknown issuer or parent course.', 413: 'Too large.', 415: 'Neither JSON nor a multipart form.', 422: 'The rules do not validate, or the set does not meet them ("stacking-not-met", with the report).' },
+      errors: { 400: 'A field is malformed (named in "parameter").', 404: 'Unknown issuer, parent course or exchange.', 409: 'The exchange named has not received a presentation yet.', 413: 'Too large.', 415: 'Neither JSON nor a multipart form.', 422: 'The rules do not validate, or the set does not meet them ("stacking-not-met", with the report).' },
       handler: async ({ path, stream, headers, principal }, { ctx, verifier }) => {
         const request = await readCheckRequest(stream!, headers);
         return { status: 201, json: await signTranscript(ctx, verifier, path.slug, request, { actor: principal?.actor as string }) };

@@ -151,8 +151,36 @@ export async function participateStacking(ctx: ServiceContext, verifier: Verifie
   const checked = await verifyDidAuth(ctx, vp, { challenge, domain });
   if (!checked.ok) throw refused(400, checked.code, 'Presentation refused', checked.message);
   const report = await runStackingCheck(ctx, verifier, { credentials: [], presentation: vp as Record<string, unknown>, challenge, domain }, row.rules as unknown as StackingRules);
-  if (!(await completeStackingExchange(ctx.db, row.id, hashSecret(challenge), reportJson(report)))) throw completed;
+  const done = { challenge, challengeHash: hashSecret(challenge), report: reportJson(report), presentation: vp as Record<string, unknown> };
+  if (!(await completeStackingExchange(ctx.db, row.id, done))) throw completed;
   return {};
+}
+
+async function viewedExchange(ctx: ServiceContext, viewSecret: string): Promise<StackingExchangeRow> {
+  const row = await findStackingExchange(ctx.db, 'view', hashSecret(viewSecret));
+  if (!row) throw new HttpProblem(404, 'exchange-not-found', 'Exchange not found', 'There is no such exchange, or it has expired (results are kept 30 minutes).');
+  return row;
+}
+
+/**
+ * The set a completed exchange received, as a check request with its rules (to sign its transcript): the accepted
+ * presentation with the challenge and domain it was signed for, checked again when used (so a revocation since counts).
+ *
+ * @throws HttpProblem 404 `exchange-not-found`, 409 `exchange-pending` while the wallet has not answered.
+ * @example
+ * ```ts
+ * const { request, rules } = await exchangeCheckRequest(ctx, viewSecret);
+ * ```
+ */
+export async function exchangeCheckRequest(ctx: ServiceContext, viewSecret: string): Promise<{ request: CheckRequest; rules: StackingRules }> {
+  const row = await viewedExchange(ctx, viewSecret);
+  if (row.state !== 'done' || !row.presentation || !row.challenge) {
+    throw new HttpProblem(409, 'exchange-pending', 'No presentation yet', 'The wallet has not answered this exchange yet: there is no set to issue a transcript for.', { parameter: { in: 'body', name: 'exchange' } });
+  }
+  return {
+    request: { credentials: [], presentation: row.presentation, challenge: row.challenge, domain: new URL(ctx.publicUrl).host },
+    rules: row.rules as unknown as StackingRules,
+  };
 }
 
 export interface ExchangeResult {
@@ -173,8 +201,7 @@ export interface ExchangeResult {
  * ```
  */
 export async function stackingExchangeResult(ctx: ServiceContext, viewSecret: string): Promise<ExchangeResult> {
-  const row = await findStackingExchange(ctx.db, 'view', hashSecret(viewSecret));
-  if (!row) throw new HttpProblem(404, 'exchange-not-found', 'Exchange not found', 'There is no such exchange, or it has expired (results are kept 30 minutes).');
+  const row = await viewedExchange(ctx, viewSecret);
   return {
     state: row.state,
     expiresAt: row.expiresAt,
@@ -182,4 +209,17 @@ export async function stackingExchangeResult(ctx: ServiceContext, viewSecret: st
     ...(row.state === 'pending' ? { interaction: stackingUrls(ctx.publicUrl, walletSecretOf(viewSecret), viewSecret).interaction } : {}),
     ...(row.report ? { report: row.report } : {}),
   };
+}
+
+/**
+ * A check request as it is to be run: one naming a completed exchange becomes that exchange's set and rules.
+ *
+ * @example
+ * ```ts
+ * const { request, rules } = await resolveExchange(ctx, checkRequestFromJson(body));
+ * const report = await runStackingCheck(ctx, verifier, request, rules);
+ * ```
+ */
+export async function resolveExchange(ctx: ServiceContext, request: CheckRequest): Promise<{ request: CheckRequest; rules?: StackingRules }> {
+  return request.exchange === undefined ? { request } : exchangeCheckRequest(ctx, request.exchange);
 }

@@ -28,6 +28,8 @@ export interface CheckRequest {
   learner?: { did?: string; name?: string; email?: string; studentId?: string };
   challenge?: string;
   domain?: string;
+  /** The secret of a completed wallet exchange's result: its set and rules stand for the fields above. */
+  exchange?: string;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -118,6 +120,7 @@ export function rulesChoice(body: Record<string, unknown>): Pick<CheckRequest, '
  */
 export function checkRequestFromJson(body: unknown): CheckRequest {
   if (!isObject(body)) throw problems.badRequest('The body must be a JSON object: {"credentials": [...], "presentation": {...}, "rules": {...} or "parentCourse": {"issuer", "code"}}.');
+  if (body.exchange !== undefined) return exchangeRequest(body);
   const listed = body.credentials;
   if (listed !== undefined && !Array.isArray(listed)) throw badParam('body', 'credentials', `must be a list of credentials; found ${describeValue(listed)}.`);
   const credentials = (listed ?? []).map((item, i) => credentialItem(item, `credentials[${i}]`));
@@ -141,6 +144,17 @@ export function checkRequestFromJson(body: unknown): CheckRequest {
     ...(challenge ? { challenge } : {}),
     ...(domain ? { domain } : {}),
   };
+}
+
+/** `{"exchange": secret}`: the set and rules of a completed wallet exchange, and nothing else. */
+function exchangeRequest(body: Record<string, unknown>): CheckRequest {
+  if (typeof body.exchange !== 'string' || !/^[A-Za-z0-9_-]{20,100}$/.test(body.exchange)) {
+    throw badParam('body', 'exchange', `must be the secret of a wallet exchange's result (the last segment of its result URL); found ${describeValue(body.exchange)}.`);
+  }
+  for (const other of ['credentials', 'presentation', 'rules', 'parentCourse', 'challenge', 'domain']) {
+    if (body[other] !== undefined) throw badParam('body', other, 'cannot be given with "exchange": the exchange holds the set and the rules.');
+  }
+  return { credentials: [], exchange: body.exchange };
 }
 
 function safeJson(text: string): unknown {

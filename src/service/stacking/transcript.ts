@@ -11,6 +11,7 @@ import type { ServiceContext } from '../context.js';
 import type { Verifier } from '../verification.js';
 import type { CheckRequest } from './input.js';
 import { notMetProblem, reportJson, runStackingCheck } from './check.js';
+import { resolveExchange } from './exchange.js';
 
 /**
  * Checks the set and, when it meets the rules, signs its CLR 2.0 transcript as issuer `slug`.
@@ -29,7 +30,8 @@ export async function signTranscript(
   options: { actor: string },
 ): Promise<{ verifiableCredential: Record<string, unknown>; report: Record<string, unknown> }> {
   const issuer = await ctx.issuer(slug);
-  const report: StackingReport = await runStackingCheck(ctx, verifier, request);
+  const resolved = await resolveExchange(ctx, request);
+  const report: StackingReport = await runStackingCheck(ctx, verifier, resolved.request, resolved.rules);
   if (!report.met) throw notMetProblem(report);
   const clr = buildClrCredential(report, {
     issuerId: issuer.keys.controller,

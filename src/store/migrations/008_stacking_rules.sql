@@ -33,6 +33,10 @@ CREATE TABLE stacking_exchanges (
   -- pending: waiting for the wallet; done: a presentation was accepted and `report` holds the result.
   state          text NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'done')),
   report         jsonb,
+  -- The accepted presentation and the challenge it answered (spent: it is never accepted again), so that the
+  -- issuer can sign the transcript of the set without the wallet sending it twice.
+  presentation   jsonb,
+  challenge      text,
   expires_at     timestamptz NOT NULL,
   created_at     timestamptz(3) NOT NULL DEFAULT now(),
   completed_at   timestamptz(3)
