@@ -302,6 +302,10 @@ describe('receiving the set from a wallet (VC-API exchange, as LCW talks)', () =
     // The wallet's secret is not the result's.
     const walletSecret = urls.exchange.split('/').pop()!;
     expect((await call(h, 'POST', path, { token: h.tokens.full, body: { exchange: walletSecret } })).status).toBe(404);
+    // Neither secret, nor the learner's name, reaches the logs.
+    const logs = h.logs.join('\n');
+    expect(logs).toContain('/stacking/exchanges/:secret');
+    for (const secret of [viewSecret, walletSecret, 'Aisha Rahman', vpr.challenge]) expect(logs).not.toContain(secret);
   });
 
   it('a presentation naming the learner as holder but signed by someone else is refused (holder-mismatch)', async () => {
