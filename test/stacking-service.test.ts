@@ -146,6 +146,14 @@ describe('POST /stacking/check', () => {
     expect(res.body.sentences).toContain('Not met: at least 120 UK credits; 90 UK credits counted, so it needs 30 more credits.');
   });
 
+  it('an image that carries no credential is listed as unreadable and counts for nothing', async () => {
+    const res = await call(h, 'POST', '/stacking/check', { body: { credentials: [Buffer.from(tinyPng()).toString('base64'), fx.c.a1], rules: { title: 'Award', totalCredits: 30 } } });
+    expect(res.status, res.text).toBe(200);
+    expect(res.body.met).toBe(true);
+    expect(res.body.credentials[0].status).toBe('unreadable');
+    expect(res.body.credentials[0].text).toMatch(/^An item of the set could not be read as a credential, so it counts for nothing: No credential could be extracted from the image: /);
+  });
+
   it('a revoked module is listed with why and counts for nothing (status from the signed list, through the service verifier)', async () => {
     const res = await call(h, 'POST', '/stacking/check', { body: { credentials: [fx.c.a3Revoked], rules: { title: 'Award', totalCredits: 30 } } });
     expect(res.body.credentials[0].status).toBe('not-valid');
