@@ -5,6 +5,8 @@
  * the Learner Credential Wallet does (Ed25519Signature2020 over a VC 2.0 presentation, @digitalbazaar/vc), with a
  * wrong holder, a wrong challenge and domain, and a replay; and the staff pages without a browser.
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-ignore -- no type declarations
@@ -113,6 +115,14 @@ describe('parent courses stored per issuer', () => {
     expect(mismatch.body.problems[0].path).toBe('$.parent.code');
     expect((await call(h, 'GET', path)).status).toBe(404);
     expect((await call(h, 'PUT', path, { token: h.tokens.full, rawBody: '{"title":' })).status).toBe(400);
+  });
+
+  it('the README\'s example rules are stored as they are', async () => {
+    const readme = readFileSync(path.resolve(import.meta.dirname, '..', 'README.md'), 'utf8');
+    const example = JSON.parse(/```json\n([\s\S]*?)```/.exec(readme.slice(readme.indexOf('## Stacking')))![1]!);
+    const res = await call(h, 'PUT', `/issuers/${h.partner}/parent-courses/${example.parent.code}`, { token: h.tokens.other, body: example });
+    expect([res.status, res.body.outcome], res.text).toEqual([201, 'created']);
+    expect(res.body.rules).toEqual(example);
   });
 
   it('unknown issuer or course: 404', async () => {
