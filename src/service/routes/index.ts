@@ -40,7 +40,9 @@ import { credentials } from './credentials.js';
 import { issuers } from './issuers.js';
 import { operations } from './operations.js';
 import { published } from './published.js';
+import { stacking } from './stacking.js';
+import { stackingPages } from './stacking-pages.js';
 import { vcApi } from './vc-api.js';
 
 /** Every router of the service, in the order their routes are matched. */
-export const ROUTERS: readonly Router[] = [operations, published, issuers, credentials, admin, vcApi, assets];
+export const ROUTERS: readonly Router[] = [operations, published, issuers, credentials, admin, vcApi, stacking, stackingPages, assets];
