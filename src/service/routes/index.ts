@@ -36,11 +36,13 @@
 import type { Router } from '../http/declare.js';
 import { admin } from './admin.js';
 import { assets } from './assets.js';
+import { courses } from './courses.js';
 import { credentials } from './credentials.js';
 import { issuers } from './issuers.js';
+import { jobs } from './jobs.js';
 import { operations } from './operations.js';
 import { published } from './published.js';
 import { vcApi } from './vc-api.js';
 
 /** Every router of the service, in the order their routes are matched. */
-export const ROUTERS: readonly Router[] = [operations, published, issuers, credentials, admin, vcApi, assets];
+export const ROUTERS: readonly Router[] = [operations, published, issuers, credentials, courses, jobs, admin, vcApi, assets];
