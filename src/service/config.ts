@@ -58,6 +58,11 @@ export interface ServiceConfig {
   jobWorkerThreads?: number;
   /** Limits of one job upload: `maxBytes` (256 MiB), `maxRows` (1,000,000), `chunkRows` (500). */
   jobLimits?: Partial<JobLimits>;
+  /**
+   * Secret that signs the staff page's session cookies (e.g. from MICROCRED_SESSION_SECRET): the same on every
+   * instance behind one address. Unset: a random one per process (sessions end when it restarts).
+   */
+  sessionSecret?: string;
 }
 
 /**
@@ -66,7 +71,8 @@ export interface ServiceConfig {
  * `MICROCRED_DATA_DIR` (./data), `MICROCRED_KEYS_DIR` (<data>/keys), `MICROCRED_PUBLIC_URL`,
  * `MICROCRED_ADMIN_TOKEN`, `MICROCRED_EXAMPLE_ISSUER` (1 = seed the example issuer on an empty database; default 1),
  * `MICROCRED_SITE_NAME` (the pages' header), `MICROCRED_JOB_WORKER` (0 = no bulk job worker in this instance),
- * `MICROCRED_JOB_MAX_BYTES`, `MICROCRED_JOB_MAX_ROWS` (limits of a job upload), `LOG_LEVEL` (info).
+ * `MICROCRED_JOB_MAX_BYTES`, `MICROCRED_JOB_MAX_ROWS` (limits of a job upload), `MICROCRED_SESSION_SECRET` (the
+ * staff page's session cookies), `LOG_LEVEL` (info).
  *
  * @example
  * ```ts
@@ -89,6 +95,7 @@ export function serviceConfigFromEnv(env: Record<string, string | undefined> = p
   if (env.MICROCRED_ADMIN_TOKEN) config.adminToken = env.MICROCRED_ADMIN_TOKEN;
   if (env.MICROCRED_SITE_NAME) config.siteName = env.MICROCRED_SITE_NAME;
   if (env.MICROCRED_JOB_WORKER === '0') config.jobWorker = false;
+  if (env.MICROCRED_SESSION_SECRET) config.sessionSecret = env.MICROCRED_SESSION_SECRET;
   const limits: Partial<JobLimits> = {};
   for (const [name, key] of [['MICROCRED_JOB_MAX_BYTES', 'maxBytes'], ['MICROCRED_JOB_MAX_ROWS', 'maxRows']] as const) {
     const text = env[name];

@@ -143,8 +143,11 @@ export interface JobUploadOptions {
   alg?: JwtAlg;
   dryRun?: boolean;
   actor: string;
-  /** Checks the text parts before the file is read (the staff page's CSRF token); throws to refuse. */
-  check?(parts: UploadParts): void;
+  /**
+   * Checks the text parts before the file is read (the staff page's CSRF token; throws to refuse) and may take
+   * options from them (the staff page's dry-run box).
+   */
+  check?(parts: UploadParts): { dryRun?: boolean } | void;
 }
 
 /**
@@ -157,7 +160,7 @@ export interface JobUploadOptions {
  */
 export function submitJobUpload(ctx: ServiceContext, slug: string, headers: IncomingHttpHeaders, body: Readable, options: JobUploadOptions): Promise<JobStatus> {
   return readUpload(headers, body, async (parts, file) => {
-    options.check?.(parts);
+    const fromParts = options.check?.(parts) ?? {};
     const input = uploadInput(parts);
     const mapping = uploadMapping(parts, input);
     return submitJob(ctx, slug, file, {
@@ -165,7 +168,7 @@ export function submitJobUpload(ctx: ServiceContext, slug: string, headers: Inco
       ...(mapping !== undefined ? { mapping } : {}),
       ...(options.format ? { format: options.format } : {}),
       ...(options.alg ? { alg: options.alg } : {}),
-      dryRun: options.dryRun === true,
+      dryRun: fromParts.dryRun ?? options.dryRun === true,
       actor: options.actor,
       ...(ctx.config.jobLimits ? { limits: ctx.config.jobLimits } : {}),
     });

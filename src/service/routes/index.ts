@@ -42,7 +42,8 @@ import { issuers } from './issuers.js';
 import { jobs } from './jobs.js';
 import { operations } from './operations.js';
 import { published } from './published.js';
+import { staffPages } from './staff-pages.js';
 import { vcApi } from './vc-api.js';
 
 /** Every router of the service, in the order their routes are matched. */
-export const ROUTERS: readonly Router[] = [operations, published, issuers, credentials, courses, jobs, admin, vcApi, assets];
+export const ROUTERS: readonly Router[] = [operations, published, issuers, credentials, courses, jobs, admin, staffPages, vcApi, assets];
