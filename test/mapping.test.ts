@@ -344,7 +344,7 @@ describe('schemas', () => {
     const n = c.credentialSubject.achievement.alignment!.length;
     expect(validateMicrocredProfile(c).errors).toEqual([{
       path: '$.credentialSubject.achievement.alignment',
-      message: `Annex I element 7: notional workload (ECTS): $.credentialSubject.achievement.alignment: expected an alignment with targetType "ext:ECTS" (the workload in ECTS credits), found a list of ${n} items`,
+      message: `Annex I element 7: notional workload (ECTS, or hours without credit): $.credentialSubject.achievement.alignment: expected an alignment with targetType "ext:ECTS" (the workload in ECTS credits) or, for a course without credit, "ext:NotionalWorkload" (the workload in hours), found a list of ${n} items`,
     }]);
   });
 });
