@@ -82,7 +82,7 @@ export const staffPages = pageRouter('staff-pages', [
     auth: 'public',
     body: form({ csrf, token: textField('The API key.', 500) }, ['csrf', 'token']),
     responses: { 303: { description: 'Signed in: to the staff page.' }, 401: html('The key was refused: the form again.') },
-    errors: { 400: 'Malformed form.', 403: 'The form did not come from the sign-in page.' },
+    errors: { 400: 'Malformed form.', 403: 'The form did not come from the sign-in page.', 415: 'Not a form.' },
     handler: async (input, { ctx }) => {
       checkCsrf(cookieValue(input.headers.cookie, SIGN_IN_COOKIE), input.body.csrf);
       try {
@@ -102,7 +102,7 @@ export const staffPages = pageRouter('staff-pages', [
     auth: 'public',
     body: form({ csrf }, ['csrf']),
     responses: { 303: { description: 'Signed out: to the sign-in form.' } },
-    errors: { 400: 'Malformed form.', 401: 'Not signed in.', 403: 'Bad CSRF token.' },
+    errors: { 400: 'Malformed form.', 401: 'Not signed in.', 403: 'Bad CSRF token.', 415: 'Not a form.' },
     handler: async (input, { ctx }) => {
       await poster(ctx, input.headers, input.body.csrf);
       return redirect(`${base(ctx)}/admin`, { 'Set-Cookie': signOutCookie(ctx) });
@@ -178,7 +178,7 @@ export const staffPages = pageRouter('staff-pages', [
     params: { id: jobId },
     body: form({ csrf }, ['csrf']),
     responses: { 303: { description: "Cancelled: to the job's page." } },
-    errors: { 400: 'Malformed form.', 401: 'Not signed in.', 403: 'Bad CSRF token or no "issue" scope.', 404: 'Unknown job.' },
+    errors: { 400: 'Malformed form.', 401: 'Not signed in.', 403: 'Bad CSRF token or no "issue" scope.', 404: 'Unknown job.', 415: 'Not a form.' },
     handler: async (input, { ctx }) => {
       const session = await poster(ctx, input.headers, input.body.csrf);
       requireScope(session, 'issue');
@@ -220,7 +220,7 @@ export const staffPages = pageRouter('staff-pages', [
       ),
     },
     responses: { 303: { description: "Changed: back to the learner's credentials." } },
-    errors: { 400: 'Malformed form (a revocation needs a reason).', 401: 'Not signed in.', 403: 'Bad CSRF token or no "revoke" scope.', 404: 'Unknown credential.', 409: 'Not possible in the current status.' },
+    errors: { 400: 'Malformed form (a revocation needs a reason).', 401: 'Not signed in.', 403: 'Bad CSRF token or no "revoke" scope.', 404: 'Unknown credential.', 409: 'Not possible in the current status.', 415: 'Not a form.' },
     handler: async (input, { ctx }) => {
       const session = await poster(ctx, input.headers, input.body.csrf);
       requireScope(session, 'revoke');
