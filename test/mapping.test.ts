@@ -277,8 +277,8 @@ describe('buildCredential: Annex I elements', () => {
 });
 
 describe('the mapping table', () => {
-  it('every path of every row resolves in the credential for the full record (plus a partner awarding body)', () => {
-    const c = buildCredential(profile, { ...record, course: { ...record.course, awardingBody: partner } }, OPTIONS);
+  it('every path of every row resolves in the credential for the full record (plus a partner awarding body and the workload in hours)', () => {
+    const c = buildCredential(profile, { ...record, course: { ...record.course, awardingBody: partner, workload: { hours: 200 } } }, OPTIONS);
     for (const row of ANNEX_I_MAPPING) {
       for (const path of row.paths) expect(selectPath(c, path).length, `element ${row.element}: ${path}`).toBeGreaterThan(0);
     }
