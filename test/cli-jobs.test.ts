@@ -133,8 +133,16 @@ describe('microcred courses and jobs on a data directory (no service)', () => {
     const data = mkdtempSync(path.join(tmpdir(), 'microcred-cli-local-'));
     const put = await cli(['courses', 'put', 'CYB4010', path.join(EXAMPLES, 'catalogue', 'CYB4010.json'), '--issuer', 'example', '--data', data]);
     expect(put.code, put.stderr).toBe(0);
+    const cpdFile = path.join(data, 'cpd.json');
+    const cpd = JSON.parse(readFileSync(path.join(EXAMPLES, 'catalogue', 'CYB4010.json'), 'utf8')) as Record<string, unknown>;
+    delete cpd.credits;
+    writeFileSync(cpdFile, JSON.stringify({ ...cpd, title: 'Masterclass', workload: { hours: 12 } }));
+    expect((await cli(['courses', 'put', 'CPD1', cpdFile, '--issuer', 'example', '--data', data])).code).toBe(0);
+    const plain = await cli(['courses', 'list', '--issuer', 'example', '--data', data]);
+    // A course without credit is listed with its hours, never as 0 credits.
+    expect(plain.stdout).toBe('CPD1\tv1\tMasterclass\t12 hours, no credit\nCYB4010\tv1\tFoundations of Cyber Security\t5 ECTS\n');
     const list = await cli(['courses', 'list', '--issuer', 'example', '--data', data, '--json']);
-    expect((JSON.parse(list.stdout) as { code: string }[]).map((e) => e.code)).toEqual(['CYB4010']);
+    expect((JSON.parse(list.stdout) as { code: string }[]).map((e) => e.code)).toEqual(['CPD1', 'CYB4010']);
     const file = path.join(data, 'one.ndjson');
     writeFileSync(file, `${JSON.stringify({ recordId: 'LOCAL-1', learner: { fullName: 'Sam Taylor' }, course: { code: 'CYB4010' }, result: { completionDate: '2026-02-27' } })}\n{"recordId": 5}\n`);
     const dry = await cli(['jobs', 'submit', file, '--issuer', 'example', '--data', data, '--dry-run']);

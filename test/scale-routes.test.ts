@@ -55,6 +55,18 @@ describe('catalogue and bulk job routes', () => {
     expect((await call(h, 'PUT', `/issuers/${h.slug}/courses/CYB4010`, { token: h.tokens.full, body: course('CYB4010') })).status).toBe(201);
   });
 
+  it('a CPD course without credit (workload in hours), description or QA body and URL is stored; one with neither credits nor workload is a 422 naming $.credits', async () => {
+    const cpd = { ...course('CYB4010'), title: 'Masterclass: Clinical Audit', workload: { hours: 12 }, qualityAssurance: [{ type: 'Approved by the Faculty CPD committee' }] } as Record<string, unknown>;
+    delete cpd.credits;
+    delete cpd.description;
+    const put = await call(h, 'PUT', `/issuers/${h.slug}/courses/CPD1`, { token: h.tokens.full, body: cpd });
+    expect([put.status, put.body.course.workload]).toEqual([201, { hours: 12 }]);
+    const noWorkload = { ...cpd };
+    delete noWorkload.workload;
+    const refused = await call(h, 'PUT', `/issuers/${h.slug}/courses/CPD2`, { token: h.tokens.full, body: noWorkload });
+    expect([refused.status, refused.body.problems.map((p: { path: string }) => p.path)]).toEqual([422, ['$.credits']]);
+  });
+
   it('GET a course (current or a version), its versions, and the catalogue a page at a time', async () => {
     const current = await call(h, 'GET', `/issuers/${h.slug}/courses/PHM7021`, { token: h.tokens.readOnly });
     expect([current.status, current.body.version, current.body.course.title]).toEqual([200, 2, 'Data Analysis for Public Health (2026)']);
@@ -63,10 +75,10 @@ describe('catalogue and bulk job routes', () => {
     const history = await call(h, 'GET', `/issuers/${h.slug}/courses/PHM7021/versions`, { token: h.tokens.readOnly });
     expect(history.body.items.map((e: { version: number }) => e.version)).toEqual([1, 2]);
     const page1 = await call(h, 'GET', `/issuers/${h.slug}/courses?limit=1`, { token: h.tokens.readOnly });
-    expect(page1.body.items.map((e: { code: string }) => e.code)).toEqual(['CYB4010']);
+    expect(page1.body.items.map((e: { code: string }) => e.code)).toEqual(['CPD1']);
     const next = new URL(page1.body.next as string);
-    const page2 = await call(h, 'GET', `${next.pathname}${next.search}`, { token: h.tokens.readOnly });
-    expect(page2.body.items.map((e: { code: string }) => [e.code, e.version])).toEqual([['PHM7021', 2]]);
+    const page2 = await call(h, 'GET', `${next.pathname}${next.search.replace('limit=1', 'limit=2')}`, { token: h.tokens.readOnly });
+    expect(page2.body.items.map((e: { code: string; version: number }) => [e.code, e.version])).toEqual([['CYB4010', 1], ['PHM7021', 2]]);
     expect(page2.body.next).toBeUndefined();
   });
 
