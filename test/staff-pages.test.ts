@@ -189,6 +189,13 @@ describe('the staff page /admin', () => {
     expect(escaped).not.toContain('<script>alert(1)</script>');
   });
 
+  it('the logs hold no API key, session cookie, CSRF token or learner e-mail address', async () => {
+    const { b, csrf } = await signedIn(h, staffToken);
+    const logs = h.logs.join('\n');
+    expect(logs.length).toBeGreaterThan(0);
+    for (const secret of [staffToken, h.tokens.full, b.cookies.get('microcred-staff') as string, csrf, 'amara.okafor-reid@example.org']) expect(logs).not.toContain(secret);
+  });
+
   it('signed out, the pages send the reader to the sign-in form; unknown jobs are 404 pages', async () => {
     const b = browserish(h);
     for (const p of ['/admin/jobs/x', '/admin/jobs/x/report', '/admin/credentials?learner=a', '/admin/audit']) {

@@ -35,6 +35,9 @@ const status = {
 };
 const reportRow = { type: 'object', properties: { row: { type: 'integer' }, line: { type: 'integer' }, recordId: { type: 'string' }, outcome: { enum: ['issued', 'already-issued', 'rejected', 'would-issue', 'not-processed'] }, credentialId: { type: 'string' }, url: { type: 'string' }, problems: { type: 'array' } } };
 
+/** Longest wait of a followed report (`?follow=true`), ms. */
+const FOLLOW_MS = 30 * 60_000;
+
 /** Where the report points for a credential (its resource on this service). */
 export function reportUrl(ctx: ServiceContext, issuer: string): (credentialId: string) => string {
   return (id) => `${ctx.publicUrl}/issuers/${issuer}/credentials/${encodeURIComponent(id)}`;
@@ -43,7 +46,8 @@ export function reportUrl(ctx: ServiceContext, issuer: string): (credentialId: s
 /** The report of a job as CSV or NDJSON (by `?type=`, else the Accept header), streamed. */
 export async function reportReply(ctx: ServiceContext, issuer: string, id: string, o: { csv: boolean; follow: boolean }) {
   await getJobStatus(ctx, issuer, id);
-  const rows = readJobResults(ctx, issuer, id, { follow: o.follow, pageUrl: reportUrl(ctx, issuer) });
+  // A follower that went away is noticed only when a row is written: the wait ends anyway after a while.
+  const rows = readJobResults(ctx, issuer, id, { follow: o.follow, pageUrl: reportUrl(ctx, issuer), ...(o.follow ? { timeoutMs: FOLLOW_MS } : {}) });
   return o.csv
     ? { type: 'text/csv; charset=utf-8', headers: { 'Content-Disposition': `attachment; filename="job-${id}-report.csv"` }, stream: Readable.from(reportCsv(rows)) }
     : { type: 'application/x-ndjson', stream: Readable.from(reportNdjson(rows)) };
@@ -108,7 +112,7 @@ export const jobs: Router = {
       params: { slug, id: jobId },
       query: {
         type: enumParam('query', 'csv or ndjson (default: by the Accept header, else ndjson).', ['csv', 'ndjson'] as const),
-        follow: flagParam('Wait for the rows still being worked on (until the job is done or cancelled).'),
+        follow: flagParam('Wait for the rows still being worked on (until the job is done or cancelled, at most 30 minutes).'),
       },
       responses: { 200: { ...ndjson('The report, in row order.', reportRow), content: { ...ndjson('', reportRow).content, ...text('', 'text/csv').content } } },
       errors: { 400: 'Malformed request.', 404: 'Unknown issuer or job.' },
