@@ -11,6 +11,7 @@ import { ServiceContext } from './context.js';
 import { openServiceDb, seedExampleIssuer } from './database.js';
 import type { ServiceDeps } from './http/declare.js';
 import { composeApp } from './http/compose.js';
+import { startJobWorker } from './job-worker.js';
 import { defaultLogger } from './log.js';
 import { createAuthenticator } from './middleware/auth.js';
 import { openApiDocument } from './openapi.js';
@@ -30,7 +31,7 @@ export interface ServiceApp {
   /** Shared state: database, loaded issuers, metrics. */
   context: ServiceContext;
   verifier: Verifier;
-  /** Closes the database if `createApp` opened it. */
+  /** Stops the bulk job worker (waiting for the chunks in hand) and closes the database if `createApp` opened it. */
   close(): Promise<void>;
 }
 
@@ -48,7 +49,8 @@ async function loadIssuers(ctx: ServiceContext, logger: Logger): Promise<void> {
 }
 
 /**
- * Builds the service: opens (or uses) the database, applies migrations, loads issuers and returns the express app.
+ * Builds the service: opens (or uses) the database, applies migrations, loads issuers, starts a bulk job worker
+ * (unless `jobWorker: false`) and returns the express app.
  * Listening is separate (`startServer`), so tests and embedders choose the socket.
  *
  * @example
@@ -65,11 +67,13 @@ export async function createApp(config: ServiceConfig = {}): Promise<ServiceApp>
   const ctx = new ServiceContext(db, config, config.logger ?? defaultLogger(config));
   await loadIssuers(ctx, ctx.logger);
   const verifier = createVerifier(ctx);
+  const worker = config.jobWorker === false ? undefined : await startJobWorker(ctx, config.jobWorkerThreads !== undefined ? { poolSize: config.jobWorkerThreads } : {});
   const deps: ServiceDeps = {
     ctx,
     verifier,
     keysRoot: config.keysDir ?? path.join(dataDir === 'memory' ? 'data' : dataDir, 'keys'),
     openApi: () => openApiDocument(ctx.publicUrl),
+    ...(worker ? { wakeJobWorker: () => worker.wake() } : {}),
   };
   const auth = createAuthenticator(db, config.adminToken);
   return {
@@ -77,6 +81,7 @@ export async function createApp(config: ServiceConfig = {}): Promise<ServiceApp>
     context: ctx,
     verifier,
     async close() {
+      await worker?.stop();
       if (ownsDb) await db.close();
     },
   };

@@ -36,13 +36,29 @@
 import type { Router } from '../http/declare.js';
 import { admin } from './admin.js';
 import { assets } from './assets.js';
+import { courses } from './courses.js';
 import { credentials } from './credentials.js';
 import { issuers } from './issuers.js';
+import { jobs } from './jobs.js';
 import { operations } from './operations.js';
 import { published } from './published.js';
 import { stacking } from './stacking.js';
 import { stackingPages } from './stacking-pages.js';
+import { staffPages } from './staff-pages.js';
 import { vcApi } from './vc-api.js';
 
 /** Every router of the service, in the order their routes are matched. */
-export const ROUTERS: readonly Router[] = [operations, published, issuers, credentials, admin, vcApi, stacking, stackingPages, assets];
+export const ROUTERS: readonly Router[] = [
+  operations,
+  published,
+  issuers,
+  credentials,
+  courses,
+  jobs,
+  admin,
+  staffPages,
+  vcApi,
+  stacking,
+  stackingPages,
+  assets,
+];
