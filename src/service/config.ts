@@ -2,6 +2,8 @@ import type { Logger } from 'pino';
 import type { Cryptosuite } from '../proof/vendor.js';
 import type { GuardedFetch, GuardedFetchConfig } from '../lib/guarded-fetch.js';
 import type { Db } from '../store/db.js';
+import { trustListsFromEnv } from '../trust/config.js';
+import type { TrustListSource } from '../trust/types.js';
 
 /** Configuration of the issuance service (`createApp` / `startServer`). Every field is optional. */
 export interface ServiceConfig {
@@ -48,6 +50,12 @@ export interface ServiceConfig {
   exampleIssuer?: boolean;
   /** The deployment's name in the header of its pages (e.g. "Northbridge University credentials"). Default: the public URL's host. */
   siteName?: string;
+  /**
+   * Trust lists of known issuers, most authoritative first: local files (`{ file }`, read at start-up) and https
+   * URLs (`{ url }`, fetched through the guarded fetch and cached). The issuers this service hosts are always known.
+   * Default: `MICROCRED_TRUST_LISTS` in `serviceConfigFromEnv`, else none.
+   */
+  trustLists?: TrustListSource[];
 }
 
 /**
@@ -55,7 +63,8 @@ export interface ServiceConfig {
  * `PORT` (3000), `HOST` (127.0.0.1), `DATABASE_URL` (PostgreSQL; default embedded PGlite),
  * `MICROCRED_DATA_DIR` (./data), `MICROCRED_KEYS_DIR` (<data>/keys), `MICROCRED_PUBLIC_URL`,
  * `MICROCRED_ADMIN_TOKEN`, `MICROCRED_EXAMPLE_ISSUER` (1 = seed the example issuer on an empty database; default 1),
- * `MICROCRED_SITE_NAME` (the pages' header), `LOG_LEVEL` (info).
+ * `MICROCRED_SITE_NAME` (the pages' header), `MICROCRED_TRUST_LISTS` (comma-separated trust list files and https
+ * URLs), `LOG_LEVEL` (info).
  *
  * @example
  * ```ts
@@ -77,5 +86,7 @@ export function serviceConfigFromEnv(env: Record<string, string | undefined> = p
   if (env.MICROCRED_PUBLIC_URL) config.publicUrl = env.MICROCRED_PUBLIC_URL;
   if (env.MICROCRED_ADMIN_TOKEN) config.adminToken = env.MICROCRED_ADMIN_TOKEN;
   if (env.MICROCRED_SITE_NAME) config.siteName = env.MICROCRED_SITE_NAME;
+  const trustLists = trustListsFromEnv(env);
+  if (trustLists.length > 0) config.trustLists = trustLists;
   return config;
 }
