@@ -39,8 +39,9 @@ import { assets } from './assets.js';
 import { credentials } from './credentials.js';
 import { issuers } from './issuers.js';
 import { operations } from './operations.js';
+import { credentialPages, pageSettings, verifyPages } from './pages.js';
 import { published } from './published.js';
 import { vcApi } from './vc-api.js';
 
 /** Every router of the service, in the order their routes are matched. */
-export const ROUTERS: readonly Router[] = [operations, published, issuers, credentials, admin, vcApi, assets];
+export const ROUTERS: readonly Router[] = [operations, published, issuers, credentials, pageSettings, admin, vcApi, assets, credentialPages, verifyPages];
