@@ -30,9 +30,8 @@ async function hostedIssuer(ctx: ServiceContext, issuerId: string): Promise<Host
  * ```
  */
 export function serviceTrustRegistry(ctx: ServiceContext): TrustRegistry {
-  const name = `the issuers ${ctx.config.siteName ?? 'this service'} hosts`;
   return createTrustRegistry({
-    hosted: { name, find: (issuerId) => (issuerId.length <= 2048 && isStorableText(issuerId) ? hostedIssuer(ctx, issuerId) : undefined) },
+    hosted: { ...(ctx.config.siteName ? { name: `the issuers hosted by ${ctx.config.siteName}` } : {}), find: (issuerId) => (issuerId.length <= 2048 && isStorableText(issuerId) ? hostedIssuer(ctx, issuerId) : undefined) },
     lists: ctx.config.trustLists ?? [],
     fetch: ctx.config.fetch ?? createGuardedFetch(ctx.config.fetchConfig ?? {}),
   });

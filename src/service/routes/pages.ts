@@ -113,7 +113,7 @@ const verifySubmit = defineRoute({
     },
   },
   responses: { 200: html('The verdict, each check, and the content.') },
-  errors: { 400: 'Nothing was submitted.', 413: 'Too large.', 422: 'Not a credential, or the web address could not be fetched.' },
+  errors: { 400: 'Nothing was submitted.', 413: 'Too large.', 415: 'Not a form (multipart/form-data).', 422: 'Not a credential, or the web address could not be fetched.' },
   handler: async ({ headers, rawQuery, stream }, { ctx, verifier }) => {
     const pc = pageContext({ headers, query: rawQuery }, ctx);
     try {
