@@ -13,6 +13,7 @@ import { buildCredential } from '../src/credential/annex1.js';
 import { issueCredential } from '../src/issue.js';
 import { loadKeySet } from '../src/keyset/keyset.js';
 import { createGuardedFetch } from '../src/lib/guarded-fetch.js';
+import { serviceConfigFromEnv } from '../src/service/config.js';
 import { call, profile, record, startHarness } from './http-helpers.js';
 import type { Harness } from './http-helpers.js';
 
@@ -156,6 +157,28 @@ describe('the verification page', () => {
     // The verify route's report carries the same check.
     const report = await call(trusted, 'POST', '/credentials/verify', { body: { verifiableCredential: oxford } });
     expect(report.body.checks.find((c: { id: string }) => c.id === 'issuer-trust')).toMatchObject({ status: 'pass' });
+  });
+
+  it('the example keys are never known, even where this service hosts the example issuer', async () => {
+    const withExample = await startHarness({ fetch: createGuardedFetch({ allowHttp: true, allowPrivateNetwork: true }), exampleIssuer: true });
+    try {
+      const issuers = await call(withExample, 'GET', '/issuers');
+      expect(issuers.body.items.map((i: { slug: string }) => i.slug)).toContain('example');
+      const out = await submit(withExample, { credential: JSON.stringify(oxford) });
+      expect(out.html).toMatch(/data-check="issuer-trust" data-status="warning"/);
+      expect(out.text).toContain('says it is University of Oxford');
+    } finally {
+      await withExample.close();
+    }
+  });
+
+  it('trust lists come from MICROCRED_TRUST_LISTS; a list file that is not one stops the service at start-up', async () => {
+    const list = path.join(listDir, 'trust.json');
+    expect(serviceConfigFromEnv({ MICROCRED_TRUST_LISTS: `${list}, https://trust.example.org/list.json` }).trustLists).toEqual([{ file: list }, { url: 'https://trust.example.org/list.json' }]);
+    expect(serviceConfigFromEnv({}).trustLists).toBeUndefined();
+    const bad = path.join(listDir, 'bad.json');
+    writeFileSync(bad, JSON.stringify({ issuers: 'none' }));
+    await expect(startHarness({ trustLists: [{ file: bad }] })).rejects.toMatchObject({ code: 'TRUST_LIST_INVALID' });
   });
 
   it('bad submissions: nothing (400), not multipart (415), not a credential, a PNG without one (422), each on the page', async () => {
