@@ -133,6 +133,19 @@ describe.skipIf(skip !== undefined)('credential pages in a real browser', () => 
     }
   });
 
+  it('the verification page with a presentation of two credentials, one of them revoked', async () => {
+    const vp = { '@context': ['https://www.w3.org/ns/credentials/v2'], type: ['VerifiablePresentation'], verifiableCredential: [valid.credential, revoked.credential] };
+    for (const lang of LANGS) {
+      const page = await browser.page({ width: 320, lang });
+      await page.goto(`${h.url}/verify`);
+      await page.locator('#field-paste').fill(JSON.stringify(vp));
+      await Promise.all([page.waitForNavigation(), page.locator('#field-paste').locator('xpath=ancestor::form').locator('button[type=submit]').click()]);
+      expect(await page.locator('.banner[data-state]').evaluateAll((els) => els.map((e) => e.getAttribute('data-state')))).toEqual(['valid', 'revoked']);
+      await checkOpen(page, 'verify-presentation', lang, 320);
+      await page.close();
+    }
+  });
+
   it('a baked PNG downloaded from the learner page, uploaded to /verify', async () => {
     const page = await browser.page({ width: 320 });
     await page.goto(valid.pageUrl);

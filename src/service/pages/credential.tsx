@@ -130,7 +130,7 @@ const MARKS: Record<Check['status'], string> = { pass: '✓', fail: '✗', warni
 export function Checks({ lang, report, headingLevel = 'h2', heading }: { lang: Lang; report: VerificationReport; headingLevel?: 'h2' | 'h3'; heading: string }) {
   const H = headingLevel;
   return (
-    <section aria-label={heading}>
+    <div class="checks-block">
       <H>{heading}</H>
       <ul class="checks">
         {report.checks.map((c) => (
@@ -144,7 +144,7 @@ export function Checks({ lang, report, headingLevel = 'h2', heading }: { lang: L
           </li>
         ))}
       </ul>
-    </section>
+    </div>
   );
 }
 

@@ -103,11 +103,11 @@ function CredentialResult({ pc, report, idPrefix, level }: { pc: PageContext; re
       <StatusBanner lang={pc.lang} state={state} view={view ?? credentialView({})} verdict warnings={warnings} />
       <Checks lang={pc.lang} report={report} headingLevel={level} heading={label(pc.lang, 'page.credential.checksHeading')} />
       {view && (
-        <section aria-labelledby={`${idPrefix}-content`}>
+        <div class="credential-content">
           {level === 'h2' ? <h2 id={`${idPrefix}-content`}>{label(pc.lang, 'page.verify.contentHeading')}</h2> : <h3 id={`${idPrefix}-content`}>{label(pc.lang, 'page.verify.contentHeading')}</h3>}
           <CredentialHead pc={pc} view={view} heading={level === 'h2' ? 'h3' : 'h4'} />
           <CredentialRows lang={pc.lang} view={view} />
-        </section>
+        </div>
       )}
     </>
   );
