@@ -130,6 +130,28 @@ describe('the verification page', () => {
     expect(notUrl.status).toBe(422);
   });
 
+  it('a PDF certificate is checked through its link; another deployment\'s page is followed to the credential it offers', async () => {
+    const issued = await issue('verify-pdf');
+    const pdf = await bytes(`${issued.pageUrl}/certificate.pdf`);
+    const out = await submit(h, { file: { bytes: pdf, name: 'certificate.pdf', type: 'application/pdf' } });
+    expect(out.status).toBe(200);
+    expect(out.text).toContain('Read through the link in the PDF certificate.');
+    expect(out.html).toContain('data-state="valid"');
+    // Seen from another service, the page is fetched and its alternate link (the credential's JSON) followed.
+    const elsewhere = await submit(trusted, { url: issued.pageUrl });
+    expect(elsewhere.status).toBe(200);
+    expect(elsewhere.text).toContain(`Fetched from ${issued.pageUrl}.`);
+    expect(elsewhere.html).toMatch(/data-check="parse" data-status="pass"/);
+    expect(elsewhere.text).toContain('Data Analytics for Public Health');
+    const other = await issue('verify-pdf-revoked');
+    await call(h, 'POST', `/issuers/${h.slug}/credentials/${encodeURIComponent(other.id)}/revoke`, { token: h.tokens.full, body: { reason: 'error' } });
+    const gone = await submit(trusted, { url: other.pageUrl });
+    expect(gone.status).toBe(422);
+    expect(gone.text).toContain('offers no credential to check');
+    const notPdf = await submit(h, { file: { bytes: '%PDF-1.7 broken', name: 'x.pdf', type: 'application/pdf' } });
+    expect(notPdf.status).toBe(422);
+  });
+
   it('a revoked credential gets the revoked banner; a changed one fails its signature check', async () => {
     const issued = await issue('verify-revoked');
     await call(h, 'POST', `/issuers/${h.slug}/credentials/${encodeURIComponent(issued.id)}/revoke`, { token: h.tokens.full, body: { reason: 'error' } });
@@ -196,6 +218,17 @@ describe('the verification page', () => {
     expect(png.text).toContain('This is not a credential that can be read.');
     const big = await submit(h, { credential: 'x'.repeat(1024 * 1024 + 10) });
     expect(big.status).toBe(413);
+  });
+
+  it('odd input is never a 500', async () => {
+    const inputs = ['[]', '"text"', '{}', 'null', '{"type":"VerifiablePresentation","verifiableCredential":[5, null, "x"]}', '{"type":["VerifiablePresentation"],"verifiableCredential":{"a":1},"proof":{}}',
+      'eyJhbGciOiJFUzI1NiJ9.eyJ4Ijo1fQ.c2ln', 'a\u0000b', '{"@context":5,"issuer":{"id":"\u0000"},"credentialSubject":[]}', '\uFEFF{"id":"urn:x"}'];
+    for (const credential of inputs) {
+      const out = await submit(h, { credential });
+      expect(out.status, credential).toBeLessThan(500);
+      expect(out.html, credential).toContain('<html');
+    }
+    for (const url of ['ftp://x.example/a', 'https://127.0.0.1:1/none', `${h.url}/c/${'x'.repeat(43)}`]) expect((await submit(h, { url })).status, url).toBeLessThan(500);
   });
 
   it('nothing submitted is logged', async () => {

@@ -7,9 +7,11 @@
 import type { Readable } from 'node:stream';
 import type { IncomingHttpHeaders } from 'node:http';
 import busboy from 'busboy';
+import { PDFDict, PDFDocument, PDFHexString, PDFName, PDFString } from 'pdf-lib';
 import { imageKind } from '../baking/bake.js';
 import { unbake } from '../baking/unbake.js';
 import { MicrocredError } from '../errors.js';
+import type { FetchedDocument } from '../lib/guarded-fetch.js';
 import { credentialByPageToken } from '../store/pages.js';
 import type { ServiceContext } from './context.js';
 import type { PresentationReport, Verifier } from './verification.js';
@@ -81,6 +83,8 @@ export function readSubmission(stream: Readable, headers: IncomingHttpHeaders): 
 /** Where the checked credential came from. */
 export interface SubmissionSource {
   image?: 'png' | 'svg';
+  /** Read through the link of a PDF certificate. */
+  pdf?: boolean;
   url?: string;
 }
 
@@ -99,8 +103,39 @@ async function ownPageCredential(ctx: ServiceContext, url: URL): Promise<string 
   return (await credentialByPageToken(ctx.db, token))?.credential;
 }
 
-/** The bytes behind an https URL, through the guarded fetch. */
-async function fetched(ctx: ServiceContext, verifier: Verifier, text: string, source: SubmissionSource): Promise<Uint8Array | string> {
+/** The web addresses a PDF links to (its link annotations), in page order: a certificate links to its page. */
+async function pdfLinks(bytes: Uint8Array): Promise<string[]> {
+  try {
+    const doc = await PDFDocument.load(bytes, { updateMetadata: false });
+    const links: string[] = [];
+    for (const page of doc.getPages()) {
+      const annots = page.node.Annots();
+      for (let i = 0; i < (annots?.size() ?? 0); i++) {
+        const uri = annots?.lookupMaybe(i, PDFDict)?.lookupMaybe(PDFName.of('A'), PDFDict)?.lookup(PDFName.of('URI'));
+        if (uri instanceof PDFString || uri instanceof PDFHexString) links.push(uri.decodeText());
+      }
+    }
+    return links;
+  } catch (e) {
+    // Whatever a damaged PDF makes the reader throw is a problem with the input.
+    throw new SubmissionError('unreadable', `The PDF could not be read: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+/** The credential a web page offers: its `<link rel="alternate" type="application/vc+ld+json" href="…">`. */
+function alternateCredential(html: string, base: string): string | undefined {
+  for (const tag of html.match(/<link\b[^>]*>/gi) ?? []) {
+    const attr = (name: string) => new RegExp(`\\s${name}\\s*=\\s*"([^"]*)"`, 'i').exec(tag)?.[1]?.replace(/&amp;/g, '&');
+    if (attr('rel')?.toLowerCase().split(/\s+/).includes('alternate') && attr('type')?.toLowerCase() === 'application/vc+ld+json') {
+      const href = attr('href');
+      if (href !== undefined) return new URL(href, base).href;
+    }
+  }
+  return undefined;
+}
+
+/** The bytes behind an https URL, through the guarded fetch; a web page is followed once to the credential it offers. */
+async function fetched(ctx: ServiceContext, verifier: Verifier, text: string, source: SubmissionSource, follow = true): Promise<Uint8Array | string> {
   let url: URL;
   try {
     url = new URL(text);
@@ -111,12 +146,29 @@ async function fetched(ctx: ServiceContext, verifier: Verifier, text: string, so
   source.url = url.href;
   const own = await ownPageCredential(ctx, url);
   if (own !== undefined) return own;
+  let doc: FetchedDocument;
   try {
-    return (await verifier.fetch(url.href, { accept: ACCEPT })).body;
+    doc = await verifier.fetch(url.href, { accept: ACCEPT });
   } catch (e) {
     if (e instanceof MicrocredError) throw new SubmissionError('fetch', e.message);
     throw e;
   }
+  if (!/^text\/html/i.test(doc.contentType ?? '')) return doc.body;
+  const alternate = follow ? alternateCredential(new TextDecoder().decode(doc.body), doc.url ?? url.href) : undefined;
+  if (alternate === undefined) throw new SubmissionError('fetch', `The page at ${url.href} offers no credential to check.`);
+  const out = await fetched(ctx, verifier, alternate, source, false);
+  source.url = url.href;
+  return out;
+}
+
+const PDF_MAGIC = [0x25, 0x50, 0x44, 0x46, 0x2d]; // %PDF-
+
+/** A PDF certificate: the credential its page link leads to (the first link that gives one). */
+async function certificateCredential(ctx: ServiceContext, verifier: Verifier, bytes: Uint8Array, source: SubmissionSource): Promise<Uint8Array | string> {
+  const links = (await pdfLinks(bytes)).filter((l) => /^https?:\/\//i.test(l));
+  if (links.length === 0) throw new SubmissionError('unreadable', 'The PDF links to no web page, so there is no credential to check.');
+  source.pdf = true;
+  return fetched(ctx, verifier, links[0] as string, source);
 }
 
 /** Text or bytes to a credential or presentation: a baked badge is read out, text parsed when it is JSON. */
@@ -161,8 +213,9 @@ function isPresentation(value: unknown): value is Record<string, unknown> {
  */
 export async function checkSubmission(ctx: ServiceContext, verifier: Verifier, sub: Submission): Promise<CheckedSubmission> {
   const source: SubmissionSource = {};
-  const data = sub.file ?? sub.text ?? (sub.url !== undefined ? await fetched(ctx, verifier, sub.url, source) : undefined);
+  let data = sub.file ?? sub.text ?? (sub.url !== undefined ? await fetched(ctx, verifier, sub.url, source) : undefined);
   if (data === undefined) throw new SubmissionError('empty');
+  if (typeof data !== 'string' && PDF_MAGIC.every((b, i) => data instanceof Uint8Array && data[i] === b)) data = await certificateCredential(ctx, verifier, data, source);
   const value = content(data, source);
   if (isPresentation(value)) return { kind: 'presentation', report: await verifier.presentation(value, { unsigned: value.proof === undefined }), source };
   return { kind: 'credential', report: await verifier.credential(value as string | object), source };

@@ -129,6 +129,8 @@ export function learnerPageReply(pc: PageContext, data: LearnerPageData, wallet?
     body: <LearnerPage pc={pc} data={data} wallet={wallet} />,
     noindex: !data.indexable,
     script: true,
+    // Where a verifier given this page's address finds the credential (none once it is revoked).
+    ...(offeredDownloads(data).includes('credential.json') ? { head: <link rel="alternate" type="application/vc+ld+json" href={`${new URL(data.pageUrl).pathname}/credential.json`} /> } : {}),
     ...(data.view.signer?.known ? { siteName: data.view.signer.known.name } : {}),
   });
 }

@@ -35,7 +35,7 @@ function Field({ lang, name, kind }: { lang: Lang; name: 'paste' | 'upload' | 'u
       <label for={id}>{label(lang, `page.verify.${name}.label` as LabelKey)}</label>
       <p class="hint" id={hint}>{label(lang, `page.verify.${name}.hint` as LabelKey)}</p>
       {kind === 'textarea' && <textarea id={id} name="credential" aria-describedby={hint} spellcheck={false} autocomplete="off"></textarea>}
-      {kind === 'file' && <input type="file" id={id} name="file" aria-describedby={hint} accept=".json,.jwt,.txt,.png,.svg,application/json,application/ld+json,image/png,image/svg+xml" />}
+      {kind === 'file' && <input type="file" id={id} name="file" aria-describedby={hint} accept=".json,.jwt,.txt,.png,.svg,.pdf,application/json,application/ld+json,image/png,image/svg+xml,application/pdf" />}
       {kind === 'url' && <input type="url" id={id} name="url" aria-describedby={hint} inputmode="url" autocomplete="off" spellcheck={false} />}
     </div>
   );
@@ -86,6 +86,7 @@ function SubmissionProblem({ lang, error }: { lang: Lang; error: SubmissionError
 function SourceNote({ pc, source }: { pc: PageContext; source: SubmissionSource }) {
   return (
     <>
+      {source.pdf && <p>{label(pc.lang, 'page.verify.source.pdf')}</p>}
       {source.url !== undefined && <p>{label(pc.lang, 'page.verify.source.url', { url: source.url })}</p>}
       {source.image !== undefined && <p>{label(pc.lang, source.image === 'png' ? 'page.verify.source.png' : 'page.verify.source.svg')}</p>}
     </>
