@@ -77,7 +77,7 @@ describe('the learner page', () => {
     }
     // Who really signed it, as proven: a key published at this host; known because this service hosts the issuer.
     expect(text).toContain(`Signed with a key published at ${new URL(h.url).host}`);
-    expect(text).toContain('listed in the issuers this service hosts');
+    expect(text).toContain(`listed in the issuers ${new URL(h.url).host} hosts`);
     for (const secret of ['amara.okafor-reid@example.org', 'S2310457']) expect(page.text).not.toContain(secret);
     // Values from what was signed: the rows carry the signed title even if the database row said otherwise.
     expect(text).toContain(credentialView(issued.credential).title as string);
@@ -90,6 +90,7 @@ describe('the learner page', () => {
     const text = visible(page.text);
     expect(text).toContain('Dilys');
     expect(text).toContain('Canlyniadau dysgu');
+    expect(text).toContain(`wedi’i restru yn y cyhoeddwyr y mae ${new URL(h.url).host} yn eu cynnal`);
     expect(text).toContain('Data Analytics for Public Health');
     expect(page.headers.get('set-cookie')).toContain('microcred-lang=cy');
   });

@@ -33,14 +33,18 @@ export interface LearnerPageData {
   pageUrl: string;
 }
 
-/** The display's signer from the verifier's proven signer. */
-export function signerView(signer: ProvenSigner | undefined): SignerView | null {
+/**
+ * The display's signer from the verifier's proven signer. `hostedList`: how the page names the issuers this service
+ * hosts, in its language (instead of the registry's English name for them).
+ */
+export function signerView(signer: ProvenSigner | undefined, hostedList?: string): SignerView | null {
   if (!signer) return null;
+  const list = signer.known && (signer.known.listFormat === 'hosted' && hostedList !== undefined ? hostedList : signer.known.list);
   return {
     method: signer.method,
     id: signer.id,
     ...(signer.host !== undefined ? { host: signer.host } : {}),
-    ...(signer.known ? { known: { name: signer.known.name, list: signer.known.list } } : {}),
+    ...(signer.known ? { known: { name: signer.known.name, list: list as string } } : {}),
   };
 }
 
@@ -63,8 +67,8 @@ export function pageState(report: VerificationReport, stored?: CredentialRow['st
 }
 
 /** The view of a verified credential (what was signed), with who signed it as proven. */
-export function verifiedView(credential: string | Record<string, unknown>, report: VerificationReport): CredentialView {
-  return { ...credentialView(credential), signer: signerView(report.signer) };
+export function verifiedView(credential: string | Record<string, unknown>, report: VerificationReport, hostedList?: string): CredentialView {
+  return { ...credentialView(credential), signer: signerView(report.signer, hostedList) };
 }
 
 /**
@@ -72,10 +76,10 @@ export function verifiedView(credential: string | Record<string, unknown>, repor
  *
  * @example
  * ```ts
- * const data = await learnerPageData(ctx, verifier, token); // data.state === 'valid'
+ * const data = await learnerPageData(ctx, verifier, token, 'the issuers credentials.example.ac.uk hosts'); // data.state === 'valid'
  * ```
  */
-export async function learnerPageData(ctx: ServiceContext, verifier: Verifier, token: string): Promise<LearnerPageData> {
+export async function learnerPageData(ctx: ServiceContext, verifier: Verifier, token: string, hostedList?: string): Promise<LearnerPageData> {
   const row = await credentialByPageToken(ctx.db, token);
   if (!row) throw problems.notFound('There is no credential page at this address.');
   const credential = row.format === 'di' ? (JSON.parse(row.credential) as Record<string, unknown>) : row.credential;
@@ -83,7 +87,7 @@ export async function learnerPageData(ctx: ServiceContext, verifier: Verifier, t
   const settings = await pageSettings(ctx.db, row.issuerSlug);
   return {
     row,
-    view: verifiedView(credential, report),
+    view: verifiedView(credential, report, hostedList),
     report,
     state: pageState(report, row.status),
     indexable: settings.indexable,

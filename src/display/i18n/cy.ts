@@ -185,6 +185,7 @@ export const cy: Catalogue = {
   'page.credential.copied': 'Wedi copïo’r ddolen',
   'page.credential.checksHeading': 'Sut y gwiriwyd y tystlythyr hwn',
 
+  'page.hostedList': 'y cyhoeddwyr y mae {site} yn eu cynnal',
   'page.verify.title': 'Gwirio tystlythyr',
   'page.verify.intro': 'Gwiriwch dystlythyr digidol y mae rhywun wedi’i roi i chi: gludwch ef, lanlwythwch y ffeil neu’r ddelwedd bathodyn, neu rhowch ei gyfeiriad gwe. Nid yw dim a gyflwynwch yn cael ei gadw.',
   'page.verify.paste.heading': 'Gludo tystlythyr',

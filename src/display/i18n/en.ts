@@ -201,6 +201,7 @@ export const en = {
   'page.credential.checksHeading': 'How this credential was checked',
 
   // Pages: the employer's verification page.
+  'page.hostedList': 'the issuers {site} hosts',
   'page.verify.title': 'Check a credential',
   'page.verify.intro': 'Check a digital credential someone has given you: paste it, upload the file or badge image, or give its web address. Nothing you submit is stored.',
   'page.verify.paste.heading': 'Paste a credential',

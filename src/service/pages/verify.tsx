@@ -96,7 +96,7 @@ function SourceNote({ pc, source }: { pc: PageContext; source: SubmissionSource 
 /** One credential's result: verdict, checks, then its content. */
 function CredentialResult({ pc, report, idPrefix, level }: { pc: PageContext; report: VerificationReport; idPrefix: string; level: 'h2' | 'h3' }) {
   const credential = report.credential;
-  const view = credential ? { ...credentialView(credential), signer: signerView(report.signer) } : undefined;
+  const view = credential ? { ...credentialView(credential), signer: signerView(report.signer, label(pc.lang, 'page.hostedList', { site: pc.siteName })) } : undefined;
   const state = pageState(report);
   const warnings = report.checks.some((c) => c.status === 'warning');
   return (

@@ -6,6 +6,7 @@
  * - `pageSettings`: withdrawing a page, opting in to search engines, an achievement's badge image (upload and the
  *   public image every credential of the course names as `achievement.image`).
  */
+import { label } from '../../display/i18n/index.js';
 import { DOWNLOADS, learnerPageData, pageDownload } from '../credential-page.js';
 import type { DownloadName } from '../credential-page.js';
 import { defineRoute, empty, html, json, text } from '../http/declare.js';
@@ -37,7 +38,7 @@ const learnerPage = defineRoute({
   errors: { 404: 'No such page, or the issuer withdrew it.' },
   handler: async ({ path, headers, rawQuery }, { ctx, verifier }) => {
     const pc = pageContext({ headers, query: rawQuery }, ctx);
-    const data = await learnerPageData(ctx, verifier, path.token);
+    const data = await learnerPageData(ctx, verifier, path.token, label(pc.lang, 'page.hostedList', { site: pc.siteName }));
     return learnerPageReply(pc, data);
   },
 });
@@ -65,7 +66,7 @@ const download = defineRoute({
   errors: { 404: 'No such page or file.', 410: 'The credential is revoked: nothing is offered.' },
   handler: async ({ path, headers, rawQuery }, { ctx, verifier }) => {
     const pc = pageContext({ headers, query: rawQuery }, ctx);
-    const data = await learnerPageData(ctx, verifier, path.token);
+    const data = await learnerPageData(ctx, verifier, path.token, label(pc.lang, 'page.hostedList', { site: pc.siteName }));
     const out = await pageDownload(ctx, data, path.file as DownloadName, pc.lang);
     return {
       type: out.type,
