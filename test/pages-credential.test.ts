@@ -83,6 +83,16 @@ describe('the learner page', () => {
     expect(text).toContain(credentialView(issued.credential).title as string);
   });
 
+  it('the page token never reaches the logs (they name the route, not the URL)', async () => {
+    const issued = await issue('page-logs');
+    const before = h.logs.length;
+    await get(issued.pageUrl);
+    await get(`${issued.pageUrl}/badge.svg`);
+    const logged = h.logs.slice(before).join('\n');
+    expect(logged).toContain('/c/:token');
+    expect(logged).not.toContain(new URL(issued.pageUrl).pathname.slice(3));
+  });
+
   it('Welsh chrome, the credential\'s own text as issued', async () => {
     const issued = await issue('page-cy');
     const page = await get(`${issued.pageUrl}?lang=cy`);
