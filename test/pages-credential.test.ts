@@ -19,6 +19,7 @@ import { h as h_ } from 'preact';
 import { renderToString } from 'preact-render-to-string';
 import { pageState } from '../src/service/credential-page.js';
 import { StatusBanner } from '../src/service/pages/credential.js';
+import { createApiKey, createIssuer } from '../src/service/admin.js';
 import { call, profile, record, startHarness } from './http-helpers.js';
 import type { Harness } from './http-helpers.js';
 
@@ -81,6 +82,19 @@ describe('the learner page', () => {
     for (const secret of ['amara.okafor-reid@example.org', 'S2310457']) expect(page.text).not.toContain(secret);
     // Values from what was signed: the rows carry the signed title even if the database row said otherwise.
     expect(text).toContain(credentialView(issued.credential).title as string);
+  });
+
+  it('the awarding body\'s logo is shown when the profile gives it as a data: URI (the pages load nothing from elsewhere)', async () => {
+    const logo = `data:image/png;base64,${Buffer.from(badgePng(credentialView({}), { size: 32 })).toString('base64')}`;
+    const slug = `logo-${Math.random().toString(36).slice(2, 8)}`;
+    await createIssuer(h.db, { slug, profile: { ...profile, name: 'Logo College', logo }, publicUrl: h.url, keysRoot: h.keysRoot });
+    const { token } = await createApiKey(h.db, { issuer: slug, scopes: ['issue'] });
+    const issued = (await call(h, 'POST', `/issuers/${slug}/credentials`, { token, body: { ...record, recordId: 'logo-1' } })).body;
+    const html = (await get(issued.pageUrl)).text;
+    expect(html).toContain(`<img class="issuer-logo" src="${logo}" alt/>`);
+    const https = (await get((await issue('logo-2')).pageUrl)).text;
+    expect(https).not.toContain('issuer-logo');
+    expect(https).not.toContain(profile.logo as string);
   });
 
   it('the page token never reaches the logs (they name the route, not the URL)', async () => {
