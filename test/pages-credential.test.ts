@@ -17,7 +17,10 @@ import { badgePng } from '../src/display/badge.js';
 import { credentialView } from '../src/display/view.js';
 import { h as h_ } from 'preact';
 import { renderToString } from 'preact-render-to-string';
-import { pageState } from '../src/service/credential-page.js';
+import { credentialPageUrlOf, pageState } from '../src/service/credential-page.js';
+import { runJobsUntilIdle } from '../src/service/job-worker.js';
+import { getJobStatus, submitJob } from '../src/service/jobs.js';
+import { serviceContext } from './bulk-helpers.js';
 import { StatusBanner } from '../src/service/pages/credential.js';
 import { createApiKey, createIssuer } from '../src/service/admin.js';
 import { call, profile, record, startHarness } from './http-helpers.js';
@@ -56,6 +59,9 @@ describe('the learner page', () => {
     expect(other.pageUrl).not.toBe(issued.pageUrl);
     const read = await call(h, 'GET', `/issuers/${h.slug}/credentials/${encodeURIComponent(issued.id)}`, { token: h.tokens.readOnly });
     expect(read.body.pageUrl).toBe(issued.pageUrl);
+    const batch = await call(h, 'POST', `/issuers/${h.slug}/credentials/batch`, { token: h.tokens.full, body: [{ ...record, recordId: 'page-url-1' }, { ...record, recordId: 'page-url-3' }] });
+    expect(batch.body.results[0].pageUrl).toBe(issued.pageUrl);
+    expect(batch.body.results[1].pageUrl).toMatch(/\/c\/[A-Za-z0-9_-]{43}$/);
     const again = await call(h, 'POST', `/issuers/${h.slug}/credentials`, { token: h.tokens.full, body: { ...record, recordId: 'page-url-1' } });
     expect(again.status).toBe(200);
     expect(again.body.pageUrl).toBe(issued.pageUrl);
@@ -321,5 +327,21 @@ describe('on PostgreSQL', async () => {
       await db.close();
       await pgDb.drop();
     }
+  });
+});
+
+describe('credentials issued by a bulk job', () => {
+  it('carry achievement.image and have a page, whose URL the mail and report seam looks up', async () => {
+    const ctx = serviceContext(h.db, { publicUrl: h.url });
+    const job = await submitJob(ctx, h.slug, [`${JSON.stringify({ ...record, recordId: 'bulk-page-1' })}\n`], { input: 'ndjson', actor: 'test' });
+    await runJobsUntilIdle(ctx);
+    const row = (await h.db.query<{ id: string; credential: string }>("SELECT id, credential FROM credentials WHERE record_id = 'bulk-page-1'")).rows[0];
+    expect(row, JSON.stringify(await getJobStatus(ctx, h.slug, job.id))).toBeDefined();
+    const credential = JSON.parse(row?.credential as string);
+    expect(credential.credentialSubject.achievement.image).toEqual({ id: `${h.url}/issuers/${h.slug}/achievements/PHM7021/image`, type: 'Image' });
+    const pageUrl = await credentialPageUrlOf(ctx, h.slug, row?.id as string);
+    expect(pageUrl).toMatch(/\/c\/[A-Za-z0-9_-]{43}$/);
+    expect((await get(pageUrl as string)).status).toBe(200);
+    expect(await credentialPageUrlOf(ctx, h.slug, 'urn:uuid:none')).toBeUndefined();
   });
 });

@@ -11,7 +11,7 @@ import type { Lang } from '../display/i18n/index.js';
 import { credentialView } from '../display/view.js';
 import type { CredentialView, SignerView } from '../display/view.js';
 import type { CredentialRow } from '../store/credentials.js';
-import { achievementImage, credentialByPageToken, pageSettings } from '../store/pages.js';
+import { achievementImage, credentialByPageToken, pageSettings, pageTokenOf } from '../store/pages.js';
 import type { ProvenSigner, VerificationReport } from '../verify/types.js';
 import type { ServiceContext } from './context.js';
 import { credentialPageUrl } from './page-urls.js';
@@ -93,6 +93,20 @@ export async function learnerPageData(ctx: ServiceContext, verifier: Verifier, t
     indexable: settings.indexable,
     pageUrl: credentialPageUrl(ctx, token),
   };
+}
+
+/**
+ * The page URL of an issuer's credential (for mail and reports that name the page), undefined when it has none or
+ * it was withdrawn.
+ *
+ * @example
+ * ```ts
+ * const mailer = new ClaimMailer(ctx, { smtpUrl, pageUrl: (slug, id) => credentialPageUrlOf(ctx, slug, id) });
+ * ```
+ */
+export async function credentialPageUrlOf(ctx: ServiceContext, slug: string, id: string): Promise<string | undefined> {
+  const token = await pageTokenOf(ctx.db, slug, id);
+  return token === undefined ? undefined : credentialPageUrl(ctx, token);
 }
 
 /** The files a page offers. */

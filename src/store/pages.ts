@@ -26,6 +26,19 @@ export async function credentialByPageToken(q: Queryable, token: string): Promis
 }
 
 /**
+ * The page token of an issuer's credential, unless its page was withdrawn.
+ *
+ * @example
+ * ```ts
+ * const token = await pageTokenOf(db, 'northbridge', 'urn:uuid:…'); // 'VM-gZn0…' or undefined
+ * ```
+ */
+export async function pageTokenOf(q: Queryable, issuerSlug: string, id: string): Promise<string | undefined> {
+  const res = await q.query<{ page_token: string }>('SELECT page_token FROM credentials WHERE issuer_slug = $1 AND id = $2 AND page_withdrawn_at IS NULL', [issuerSlug, id]);
+  return res.rows[0]?.page_token;
+}
+
+/**
  * Withdraws a credential's page (404 from then on). Returns false when the issuer has no such credential.
  *
  * @example
