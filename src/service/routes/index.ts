@@ -41,6 +41,7 @@ import { credentials } from './credentials.js';
 import { issuers } from './issuers.js';
 import { jobs } from './jobs.js';
 import { operations } from './operations.js';
+import { credentialPages, pageSettings, verifyPages } from './pages.js';
 import { published } from './published.js';
 import { stacking } from './stacking.js';
 import { stackingPages } from './stacking-pages.js';
@@ -53,6 +54,7 @@ export const ROUTERS: readonly Router[] = [
   published,
   issuers,
   credentials,
+  pageSettings,
   courses,
   jobs,
   admin,
@@ -61,4 +63,6 @@ export const ROUTERS: readonly Router[] = [
   stacking,
   stackingPages,
   assets,
+  credentialPages,
+  verifyPages,
 ];
