@@ -77,6 +77,7 @@ export async function createApp(config: ServiceConfig = {}): Promise<ServiceApp>
     context: ctx,
     verifier,
     async close() {
+      await ctx.close();
       if (ownsDb) await db.close();
     },
   };
