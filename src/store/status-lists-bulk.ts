@@ -12,7 +12,7 @@
  */
 import { randomInt } from 'node:crypto';
 import type { Queryable } from './db.js';
-import { MIN_STATUS_LIST_SIZE, startStatusList } from './status-lists.js';
+import { lockIssuerLists, MIN_STATUS_LIST_SIZE, startStatusList } from './status-lists.js';
 import type { Allocation } from './status-lists.js';
 
 const ROUNDS = 12;
@@ -75,6 +75,8 @@ export async function allocateStatusIndexes(
     }
   };
   await found(credentialIds);
+  // Concurrent claims of one issuer queue here, before any list row is locked (see lockIssuerLists).
+  if (credentialIds.some((id) => !out.has(id))) await lockIssuerLists(tx, issuerSlug);
   let pending = credentialIds.filter((id) => !out.has(id));
   for (let lists = 0; pending.length > 0; lists++) {
     if (lists > 1000) throw new Error(`could not allocate status list indexes for issuer ${issuerSlug}`);

@@ -77,6 +77,8 @@ export async function allocateStatusIndex(
   );
   const claimed = fast.rows[0];
   if (claimed) return { listId: Number(claimed.list_id), seq: Number(claimed.seq), index: Number(claimed.idx) };
+  // The general path may mark lists full and start one: the issuer's lock first (see lockIssuerLists).
+  await lockIssuerLists(tx, issuerSlug);
   for (let round = 0; round < 100; round++) {
     const list = await currentList(tx, issuerSlug, size, capacity);
     if (list.used >= list.capacity) {
@@ -132,6 +134,19 @@ async function currentList(
 const LIST_START_LOCK = 0x6d63736c; // "mcsl"
 
 /**
+ * Takes the issuer's status list lock until the transaction ends. Claims of several indexes at once and list starts
+ * take it first, before any list row: one order of locks, so two claims never wait for each other in a cycle.
+ *
+ * @example
+ * ```ts
+ * await lockIssuerLists(tx, 'northbridge');
+ * ```
+ */
+export async function lockIssuerLists(tx: Queryable, issuerSlug: string): Promise<void> {
+  await tx.query('SELECT pg_advisory_xact_lock($1::int, hashtext($2))', [LIST_START_LOCK, issuerSlug]);
+}
+
+/**
  * Starts the issuer's next status list unless one with room exists, race-free across transactions and processes:
  * the transaction first takes an advisory lock of the issuer (held until it ends), so starters queue up, and the
  * statement after it reads every list committed before the lock was granted. A transaction that waited for another
@@ -148,7 +163,7 @@ export async function startStatusList(
   size: number,
   capacity: number,
 ): Promise<{ id: number; seq: number; size: number; capacity: number; used: number } | undefined> {
-  await tx.query('SELECT pg_advisory_xact_lock($1::int, hashtext($2))', [LIST_START_LOCK, issuerSlug]);
+  await lockIssuerLists(tx, issuerSlug);
   const created = await tx.query<{ id: number; seq: number; size: number; capacity: number; used: number }>(
     `INSERT INTO status_lists (issuer_slug, seq, size, capacity, revocation, suspension)
      SELECT $1, COALESCE(MAX(seq), 0) + 1, $2::int, $3::int, decode(repeat('00', $2::int / 8), 'hex'), decode(repeat('00', $2::int / 8), 'hex')

@@ -6,8 +6,9 @@
  * issuance cost a round trip, and counting it on the list row (`used = used + 1`) made every issuance of an issuer
  * wait for that one row. Here a process claims indexes in chunks through `allocateStatusIndexes` (random indexes,
  * the primary key of `status_allocations` against reuse, `used` counted once per chunk, full lists followed by the
- * next), under fresh credential ids, and hands them out one by one. The chunk follows demand: one index when
- * issuances are rare (so an idle deployment holds no spare claims), up to {@link MAX_CHUNK} under load.
+ * next), under fresh credential ids, and hands them out one by one. The chunk follows demand: one index while
+ * an issuer has a few issuances a second (so a quiet deployment holds no spare claims), up to {@link MAX_CHUNK}
+ * under load.
  *
  * What it changes, by design: while a process runs, its spare claims are allocations without a credential (at most
  * one chunk per issuer). An issuance that fails releases its index (`releaseStatusIndexes`), `close()` releases the
@@ -21,6 +22,8 @@ import type { Allocation } from './status-lists.js';
 
 /** The most indexes claimed at once for one issuer. */
 export const MAX_CHUNK = 32;
+/** Issuances a second up to which an issuer's indexes are claimed one at a time. */
+const QUIET_RATE = 8;
 
 /** A claimed index and the credential id it was claimed under (the id of the credential that will use it). */
 export interface ReservedIndex {
@@ -70,7 +73,7 @@ export class StatusIndexReserve {
     const p = this.pool(issuerSlug);
     const now = Date.now();
     p.recent.push(now);
-    while (p.recent.length > 0 && (p.recent[0] as number) < now - 1000) p.recent.shift();
+    while ((p.recent[0] as number) < now - 1000) p.recent.shift();
     p.waiting++;
     try {
       for (;;) {
@@ -88,8 +91,10 @@ export class StatusIndexReserve {
   }
 
   private async refill(issuerSlug: string, p: IssuerPool): Promise<void> {
-    // Enough for the requests waiting now and a quarter of a second of the recent rate.
-    const n = Math.min(MAX_CHUNK, Math.max(1, p.waiting, Math.floor(p.recent.length / 4)));
+    // One index at a time for a quiet issuer (nothing spare is held); for a busy one, half a second of its recent
+    // rate, so that its claims are a small share of its statements.
+    const rate = p.recent.length;
+    const n = rate <= QUIET_RATE ? 1 : Math.min(MAX_CHUNK, Math.max(p.waiting, Math.floor(rate / 2)));
     const ids = Array.from({ length: n }, () => `urn:uuid:${randomUUID()}`);
     const claimed = await this.db.transaction((tx) => allocateStatusIndexes(tx, issuerSlug, ids, this.options));
     for (const credentialId of ids) {
