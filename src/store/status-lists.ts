@@ -9,6 +9,9 @@
  * rolled back). The claim is part of the issuing transaction, so a failed issuance leaves no used index.
  * When random draws keep hitting taken indexes (a nearly full list), a scan from a random start finds a free one;
  * when none is left, or `capacity` entries are in use, the list is marked full and the next one is started.
+ * A new list is started under the issuer's advisory lock (`startStatusList`), so concurrent starters start one.
+ * The service's single issuances do not claim here, one at a time inside their write: they take indexes claimed
+ * ahead in chunks (status-reserve.ts over `allocateStatusIndexes`), so no issuance writes the list row.
  */
 import { randomInt } from 'node:crypto';
 import type { Queryable } from './db.js';
