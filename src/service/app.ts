@@ -82,6 +82,7 @@ export async function createApp(config: ServiceConfig = {}): Promise<ServiceApp>
     verifier,
     async close() {
       await worker?.stop();
+      await ctx.close();
       if (ownsDb) await db.close();
     },
   };
