@@ -61,7 +61,8 @@ for (const backend of backends) {
     const seen: Counted = { statements: [], transactions: [] };
     beforeAll(async () => {
       ({ db: real, drop } = await backend.open());
-      srv = await startServer({ db: counting(real, seen), port: 0, exampleIssuer: true, publicUrl: 'https://credentials.test', logLevel: 'silent' });
+      // No job worker: its polling would share the counted handle; these tests count what an issuance costs.
+      srv = await startServer({ db: counting(real, seen), port: 0, exampleIssuer: true, publicUrl: 'https://credentials.test', logLevel: 'silent', jobWorker: false });
       token = (await createApiKey(real, { issuer: 'example', scopes: ['issue', 'admin'] })).token;
     }, 60_000);
     afterAll(async () => {
