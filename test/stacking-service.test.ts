@@ -432,6 +432,8 @@ describe('the staff pages (HTML)', () => {
     expect((await fetch(`${h.url}/stacking`, { method: 'POST', body: big })).status).toBe(413);
     const bigJson = await call(h, 'POST', '/stacking/check', { rawBody: `{"credentials": ["${'a'.repeat(11 * 1024 * 1024)}"]}` });
     expect([bigJson.status, bigJson.headers.get('content-type')]).toEqual([413, expect.stringContaining('application/problem+json')]);
+    // The rest of an upload over the limit is not read: the answer closes the connection (the server can still stop).
+    expect(bigJson.headers.get('connection')).toBe('close');
   });
 });
 
