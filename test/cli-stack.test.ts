@@ -44,6 +44,10 @@ beforeAll(async () => {
   write('rules-100.json', JSON.stringify({ title: 'PgCert Public Health Data', totalCredits: 100 }));
   write('rules-bad.json', JSON.stringify({ title: 'Bad', totalCredits: 0 }));
   write('notes.txt', 'just some notes');
+  const exampleDid = JSON.parse(readFileSync(path.join(ROOT, 'keys.example', 'keyset.json'), 'utf8')).controller as string;
+  write('consortium.json', JSON.stringify({ name: 'northern-consortium', issuers: [{ id: exampleDid, name: 'Northbridge (as listed)' }] }));
+  write('other-list.json', JSON.stringify({ name: 'another-list', issuers: [{ id: exampleDid, name: 'Northbridge' }] }));
+  write('rules-consortium.json', JSON.stringify({ title: 'PgCert Public Health Data', totalCredits: 40, recognisedProviders: [{ trustList: 'northern-consortium' }] }));
   write('plain.svg', PLAIN_SVG);
 }, 60_000);
 
@@ -69,6 +73,18 @@ describe('microcred stack check', () => {
     expect(report.totals.counted).toBe(40);
     expect(report.credentials.map((c: { format: string; status: string }) => [c.format, c.status])).toEqual([['di', 'counted'], ['jwt', 'counted']]);
     expect(report.credentials[0].credential).toBeUndefined();
+  });
+
+  it('a trustList provider selector is answered by the --trust list of that name', async () => {
+    const args = ['stack', 'check', '--rules', f['rules-consortium.json']!, f['m1.json']!, f['m2.jwt']!];
+    const listed = await cli(...args, '--trust', f['consortium.json']!);
+    expect(listed.code, listed.stdout + listed.stderr).toBe(0);
+    expect(listed.stdout).toContain('Met: every credential comes from a recognised provider (the trust list "northern-consortium").');
+    for (const other of [[], ['--trust', f['other-list.json']!]]) {
+      const r = await cli(...args, ...other);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toContain('Not met: 2 credentials come from providers outside the trust list "northern-consortium" and are listed for recognition of prior learning review.');
+    }
   });
 
   it('the same module twice counts once', async () => {

@@ -420,6 +420,21 @@ describe('the staff pages (HTML)', () => {
     expect(done).not.toContain('data:image/png');
     expect((await fetch(`${h.url}/stacking/wallet/unknown-secret`)).status).toBe(404);
   });
+
+  it('the page forms\' failure paths: no course and no rules, not a form, too large', async () => {
+    const empty = await fetch(`${h.url}/stacking/wallet`, { method: 'POST', body: new FormData(), redirect: 'manual' });
+    expect([empty.status, empty.headers.get('content-type')]).toEqual([400, expect.stringContaining('text/html')]);
+    expect(await empty.text()).toContain('&quot;rules&quot; is missing');
+    const json = await call(h, 'POST', '/stacking/wallet', { body: { parentCourse: `${h.slug}/${CODE}` } });
+    expect([json.status, json.headers.get('content-type')]).toEqual([415, expect.stringContaining('text/html')]);
+    const big = new FormData();
+    big.append('credential', new Blob([new Uint8Array(11 * 1024 * 1024).fill(0x20)]), 'big.json');
+    expect((await fetch(`${h.url}/stacking`, { method: 'POST', body: big })).status).toBe(413);
+    const bigJson = await call(h, 'POST', '/stacking/check', { rawBody: `{"credentials": ["${'a'.repeat(11 * 1024 * 1024)}"]}` });
+    expect([bigJson.status, bigJson.headers.get('content-type')]).toEqual([413, expect.stringContaining('application/problem+json')]);
+    // The rest of an upload over the limit is not read: the answer closes the connection (the server can still stop).
+    expect(bigJson.headers.get('connection')).toBe('close');
+  });
 });
 
 const rel2 = (url: string) => new URL(url).pathname + new URL(url).search;

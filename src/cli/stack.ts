@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { MicrocredError } from '../errors.js';
 import { InputError, UsageError, formatProblems, parse, printJson, readJson, type Command } from './command.js';
+import { trustRegistry } from './verify.js';
 
 interface Flags {
   allowHttp: boolean;
@@ -69,13 +70,14 @@ async function serverRules(server: string, issuer: string, code: string, flags: 
 
 export const stack: Command = {
   name: 'stack',
-  synopsis: ['stack check (--rules FILE | --parent-course CODE --issuer SLUG --server URL) [--learner-name NAME] [--json] [--allow-private-network] [--allow-http] CREDENTIAL...'],
+  synopsis: ['stack check (--rules FILE | --parent-course CODE --issuer SLUG --server URL) [--learner-name NAME] [--trust FILE|URL]... [--json] [--allow-private-network] [--allow-http] CREDENTIAL...'],
   description: `Check whether a learner's credentials count towards a parent course. Each CREDENTIAL is a file: JSON (a
 credential, a list of credentials, or the learner's verifiable presentation), a compact JWT, or a baked PNG/SVG
 badge. The rules come from --rules (a JSON file, src/schemas/stacking-rules.schema.json) or from a parent course
 stored on a microcred server (--parent-course, --issuer, --server). Each credential is verified (issuers' DID
 documents and status lists are fetched through the guarded fetch; --allow-* let them come from a local test
-service). Prints the report in plain sentences, verdict first; --json prints the report.
+service). Trust lists (MICROCRED_TRUST_LISTS and each --trust, as for verify) answer the rules' "trustList"
+provider selectors by the list's name. Prints the report in plain sentences, verdict first; --json prints the report.
 Exit 0 when the rules are met, 1 when not, 2 on usage or input errors (unreadable files, invalid rules).`,
   async run(args, out) {
     const [sub, ...rest] = args;
@@ -86,6 +88,7 @@ Exit 0 when the rules are met, 1 when not, 2 on usage or input errors (unreadabl
       issuer: { type: 'string' },
       server: { type: 'string' },
       'learner-name': { type: 'string' },
+      trust: { type: 'string', multiple: true, default: [] },
       json: { type: 'boolean', default: false },
       'allow-private-network': { type: 'boolean', default: false },
       'allow-http': { type: 'boolean', default: false },
@@ -112,8 +115,13 @@ Exit 0 when the rules are met, 1 when not, 2 on usage or input errors (unreadabl
     }
     const { checkStacking } = await import('../stacking/check.js');
     const { createGuardedFetch } = await import('../lib/guarded-fetch.js');
+    const trust = await trustRegistry(values.trust, flags);
+    // A "trustList" selector names a list; an issuer is on it when that list (by its name) lists the issuer.
+    const isTrusted = trust ? async (issuerId: string, list: string) => (await trust.lookup(issuerId)).matches.some((m) => m.list === list) : undefined;
     const report = await checkStacking({ credentials, ...(presentation ? { presentation } : {}) }, v.rules, {
       fetch: createGuardedFetch(flags),
+      ...(trust ? { verifyOptions: { trust } } : {}),
+      ...(isTrusted ? { isTrusted } : {}),
       ...(values['learner-name'] ? { learner: { name: values['learner-name'] } } : {}),
     });
     if (values.json) printJson(out, { ...report, credentials: report.credentials.map(({ credential: _c, ...use }) => use) });

@@ -68,7 +68,7 @@ async function credentialOf(bytes: Uint8Array, source: Source): Promise<string |
 }
 
 /** The trust lists: MICROCRED_TRUST_LISTS first, then each --trust (a file path, or an https URL). */
-async function trustRegistry(trust: string[], flags: Flags) {
+export async function trustRegistry(trust: string[], flags: Flags) {
   const { trustListsFromEnv } = await import('../trust/config.js');
   const { createTrustRegistry } = await import('../trust/registry.js');
   const { createGuardedFetch } = await import('../lib/guarded-fetch.js');

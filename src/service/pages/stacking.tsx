@@ -33,7 +33,6 @@ const WORDS = {
     credentials: 'How each credential was used',
     notes: 'Notes',
     totals: 'Credit counted',
-    creditsUnit: 'credits',
     again: 'Check another set',
     scan: 'Ask the learner to scan this code with their wallet',
     qrAlt: 'QR code of the wallet request',
@@ -67,7 +66,6 @@ const WORDS = {
     credentials: 'Sut y defnyddiwyd pob tystlythyr',
     notes: 'Nodiadau',
     totals: 'Credyd a gyfrifwyd',
-    creditsUnit: 'credyd',
     again: 'Gwirio set arall',
     scan: 'Gofynnwch i’r dysgwr sganio’r cod hwn gyda’i waled',
     qrAlt: 'Cod QR cais y waled',
@@ -91,6 +89,12 @@ export interface CourseChoice {
   issuerName: string;
   code: string;
   title: string;
+}
+
+/** A credit total as each language writes it (Welsh: the singular noun after a numeral, "120 credyd y DU"). */
+function creditsText(lang: Lang, n: number, system: string): string {
+  if (lang === 'cy') return `${n} credyd ${system === 'UK' ? 'y DU' : system}`;
+  return `${n} ${system} credit${n === 1 ? '' : 's'}`;
 }
 
 /** The English text of the report, marked as English on a page in another language. */
@@ -196,7 +200,7 @@ export function StackingReportView({ pc, report: r }: { pc: PageContext; report:
         <p class="banner__title">{report.met ? w('met') : w('notMet')}</p>
         <p {...en(pc.lang)}>{report.sentences[0]}</p>
         <p>
-          {w('totals')}: {`${report.totals.counted} ${report.totals.system} ${w('creditsUnit')}`}
+          {w('totals')}: {creditsText(pc.lang, report.totals.counted, report.totals.system)}
         </p>
       </div>
       {report.presentation && (

@@ -10,11 +10,19 @@ import busboy from 'busboy';
 import { imageKind } from '../../baking/bake.js';
 import { isCompactJws } from '../../lib/jws.js';
 import { badParam, describeValue } from '../params.js';
-import { problems } from '../problem.js';
+import { HttpProblem, problems } from '../problem.js';
 import { unwrapEnveloped } from '../verification.js';
 
 /** Largest request (a set of baked images can be large; JSON credentials are small). */
 export const MAX_CHECK_BYTES = 10 * 1024 * 1024;
+/**
+ * The 413 of an upload over the limits. The rest of the body is not read, so the answer closes the connection
+ * (a client still sending would otherwise hold it open, and a keep-alive connection could not be reused).
+ */
+function tooLarge(detail: string): HttpProblem {
+  return new HttpProblem(413, 'payload-too-large', 'Payload too large', detail, {}, { Connection: 'close' });
+}
+
 /** Most items in one set. */
 export const MAX_SET_SIZE = 200;
 
@@ -191,12 +199,17 @@ export function readMultipart(stream: Readable, headers: IncomingHttpHeaders): P
     }
     const out: FormParts = { fields: {}, files: {} };
     let total = 0;
-    let failed: Error | undefined;
+    let settled = false;
+    // Over a limit: stop reading at once and answer (the connection is closed after the answer).
     const fail = (e: Error): void => {
-      if (!failed) failed = e;
+      if (settled) return;
+      settled = true;
+      stream.unpipe(parser);
+      reject(e);
     };
+    const mb = `${MAX_CHECK_BYTES / 1024 / 1024} MB`;
     parser.on('field', (name, value, info) => {
-      if (info.valueTruncated) fail(problems.tooLarge(`The form field "${name}" is too large.`));
+      if (info.valueTruncated) fail(tooLarge(`The form field "${name}" is too large.`));
       total += value.length;
       (out.fields[name] ??= []).push(value);
     });
@@ -204,33 +217,47 @@ export function readMultipart(stream: Readable, headers: IncomingHttpHeaders): P
       const chunks: Buffer[] = [];
       file.on('data', (c: Buffer) => {
         total += c.length;
-        if (total > MAX_CHECK_BYTES) fail(problems.tooLarge(`The upload is larger than ${MAX_CHECK_BYTES / 1024 / 1024} MB.`));
+        if (total > MAX_CHECK_BYTES) fail(tooLarge(`The upload is larger than ${mb}.`));
         else chunks.push(c);
       });
-      file.on('limit', () => fail(problems.tooLarge(`The file ${JSON.stringify(info.filename)} is larger than ${MAX_CHECK_BYTES / 1024 / 1024} MB.`)));
+      file.on('limit', () => fail(tooLarge(`The file ${JSON.stringify(info.filename)} is larger than ${mb}.`)));
       file.on('end', () => {
         const bytes = new Uint8Array(Buffer.concat(chunks));
         // An empty file input of a form sends a part without a name and without bytes: nothing was chosen.
         if (bytes.length > 0 || info.filename) (out.files[name] ??= []).push({ name: info.filename ?? name, bytes });
       });
     });
-    parser.on('filesLimit', () => fail(problems.tooLarge(`At most ${MAX_SET_SIZE} files can be checked at once.`)));
-    parser.on('error', (e: Error) => reject(problems.badRequest(`The form could not be read: ${e.message}.`)));
-    parser.on('close', () => (failed ? reject(failed) : resolve(out)));
+    parser.on('filesLimit', () => fail(tooLarge(`At most ${MAX_SET_SIZE} files can be checked at once.`)));
+    parser.on('error', (e: Error) => fail(problems.badRequest(`The form could not be read: ${e.message}.`)));
+    parser.on('close', () => {
+      if (!settled) {
+        settled = true;
+        resolve(out);
+      }
+    });
     stream.pipe(parser);
   });
 }
 
-/** Reads a whole JSON body from the stream (at most `MAX_CHECK_BYTES`). */
+/** Reads a whole JSON body from the stream (at most `MAX_CHECK_BYTES`; beyond that it stops reading and answers 413). */
 export async function readJsonStream(stream: Readable): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of stream) {
-    total += (chunk as Buffer).length;
-    if (total > MAX_CHECK_BYTES) throw problems.tooLarge(`The request is larger than ${MAX_CHECK_BYTES / 1024 / 1024} MB.`);
-    chunks.push(chunk as Buffer);
-  }
-  const text = Buffer.concat(chunks).toString('utf8');
+  const text = await new Promise<string>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    const onData = (chunk: Buffer): void => {
+      total += chunk.length;
+      if (total <= MAX_CHECK_BYTES) {
+        chunks.push(chunk);
+        return;
+      }
+      stream.off('data', onData);
+      stream.pause();
+      reject(tooLarge(`The request is larger than ${MAX_CHECK_BYTES / 1024 / 1024} MB.`));
+    };
+    stream.on('data', onData);
+    stream.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    stream.once('error', (e) => reject(problems.badRequest(`The request body could not be read: ${e.message}.`)));
+  });
   if (text.trim() === '') throw problems.badRequest('This request needs a body: JSON (Content-Type: application/json) or a multipart form.');
   try {
     return JSON.parse(text);
