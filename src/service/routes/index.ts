@@ -37,10 +37,13 @@ import type { Router } from '../http/declare.js';
 import { admin } from './admin.js';
 import { assets } from './assets.js';
 import { credentials } from './credentials.js';
+import { exchanges } from './exchanges.js';
 import { issuers } from './issuers.js';
+import { offers } from './offers.js';
+import { oid4vci } from './oid4vci.js';
 import { operations } from './operations.js';
 import { published } from './published.js';
 import { vcApi } from './vc-api.js';
 
 /** Every router of the service, in the order their routes are matched. */
-export const ROUTERS: readonly Router[] = [operations, published, issuers, credentials, admin, vcApi, assets];
+export const ROUTERS: readonly Router[] = [operations, published, issuers, credentials, offers, exchanges, oid4vci, admin, vcApi, assets];
