@@ -11,14 +11,13 @@
  */
 import nodemailer from 'nodemailer';
 import type { Transporter } from 'nodemailer';
-import { decodeJwt } from 'jose';
 import { getCredential } from '../../store/credentials.js';
-import type { CredentialRow } from '../../store/credentials.js';
 import type { Queryable } from '../../store/db.js';
 import { finishMail, insertMail, listMail, setMailOffer, takeDueMail } from '../../store/mail-outbox.js';
 import type { MailRow } from '../../store/mail-outbox.js';
 import { getClaimSettings, getOffer, setOfferState } from '../../store/offers.js';
 import type { ServiceContext } from '../context.js';
+import { achievementName } from '../wallet/claim.js';
 import { newOffer, offerLinks } from '../wallet/offers.js';
 import { claimMail, pinMail } from './claim-mail.js';
 
@@ -95,12 +94,6 @@ export async function claimMailStatus(ctx: ServiceContext, credentialId: string)
     ...(sentAt ? { sentAt } : {}),
     createdAt,
   }));
-}
-
-function achievementName(row: CredentialRow): string {
-  const credential = (row.format === 'di' ? JSON.parse(row.credential) : decodeJwt(row.credential)) as { name?: unknown; credentialSubject?: { achievement?: { name?: unknown } } };
-  const name = credential.credentialSubject?.achievement?.name ?? credential.name;
-  return typeof name === 'string' ? name : 'your course';
 }
 
 /** An error message with the address taken out (SMTP servers quote recipients). */

@@ -36,6 +36,7 @@
 import type { Router } from '../http/declare.js';
 import { admin } from './admin.js';
 import { assets } from './assets.js';
+import { claimPages } from './claim.js';
 import { credentials } from './credentials.js';
 import { exchanges } from './exchanges.js';
 import { issuers } from './issuers.js';
@@ -46,4 +47,4 @@ import { published } from './published.js';
 import { vcApi } from './vc-api.js';
 
 /** Every router of the service, in the order their routes are matched. */
-export const ROUTERS: readonly Router[] = [operations, published, issuers, credentials, offers, exchanges, oid4vci, admin, vcApi, assets];
+export const ROUTERS: readonly Router[] = [operations, published, issuers, credentials, offers, exchanges, oid4vci, claimPages, admin, vcApi, assets];

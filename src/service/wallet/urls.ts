@@ -10,6 +10,8 @@
 
 /** Route patterns of wallet delivery (express syntax), relative to the deployment's base path. */
 export const WALLET_PATHS = {
+  /** GET: the claim page (HTML): QR codes and buttons for each kind of wallet. */
+  claimPage: '/issuers/:slug/claim/:secret',
   /** GET: VCALM interaction URL (`?iuv=1`): `{protocols: {vcapi, OID4VCI}}`. */
   interaction: '/issuers/:slug/interactions/:secret',
   /** POST: the VC-API exchange (LCW posts `{}` and then its DIDAuth presentation here). */
@@ -46,6 +48,7 @@ export interface WalletUrls {
   jwks: string;
   /** VC-API `domain` of DIDAuth requests: the deployment's host. */
   domain: string;
+  claimPage(secret: string): string;
   interaction(secret: string): string;
   exchange(secret: string): string;
   direct(secret: string): string;
@@ -75,6 +78,7 @@ export function walletUrls(publicUrl: string, slug: string): WalletUrls {
     credentialEndpoint: `${issuer}/oid4vci/credential`,
     jwks: `${issuer}/jwks.json`,
     domain: u.host,
+    claimPage: (secret) => `${issuer}/claim/${secret}`,
     interaction: (secret) => `${issuer}/interactions/${secret}?iuv=1`,
     exchange: (secret) => `${issuer}/exchanges/${secret}`,
     direct: (secret) => `${issuer}/exchanges/${secret}/direct`,
