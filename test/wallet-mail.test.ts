@@ -12,7 +12,7 @@ import { ClaimMailer, claimMailStatus, mailConfigFromEnv, queueClaimMail } from 
 import { updateClaimSettings, offersOf } from '../src/service/wallet/offers.js';
 import { interaction } from '../src/service/exchanges/exchange.js';
 import { getCredentialOffer } from '../src/service/oid4vci/endpoints.js';
-import { startWallet } from './wallet-helpers.js';
+import { call, expectOk, PUBLIC_URL, recordMinimal, startWallet } from './wallet-helpers.js';
 import type { WalletHarness } from './wallet-helpers.js';
 
 let h: WalletHarness;
@@ -184,5 +184,71 @@ describe('claim e-mail', () => {
     expect(received.length).toBe(before);
     expect(await claimMailStatus(h.ctx, withMail)).toEqual([expect.objectContaining({ state: 'skipped', attempts: 0 })]);
     expect(await offersOf(h.ctx, h.slug, withMail)).toEqual([]);
+  });
+
+  it('issuing through a service without SMTP says in its answer and in the credential\'s view that nothing was sent', async () => {
+    const res = await call(h, 'POST', `/issuers/${h.slug}/credentials`, { token: h.token, json: { ...recordMinimal, recordId: 'mail-http-nosmtp', learner: { fullName: 'Sam', email: 'http.nosmtp@student.example.ac.uk' } } });
+    expect(res.status).toBe(201);
+    expect(res.body.claimMail).toEqual([expect.objectContaining({ state: 'skipped', attempts: 0, outcome: 'not sent: SMTP is not configured (SMTP_URL)' })]);
+    const view = expectOk(await call(h, 'GET', `/issuers/${h.slug}/credentials/${encodeURIComponent(res.body.id)}`, { token: h.token })).body;
+    expect(view.claimMail).toEqual(res.body.claimMail);
+    expect(JSON.stringify(res.body.claimMail)).not.toContain('http.nosmtp');
+  });
+});
+
+describe('claim e-mail from the running service (SMTP_URL configured)', () => {
+  let svc: WalletHarness;
+  beforeAll(async () => {
+    svc = await startWallet({ smtpUrl });
+    await call(svc, 'PATCH', `/issuers/${svc.slug}/claim-settings`, { token: svc.token, json: { mailFrom: 'Registry <registry@northbridge.example.ac.uk>', txCodeLength: 6 } }).then(expectOk);
+  });
+  afterAll(async () => {
+    await svc?.close();
+  });
+
+  it('issuing queues the e-mail in the same transaction, the worker sends it after the commit, the outcome is in the credential\'s view, and its links work', async () => {
+    const address = 'robin.service@student.example.ac.uk';
+    const before = received.length;
+    const res = await call(svc, 'POST', `/issuers/${svc.slug}/credentials`, { token: svc.token, json: { ...recordMinimal, recordId: 'mail-service-1', learner: { fullName: 'Robin Service', email: address } } });
+    expect(res.status, res.text).toBe(201);
+    expect(res.body.claimMail).toEqual([expect.objectContaining({ state: expect.stringMatching(/^(pending|sent)$/) })]);
+    // In the issuing transaction: the outbox row exists with the credential, and holds no address.
+    const rows = (await svc.db.query('SELECT * FROM mail_outbox WHERE credential_id = $1', [res.body.id])).rows;
+    expect(rows).toHaveLength(1);
+    expect(JSON.stringify(rows)).not.toContain(address);
+    const path = `/issuers/${svc.slug}/credentials/${encodeURIComponent(res.body.id)}`;
+    let view: any;
+    for (let i = 0; i < 100; i++) {
+      view = expectOk(await call(svc, 'GET', path, { token: svc.token })).body;
+      if (view.claimMail[0]?.state !== 'pending') break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(view.claimMail).toEqual([expect.objectContaining({ state: 'sent', attempts: 1, outcome: 'sent (PIN in a second message)', sentAt: expect.any(String) })]);
+    const mine = received.slice(before).filter((m) => to(m) === address);
+    expect(mine).toHaveLength(2);
+    const [claim, pin] = mine as [ParsedMail, ParsedMail];
+    const text = claim.text ?? '';
+    const page = linksIn(text).find((l) => l.includes('/claim/')) as string;
+    expect(page.startsWith(`${PUBLIC_URL}/issuers/${svc.slug}/claim/`)).toBe(true);
+    expect(String(claim.html)).toContain('>Open the page with the QR codes</a>');
+    // The claim page and the wallet links of the e-mail lead to the running service's offer.
+    const claimPage = await call(svc, 'GET', page);
+    expect([claimPage.status, claimPage.headers['content-type']]).toEqual([200, expect.stringMatching(/^text\/html/)]);
+    expect(claimPage.text).toContain('Learner Credential Wallet');
+    const inter = linksIn(text).find((l) => l.includes('/interactions/')) as string;
+    expect(expectOk(await call(svc, 'GET', inter)).body.protocols.vcapi).toMatch(/\/exchanges\//);
+    const code = /\b(\d{6})\b/.exec(pin.text ?? '')?.[1] as string;
+    expect(code).toBeTruthy();
+    expect(text).not.toContain(code);
+    // An idempotent retry queues nothing more.
+    const again = await call(svc, 'POST', `/issuers/${svc.slug}/credentials`, { token: svc.token, json: { ...recordMinimal, recordId: 'mail-service-1', learner: { fullName: 'Robin Service', email: address } } });
+    expect(again.status).toBe(200);
+    expect(again.body.claimMail).toHaveLength(1);
+    expect(svc.logs.join('')).not.toContain(address);
+  });
+
+  it('a record without an e-mail address: nothing sent, and the answer says why', async () => {
+    const res = await call(svc, 'POST', `/issuers/${svc.slug}/credentials`, { token: svc.token, json: { ...recordMinimal, recordId: 'mail-service-noaddr' } });
+    expect(res.body.claimMail).toEqual([expect.objectContaining({ state: 'skipped', outcome: 'not sent: the record has no e-mail address' })]);
   });
 });

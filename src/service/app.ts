@@ -12,6 +12,7 @@ import { openServiceDb, seedExampleIssuer } from './database.js';
 import type { ServiceDeps } from './http/declare.js';
 import { composeApp } from './http/compose.js';
 import { defaultLogger } from './log.js';
+import { ClaimMailer } from './mail/mailer.js';
 import { createAuthenticator } from './middleware/auth.js';
 import { openApiDocument } from './openapi.js';
 import { ROUTERS } from './routes/index.js';
@@ -30,7 +31,9 @@ export interface ServiceApp {
   /** Shared state: database, loaded issuers, metrics. */
   context: ServiceContext;
   verifier: Verifier;
-  /** Closes the database if `createApp` opened it. */
+  /** The claim e-mail worker (started when SMTP is configured). */
+  mailer: ClaimMailer;
+  /** Stops the e-mail worker; closes the database if `createApp` opened it. */
   close(): Promise<void>;
 }
 
@@ -65,9 +68,12 @@ export async function createApp(config: ServiceConfig = {}): Promise<ServiceApp>
   const ctx = new ServiceContext(db, config, config.logger ?? defaultLogger(config));
   await loadIssuers(ctx, ctx.logger);
   const verifier = createVerifier(ctx);
+  const mailer = new ClaimMailer(ctx, config.smtpUrl ? { smtpUrl: config.smtpUrl } : {});
+  mailer.start();
   const deps: ServiceDeps = {
     ctx,
     verifier,
+    mailer,
     keysRoot: config.keysDir ?? path.join(dataDir === 'memory' ? 'data' : dataDir, 'keys'),
     openApi: () => openApiDocument(ctx.publicUrl),
   };
@@ -76,7 +82,9 @@ export async function createApp(config: ServiceConfig = {}): Promise<ServiceApp>
     app: composeApp(ROUTERS, deps, { auth, metrics: ctx.metrics, logger: ctx.logger, bodyLimit: config.bodyLimit ?? '5mb' }),
     context: ctx,
     verifier,
+    mailer,
     async close() {
+      await mailer.stop();
       if (ownsDb) await db.close();
     },
   };

@@ -46,6 +46,12 @@ export interface ServiceConfig {
   adminToken?: string;
   /** Create issuer `example` from `keys.example/` (did:key, EXAMPLE keys) when the database has no issuer. */
   exampleIssuer?: boolean;
+  /**
+   * SMTP server for claim e-mails (nodemailer URL syntax, e.g. `smtps://user:pass@smtp.example.ac.uk:465`; from
+   * `SMTP_URL`). Unset: no e-mail is sent, and issuing answers say so. The from address is each issuer's claim
+   * setting `mailFrom`.
+   */
+  smtpUrl?: string;
   /** The deployment's name in the header of its pages (e.g. "Northbridge University credentials"). Default: the public URL's host. */
   siteName?: string;
 }
@@ -55,7 +61,7 @@ export interface ServiceConfig {
  * `PORT` (3000), `HOST` (127.0.0.1), `DATABASE_URL` (PostgreSQL; default embedded PGlite),
  * `MICROCRED_DATA_DIR` (./data), `MICROCRED_KEYS_DIR` (<data>/keys), `MICROCRED_PUBLIC_URL`,
  * `MICROCRED_ADMIN_TOKEN`, `MICROCRED_EXAMPLE_ISSUER` (1 = seed the example issuer on an empty database; default 1),
- * `MICROCRED_SITE_NAME` (the pages' header), `LOG_LEVEL` (info).
+ * `MICROCRED_SITE_NAME` (the pages' header), `SMTP_URL` (claim e-mails), `LOG_LEVEL` (info).
  *
  * @example
  * ```ts
@@ -77,5 +83,6 @@ export function serviceConfigFromEnv(env: Record<string, string | undefined> = p
   if (env.MICROCRED_PUBLIC_URL) config.publicUrl = env.MICROCRED_PUBLIC_URL;
   if (env.MICROCRED_ADMIN_TOKEN) config.adminToken = env.MICROCRED_ADMIN_TOKEN;
   if (env.MICROCRED_SITE_NAME) config.siteName = env.MICROCRED_SITE_NAME;
+  if (env.SMTP_URL) config.smtpUrl = env.SMTP_URL;
   return config;
 }

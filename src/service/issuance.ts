@@ -115,6 +115,8 @@ interface SignRequest {
   action: string;
   /** The course of a completion record, and its catalogue version when it was completed from the catalogue. */
   course?: { code: string; version?: number };
+  /** Runs in the issuing transaction once the row is written (queueing the claim e-mail with it). */
+  onStored?: (tx: Queryable, row: CredentialRow) => Promise<void>;
 }
 
 function recordProblems(problemsList: unknown): HttpProblem {
@@ -316,7 +318,9 @@ async function signAndStore(ctx: ServiceContext, issuer: LoadedIssuer, req: Sign
       ...(req.course ? { courseCode: req.course.code, ...(req.course.version !== undefined ? { courseVersion: req.course.version } : {}) } : {}),
     };
     // Insert, audit entry and allocation count in one statement (one round trip instead of four).
-    return insertIssuedCredential(tx, row, { actor: req.actor, action: req.action, details: { recordId: req.recordId, format: req.proof.format } });
+    const stored = await insertIssuedCredential(tx, row, { actor: req.actor, action: req.action, details: { recordId: req.recordId, format: req.proof.format } });
+    if (req.onStored) await req.onStored(tx, stored);
+    return stored;
   });
 }
 
@@ -343,7 +347,7 @@ export async function issueFromRecord(
   ctx: ServiceContext,
   slug: string,
   input: unknown,
-  options: { format: CredentialFormat; reissue?: boolean; alg?: JwtAlg; actor: string },
+  options: { format: CredentialFormat; reissue?: boolean; alg?: JwtAlg; actor: string; onStored?: SignRequest['onStored'] },
 ): Promise<IssueOutcome> {
   const issuer = await ctx.issuer(slug);
   // Completed from the issuer's catalogue when it has the course (record-resolution.ts), and validated.
@@ -397,6 +401,7 @@ export async function issueFromRecord(
         actor: options.actor,
         action: changed.length > 0 ? 'credential.reissue' : 'credential.issue',
         course: { code: record.course.code, ...(record.course.version !== undefined ? { version: record.course.version } : {}) },
+        ...(options.onStored ? { onStored: options.onStored } : {}),
       });
       ctx.metrics.issued.inc({ issuer: slug, format: options.format });
       return { outcome: 'issued', row, superseded: options.reissue ? changed.map((c) => c.id) : [] };

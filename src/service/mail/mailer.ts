@@ -117,6 +117,8 @@ export class ClaimMailer {
   private readonly transport: Transporter | undefined;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<number> | undefined;
+  private again = false;
+  private stopped = false;
 
   constructor(
     private readonly ctx: ServiceContext,
@@ -155,22 +157,44 @@ export class ClaimMailer {
   /** Polls every `intervalMs` (default 5 s); never overlaps itself. */
   start(intervalMs = 5000): void {
     if (this.timer || !this.transport) return;
-    this.timer = setInterval(() => {
-      if (this.running) return;
-      this.running = this.runOnce()
-        .catch((e: unknown) => {
-          this.ctx.logger.error({ err: { type: (e as Error)?.name, message: (e as Error)?.message } }, 'claim e-mail worker failed');
-          return 0;
-        })
-        .finally(() => {
-          this.running = undefined;
-        });
-    }, intervalMs);
+    this.timer = setInterval(() => this.kick(), intervalMs);
     this.timer.unref();
+  }
+
+  /**
+   * Sends what is due now, in the background, unless a run is under way (called after a transaction that queued
+   * a message commits, so the e-mail does not wait for the next poll). Never throws; failures are logged.
+   *
+   * @example
+   * ```ts
+   * const out = await issueFromRecord(ctx, slug, record, { ...options, onStored });
+   * mailer.kick();
+   * ```
+   */
+  kick(): void {
+    if (!this.transport) return;
+    if (this.running) {
+      // What was queued meanwhile may be past the running pass: one more pass when it ends.
+      this.again = true;
+      return;
+    }
+    this.running = this.runOnce()
+      .catch((e: unknown) => {
+        this.ctx.logger.error({ err: { type: (e as Error)?.name, message: (e as Error)?.message } }, 'claim e-mail worker failed');
+        return 0;
+      })
+      .finally(() => {
+        this.running = undefined;
+        if (this.again && !this.stopped) {
+          this.again = false;
+          this.kick();
+        }
+      });
   }
 
   /** Stops polling and waits for a run in progress. */
   async stop(): Promise<void> {
+    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     await this.running;
@@ -214,6 +238,7 @@ export class ClaimMailer {
       issuerName: issuer.row.profile.name,
       title: achievementName(row),
       ...(this.options.pageUrl ? { pageUrl: await this.options.pageUrl(slug, row.id) } : {}),
+      claimPageUrl: links.page,
       lcwUrl: links.lcw.universal,
       interactionUrl: links.interaction,
       oid4vciUrl: links.oid4vci.offer,

@@ -3,7 +3,8 @@
  * and changing their status (revoke, suspend, unsuspend).
  */
 import type { JwtAlg } from '../../keyset/keyset.js';
-import type { CredentialFormat } from '../../store/credentials.js';
+import type { CredentialFormat, CredentialRow } from '../../store/credentials.js';
+import type { Queryable } from '../../store/db.js';
 import { getCredential, listCredentials } from '../../store/credentials.js';
 import { issueBatch, jsonLines, MAX_BATCH } from '../batch.js';
 import type { BatchItem } from '../batch.js';
@@ -13,6 +14,7 @@ import { cursorParam, enumParam, integerParam, objectField, textField, textParam
 import { compileField, documentedSchema } from '../http/validate.js';
 import { changeStatus, issueFromRecord } from '../issuance.js';
 import type { StatusAction } from '../issuance.js';
+import { claimMailStatus, queueClaimMail } from '../mail/mailer.js';
 import { problems } from '../problem.js';
 import { credentialResource, credentialUrl, issuedResource, nextPageUrl } from '../resources.js';
 import { credentialId, issueOptions, issueQuery, MAX_REASON, reasonField, ref, slug } from './schemas.js';
@@ -54,12 +56,17 @@ const issueOne = defineRoute({
     409: 'The recordId was already issued with different content (send reissue=true to replace it).',
     422: 'Invalid record: every problem is listed in "problems".',
   },
-  handler: async ({ path, query, body, principal }, { ctx }) => {
+  handler: async ({ path, query, body, principal }, { ctx, mailer }) => {
     // Either the record itself (options in the query) or { record, options }.
     const isWrapped = 'record' in body && !('recordId' in body);
     const options = issuing(query, isWrapped ? body.options : undefined);
-    const out = await issueFromRecord(ctx, path.slug, isWrapped ? body.record : body, { ...options, actor: principal?.actor as string });
-    return out.outcome === 'issued' ? { status: 201, location: credentialUrl(ctx, out.row), json: issuedResource(ctx, out) } : { json: issuedResource(ctx, out) };
+    // The claim e-mail is queued in the issuing transaction (or why none is sent recorded) and sent after it commits.
+    const smtpConfigured = mailer?.configured === true;
+    const onStored = async (tx: Queryable, row: CredentialRow): Promise<void> => void (await queueClaimMail(ctx, path.slug, row.id, { smtpConfigured, q: tx }));
+    const out = await issueFromRecord(ctx, path.slug, isWrapped ? body.record : body, { ...options, actor: principal?.actor as string, onStored });
+    if (out.outcome === 'issued') mailer?.kick();
+    const resource = { ...issuedResource(ctx, out), claimMail: await claimMailStatus(ctx, out.row.id) };
+    return out.outcome === 'issued' ? { status: 201, location: credentialUrl(ctx, out.row), json: resource } : { json: resource };
   },
 });
 
@@ -124,7 +131,7 @@ const readOne = defineRoute({
   handler: async ({ path }, { ctx }) => {
     const row = await getCredential(ctx.db, path.slug, path.id);
     if (!row) throw problems.notFound(`Issuer ${path.slug} has no credential ${JSON.stringify(path.id)}.`);
-    return { json: credentialResource(ctx, row) };
+    return { json: { ...credentialResource(ctx, row), claimMail: await claimMailStatus(ctx, row.id) } };
   },
 });
 
