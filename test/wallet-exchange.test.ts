@@ -119,6 +119,9 @@ describe('the LCW exchange', () => {
     const exchangeUrl = inter.body.protocols.vcapi;
     expect(exchangeUrl).toBe(created.links.exchange);
     expect(inter.body.protocols.OID4VCI).toBe(created.links.oid4vci.offer);
+    // A browser (a phone camera, not a wallet) is sent to the claim page.
+    const browser = await h.fetch(created.links.interaction, { headers: { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' }, redirect: 'manual' });
+    expect([browser.status, browser.headers.get('location')]).toEqual([303, created.links.page]);
 
     const first = (await participate(secretOf(exchangeUrl), {})).body as any;
     const vpr = first.verifiablePresentationRequest;

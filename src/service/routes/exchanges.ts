@@ -9,6 +9,7 @@ import { defineRoute, json } from '../http/declare.js';
 import type { Reply, Router } from '../http/declare.js';
 import { textParam } from '../http/inputs.js';
 import type { WalletResponse } from '../wallet/response.js';
+import { walletUrls } from '../wallet/urls.js';
 import { slug } from './schemas.js';
 
 export const secret = textParam('path', 'The offer secret, as the offer\'s links carry it.');
@@ -40,9 +41,18 @@ export const exchanges: Router = {
       auth: 'public',
       params: { slug, secret },
       query: { iuv: textParam('query', 'Interaction URL version (1).') },
-      responses: { 200: json('`{protocols: {vcapi, OID4VCI}}`.', { type: 'object', properties: { protocols: { type: 'object', properties: { vcapi: { type: 'string' }, OID4VCI: { type: 'string' } } } } }) },
+      responses: {
+        200: json('`{protocols: {vcapi, OID4VCI}}`.', { type: 'object', properties: { protocols: { type: 'object', properties: { vcapi: { type: 'string' }, OID4VCI: { type: 'string' } } } } }),
+        303: { description: 'A browser (Accept: text/html, not JSON) is sent to the claim page of the offer.', headers: { Location: { description: 'The claim page.', schema: { type: 'string' } } } },
+      },
       errors: OFFER_ERRORS,
-      handler: async ({ path }, { ctx }) => walletReply(await interaction(ctx, path.slug, path.secret)),
+      handler: async ({ path, headers }, { ctx }) => {
+        const answer = await interaction(ctx, path.slug, path.secret);
+        // Someone who scanned the code with a phone camera rather than a wallet: the page that explains the wallets.
+        const accept = headers.accept ?? '';
+        if (accept.includes('text/html') && !accept.includes('json')) return { status: 303, location: walletUrls(ctx.publicUrl, path.slug).claimPage(path.secret), empty: true };
+        return walletReply(answer);
+      },
     }),
     defineRoute({
       method: 'post',
