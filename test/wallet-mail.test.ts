@@ -12,6 +12,8 @@ import { ClaimMailer, claimMailStatus, mailConfigFromEnv, queueClaimMail } from 
 import { updateClaimSettings, offersOf } from '../src/service/wallet/offers.js';
 import { interaction } from '../src/service/exchanges/exchange.js';
 import { getCredentialOffer } from '../src/service/oid4vci/endpoints.js';
+import { SignJWT, decodeJwt, exportJWK, generateKeyPair } from 'jose';
+import { ed25519PublicKeyMultibase } from '../src/lib/multibase.js';
 import { call, expectOk, PUBLIC_URL, recordMinimal, startWallet } from './wallet-helpers.js';
 import type { WalletHarness } from './wallet-helpers.js';
 
@@ -240,6 +242,9 @@ describe('claim e-mail from the running service (SMTP_URL configured)', () => {
     const code = /\b(\d{6})\b/.exec(pin.text ?? '')?.[1] as string;
     expect(code).toBeTruthy();
     expect(text).not.toContain(code);
+    // A learner claims from the e-mail with an OID4VCI wallet, using the PIN of the second message.
+    const copy = await claimWithOid4vci(svc, linksIn(text).find((l) => l.startsWith('openid-credential-offer://')) as string, code);
+    expect((await svc.app.verifier.credential(copy)).verified).toBe(true);
     // An idempotent retry queues nothing more.
     const again = await call(svc, 'POST', `/issuers/${svc.slug}/credentials`, { token: svc.token, json: { ...recordMinimal, recordId: 'mail-service-1', learner: { fullName: 'Robin Service', email: address } } });
     expect(again.status).toBe(200);
@@ -252,3 +257,28 @@ describe('claim e-mail from the running service (SMTP_URL configured)', () => {
     expect(res.body.claimMail).toEqual([expect.objectContaining({ state: 'skipped', outcome: 'not sent: the record has no e-mail address' })]);
   });
 });
+
+/** The OID4VCI pre-authorized code flow from an offer link, as a wallet runs it over HTTP: the VC-JWT it receives. */
+async function claimWithOid4vci(svc: WalletHarness, offerLink: string, pin: string): Promise<string> {
+  const offerUri = new URL(offerLink).searchParams.get('credential_offer_uri') as string;
+  const offer = expectOk(await call(svc, 'GET', offerUri)).body;
+  const code = offer.grants['urn:ietf:params:oauth:grant-type:pre-authorized_code']['pre-authorized_code'] as string;
+  const meta = expectOk(await call(svc, 'GET', `/.well-known/openid-credential-issuer/issuers/${svc.slug}`)).body;
+  const tokenEndpoint = expectOk(await call(svc, 'GET', `/.well-known/oauth-authorization-server/issuers/${svc.slug}`)).body.token_endpoint as string;
+  const t = expectOk(await call(svc, 'POST', tokenEndpoint, { form: { grant_type: 'urn:ietf:params:oauth:grant-type:pre-authorized_code', 'pre-authorized_code': code, tx_code: pin } })).body;
+  const { c_nonce } = expectOk(await call(svc, 'POST', meta.nonce_endpoint)).body;
+  const { publicKey, privateKey } = await generateKeyPair('EdDSA', { extractable: true });
+  const mb = ed25519PublicKeyMultibase(Buffer.from((await exportJWK(publicKey)).x as string, 'base64url'));
+  const proof = await new SignJWT({ nonce: c_nonce })
+    .setProtectedHeader({ alg: 'EdDSA', typ: 'openid4vci-proof+jwt', kid: `did:key:${mb}#${mb}` })
+    .setAudience(meta.credential_issuer)
+    .setIssuedAt()
+    .sign(privateKey);
+  const res = expectOk(await call(svc, 'POST', meta.credential_endpoint, {
+    headers: { authorization: `Bearer ${t.access_token}` },
+    json: { credential_configuration_id: 'OpenBadgeCredential_jwt_vc_json', proofs: { jwt: [proof] } },
+  })).body;
+  const jwt = res.credentials[0].credential as string;
+  expect(decodeJwt(jwt).sub).toBe(`did:key:${mb}`);
+  return jwt;
+}

@@ -9,7 +9,7 @@ import jsQR from 'jsqr';
 import { axeViolations, browserSkipReason, launchBrowser, screenshot, watchCsp } from './support/browser.js';
 import type { TestBrowser } from './support/browser.js';
 import type { CreatedOffer } from '../src/service/wallet/offers.js';
-import { call, expectOk, PUBLIC_URL, startWallet } from './wallet-helpers.js';
+import { call, expectOk, lcwHolder, PUBLIC_URL, startWallet } from './wallet-helpers.js';
 import type { WalletHarness } from './wallet-helpers.js';
 
 const skip = browserSkipReason();
@@ -36,6 +36,7 @@ describe.skipIf(skip !== undefined)('the claim page in a real browser', () => {
 
   it('is accessible in both languages and widths, needs nothing its CSP refuses, and its QR codes are its links', async () => {
     const created = await offer('claim-page-1', { txCode: true });
+    let lcwLink = '';
     expect(created.links.page).toBe(`${PUBLIC_URL}/issuers/${h.slug}/claim/${created.links.exchange.split('/').pop()}`);
     for (const lang of ['en', 'cy'] as const) {
       for (const width of [320, 1280]) {
@@ -59,13 +60,21 @@ describe.skipIf(skip !== undefined)('the claim page in a real browser', () => {
         if (lang === 'en' && width === 1280) {
           const decoded = await decodeQrCodes(page);
           expect(decoded).toEqual([created.links.lcw.universal, created.links.oid4vci.offer]);
+          lcwLink = decoded[0] as string;
           expect(await page.getByRole('img', { name: /QR code to add the credential to Learner Credential Wallet/ }).count()).toBe(1);
         }
         await page.close();
       }
     }
-    // The page is a view: the offer is still open.
+    // The page is a view: the offer is still open. LCW, given the link of the QR code as the browser drew it, claims it.
     expect(await h.db.query("SELECT state FROM claim_offers WHERE id = $1", [created.offer.id]).then((r) => r.rows[0])).toEqual({ state: 'open' });
+    const request = JSON.parse(decodeURI(new URL(lcwLink).searchParams.get('request') as string));
+    const holder = await lcwHolder();
+    const vpr = expectOk(await call(h, 'POST', request.protocols.vcapi, { json: {} })).body.verifiablePresentationRequest;
+    const answer = expectOk(await call(h, 'POST', request.protocols.vcapi, { json: { verifiablePresentation: await holder.sign(vpr) } })).body;
+    const copy = answer.verifiablePresentation.verifiableCredential[0];
+    expect(copy.credentialSubject.id).toBe(holder.did);
+    expect((await h.app.verifier.credential(copy)).verified).toBe(true);
   }, 180_000);
 
   it('a withdrawn offer is an HTML error page (410) in the reader\'s language, accessible too', async () => {
