@@ -336,6 +336,31 @@ describe('credential endpoint failures', () => {
   });
 });
 
+describe('odd input is never a 500', () => {
+  it('at the token, credential, offer and exchange routes', async () => {
+    const { code, secret } = await offerFor('vci-odd-input');
+    const answers = [
+      await token({ body: { grant_type: PRE_AUTH, 'pre-authorized_code': code, authorization_details: 'not json' }, headers: {} }),
+      await token({ body: { grant_type: PRE_AUTH, 'pre-authorized_code': code, authorization_details: '{"type": 1}' }, headers: {} }),
+      await token({ body: { grant_type: PRE_AUTH, 'pre-authorized_code': code, authorization_details: '[null, 1, "x"]' }, headers: {} }),
+      await token({ body: { grant_type: PRE_AUTH, 'pre-authorized_code': 'x'.repeat(201) }, headers: {} }),
+      await token({ body: { grant_type: PRE_AUTH, 'pre-authorized_code': code }, headers: { dpop: 'not-a-jwt' } }),
+      await credential({ body: { credential_configuration_id: 'OpenBadgeCredential_jwt_vc_json', proofs: { jwt: 'x' } }, headers: { authorization: 'Bearer x.y.z' } }),
+      await credential({ body: [1, 2], headers: {} }),
+      await call(h, 'POST', vci('credential'), { headers: { 'content-type': 'application/json' } }),
+      await call(h, 'GET', vci(`offers/${'%E0%A4%A'}`)),
+      await call(h, 'POST', `/issuers/${h.slug}/exchanges/${secret}`, { json: { verifiablePresentation: { proof: { challenge: 7 } } } }),
+      await call(h, 'POST', `/issuers/${h.slug}/exchanges/${secret}`, { json: { verifiablePresentation: { proof: [{}], holder: 'did:key:zNope' } } }),
+      await call(h, 'POST', `/issuers/${h.slug}/exchanges/${secret}/direct`, { json: { proof: { challenge: 'x', domain: 7 } } }),
+    ];
+    expect(answers[0]?.body).toEqual({ error: 'invalid_request', error_description: expect.stringMatching(/authorization_details/) });
+    expect(answers.map((a) => a.status).filter((s) => s >= 500), JSON.stringify(answers.map((a) => [a.status, a.text.slice(0, 160)]))).toEqual([]);
+    for (const a of answers) expect(a.status, a.text).toBeGreaterThanOrEqual(400);
+    // The offer is still usable after all of that.
+    expect((await accessToken(code)).access_token).toBeTruthy();
+  });
+});
+
 describe('draft 13 request shapes', () => {
   it('c_nonce from the token answer, format + credential_definition and a single proof; answered with credential and c_nonce', async () => {
     for (const format of ['ldp_vc', 'jwt_vc_json'] as const) {

@@ -139,6 +139,8 @@ export async function token(ctx: ServiceContext, slug: string, request: { body: 
     return libraryError(e);
   }
   const grant = parsed.grant;
+  const details = parsed.accessTokenRequest.authorization_details === undefined ? undefined : grantedDetails(parsed.accessTokenRequest.authorization_details);
+  if (details === false) return oauthError(400, 'invalid_request', 'authorization_details must be a JSON array of objects, each with its "type" (RFC 9396 §2).', CORS);
   if (grant.grantType !== preAuthorizedCodeGrantIdentifier) {
     return oauthError(400, 'unsupported_grant_type', `This issuer supports only the pre-authorized code grant (${preAuthorizedCodeGrantIdentifier}).`, CORS);
   }
@@ -195,18 +197,26 @@ export async function token(ctx: ServiceContext, slug: string, request: { body: 
       cNonce,
       cNonceExpiresIn: NONCE_TTL_SECONDS,
       ...(dpop ? { dpop: { jwk: dpop.jwk as never } } : {}),
-      ...(parsed.accessTokenRequest.authorization_details
-        ? { additionalAccessTokenResponsePayload: { authorization_details: grantedDetails(parsed.accessTokenRequest.authorization_details) } }
-        : {}),
+      ...(details ? { additionalAccessTokenResponsePayload: { authorization_details: details } } : {}),
     });
     return json(200, body, { ...CORS, Pragma: 'no-cache' });
   });
 }
 
-/** `authorization_details` of the answer: the requested configurations we have, each its own identifier. */
-function grantedDetails(requested: unknown): Record<string, unknown>[] {
-  const list = typeof requested === 'string' ? (JSON.parse(requested) as unknown) : requested;
-  if (!Array.isArray(list)) return [];
+/**
+ * `authorization_details` of the answer: the requested configurations we have, each its own identifier; `false`
+ * for a value that is not a JSON array (RFC 9396 §2), which the wallet is told.
+ */
+function grantedDetails(requested: unknown): Record<string, unknown>[] | false {
+  let list: unknown = requested;
+  if (typeof requested === 'string') {
+    try {
+      list = JSON.parse(requested) as unknown;
+    } catch {
+      return false;
+    }
+  }
+  if (!Array.isArray(list) || !list.every((d) => d !== null && typeof d === 'object' && typeof (d as { type?: unknown }).type === 'string')) return false;
   return list
     .filter((d): d is { type: string; credential_configuration_id: string } => d?.type === 'openid_credential' && typeof d.credential_configuration_id === 'string' && d.credential_configuration_id in CREDENTIAL_CONFIGURATIONS)
     .map((d) => ({ ...d, credential_identifiers: [d.credential_configuration_id] }));
