@@ -252,6 +252,23 @@ describe('claim e-mail from the running service (SMTP_URL configured)', () => {
     expect(svc.logs.join('')).not.toContain(address);
   });
 
+  it('a batch queues each issued record\'s e-mail and says for each whether it is queued', async () => {
+    const address = 'batch.learner@student.example.ac.uk';
+    const before = received.length;
+    const res = await call(svc, 'POST', `/issuers/${svc.slug}/credentials/batch`, {
+      token: svc.token,
+      json: [{ ...recordMinimal, recordId: 'mail-batch-1', learner: { fullName: 'Batch Learner', email: address } }, { ...recordMinimal, recordId: 'mail-batch-2' }, { recordId: 'bad' }],
+    });
+    expect(res.status, res.text).toBe(200);
+    expect(res.body.results.map((r: any) => [r.outcome, r.claimMail])).toEqual([
+      ['issued', { queued: true, outcome: 'queued' }],
+      ['issued', { queued: false, outcome: 'not sent: the record has no e-mail address' }],
+      ['invalid', undefined],
+    ]);
+    for (let i = 0; i < 100 && received.slice(before).filter((m) => to(m) === address).length < 2; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(received.slice(before).filter((m) => to(m) === address).map((m) => m.subject)).toEqual([expect.stringMatching(/credential to your wallet/), expect.stringMatching(/PIN/)]);
+  });
+
   it('a record without an e-mail address: nothing sent, and the answer says why', async () => {
     const res = await call(svc, 'POST', `/issuers/${svc.slug}/credentials`, { token: svc.token, json: { ...recordMinimal, recordId: 'mail-service-noaddr' } });
     expect(res.body.claimMail).toEqual([expect.objectContaining({ state: 'skipped', outcome: 'not sent: the record has no e-mail address' })]);

@@ -14,7 +14,9 @@ import { cursorParam, enumParam, integerParam, objectField, textField, textParam
 import { compileField, documentedSchema } from '../http/validate.js';
 import { changeStatus, issueFromRecord } from '../issuance.js';
 import type { StatusAction } from '../issuance.js';
+import type { ServiceContext } from '../context.js';
 import { claimMailStatus, queueClaimMail } from '../mail/mailer.js';
+import type { ClaimMailer, QueuedMail } from '../mail/mailer.js';
 import { problems } from '../problem.js';
 import { credentialResource, credentialUrl, issuedResource, nextPageUrl } from '../resources.js';
 import { credentialId, issueOptions, issueQuery, MAX_REASON, reasonField, ref, slug } from './schemas.js';
@@ -36,6 +38,21 @@ function batchItems(body: unknown): { items: BatchItem[]; options?: unknown } {
   const records = (body as { records?: unknown } | null)?.records;
   if (Array.isArray(records)) return { items: records.map((record) => ({ record })), options: (body as { options?: unknown }).options };
   throw problems.badRequest('The batch must be a JSON array of records, {"records": [...]}, or JSON Lines (Content-Type: application/x-ndjson).');
+}
+
+/**
+ * The claim e-mail of each credential an issuing request stores: queued in its issuing transaction (or why none is
+ * sent recorded), to be sent once it commits.
+ */
+function claimMails(ctx: ServiceContext, slug: string, mailer: ClaimMailer | undefined): { onStored: (tx: Queryable, row: CredentialRow) => Promise<void>; queued: Map<string, QueuedMail> } {
+  const queued = new Map<string, QueuedMail>();
+  const smtpConfigured = mailer?.configured === true;
+  return {
+    queued,
+    async onStored(tx, row) {
+      queued.set(row.id, await queueClaimMail(ctx, slug, row.id, { smtpConfigured, q: tx }));
+    },
+  };
 }
 
 const wrapped: JsonSchema = { type: 'object', required: ['record'], properties: { record: ref('CompletionRecord'), options: documentedSchema(issueOptions) } };
@@ -60,9 +77,7 @@ const issueOne = defineRoute({
     // Either the record itself (options in the query) or { record, options }.
     const isWrapped = 'record' in body && !('recordId' in body);
     const options = issuing(query, isWrapped ? body.options : undefined);
-    // The claim e-mail is queued in the issuing transaction (or why none is sent recorded) and sent after it commits.
-    const smtpConfigured = mailer?.configured === true;
-    const onStored = async (tx: Queryable, row: CredentialRow): Promise<void> => void (await queueClaimMail(ctx, path.slug, row.id, { smtpConfigured, q: tx }));
+    const { onStored } = claimMails(ctx, path.slug, mailer);
     const out = await issueFromRecord(ctx, path.slug, isWrapped ? body.record : body, { ...options, actor: principal?.actor as string, onStored });
     if (out.outcome === 'issued') mailer?.kick();
     const resource = { ...issuedResource(ctx, out), claimMail: await claimMailStatus(ctx, out.row.id) };
@@ -87,10 +102,18 @@ const issueMany = defineRoute({
   },
   responses: { 200: json('Per-record results (issued, already-issued, invalid with problems, conflict, error).', { type: 'object', properties: { summary: { type: 'object' }, results: { type: 'array', items: { type: 'object' } } } }) },
   errors: { 400: 'Malformed request (for example malformed JSON).', 404: 'Unknown issuer.', 413: `More than ${MAX_BATCH} records.` },
-  handler: async ({ path, query, body, principal, requestId }, { ctx }) => {
+  handler: async ({ path, query, body, principal, requestId }, { ctx, mailer }) => {
     const { items, options } = batchItems(body);
     if (items.length > MAX_BATCH) throw problems.tooLarge(`A batch holds at most ${MAX_BATCH} records; found ${items.length}.`);
-    return { json: await issueBatch(ctx, path.slug, items, { ...issuing(query, options), actor: principal?.actor as string, reqId: requestId }) };
+    const mails = claimMails(ctx, path.slug, mailer);
+    const out = await issueBatch(ctx, path.slug, items, { ...issuing(query, options), actor: principal?.actor as string, reqId: requestId, onStored: mails.onStored });
+    if (mails.queued.size > 0) mailer?.kick();
+    // Each issued record says whether its claim e-mail is queued, or why none is sent.
+    for (const r of out.results) {
+      const mail = typeof r.id === 'string' && r.outcome === 'issued' ? mails.queued.get(r.id) : undefined;
+      if (mail) r.claimMail = { queued: mail.queued, outcome: mail.outcome };
+    }
+    return { json: out };
   },
 });
 
