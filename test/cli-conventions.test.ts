@@ -162,6 +162,36 @@ describe('--json on every command that prints a result', () => {
     for (const text of [g.stdout, r.stdout]) expect(text).not.toMatch(/"d"\s*:|private/i);
   });
 
+  it('keys generate --alg ES256: a P-256 did:key whose credentials carry ecdsa-rdfc-2019 proofs', async () => {
+    const dir = path.join(tmp, 'keys-p256');
+    const g = await cli('keys', 'generate', '--dir', dir, '--alg', 'ES256', '--json');
+    expect(g.code, g.stderr).toBe(0);
+    const generated = JSON.parse(g.stdout);
+    // did:key with a P-256 multikey: multibase z + varint 0x1200 ("zDn…").
+    expect(generated.controller).toMatch(/^did:key:zDn/);
+    expect(generated.keys.map((k: { alg: string }) => k.alg)).toEqual(['ES256']);
+    const rec = path.join(tmp, 'p256-record.json');
+    writeFileSync(rec, readFileSync(path.join(ROOT, 'examples', 'record.json')));
+    const issued = await cli('issue', rec, '--keys', dir, '--profile', path.join(ROOT, 'keys.example', 'profile.json'), '--json');
+    expect(issued.code, issued.stderr).toBe(0);
+    expect(JSON.parse(issued.stdout).credential.proof).toEqual([expect.objectContaining({ cryptosuite: 'ecdsa-rdfc-2019' })]);
+    const signedFile = path.join(tmp, 'p256-credential.json');
+    writeFileSync(signedFile, JSON.stringify(JSON.parse(issued.stdout).credential));
+    const checked = await cli('verify', signedFile, '--json');
+    expect(checked.code, checked.stdout).toBe(0);
+    const jcs = await cli('issue', rec, '--cryptosuite', 'eddsa-jcs-2022', '--json');
+    expect(JSON.parse(jcs.stdout).credential.proof).toEqual([expect.objectContaining({ cryptosuite: 'eddsa-jcs-2022' })]);
+    const unknown = await cli('issue', rec, '--cryptosuite', 'rsa-2020');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('--cryptosuite must be one of eddsa-rdfc-2022, eddsa-jcs-2022, ecdsa-rdfc-2019');
+    const bad = await cli('keys', 'generate', '--dir', path.join(tmp, 'k2'), '--alg', 'RSA');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--alg must be "Ed25519" or "ES256", got "RSA"');
+    const both = await cli('keys', 'generate', '--dir', path.join(tmp, 'k3'), '--alg', 'ES256', '--did-web', 'x.example');
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('--alg applies to a did:key');
+  });
+
   it('verify --json on input that is not a credential: the parse check fails, exit 2', async () => {
     const f = path.join(tmp, 'hello.txt');
     writeFileSync(f, 'hello');

@@ -6,14 +6,16 @@ import { InputError, UsageError, formatProblems, parse, printJson, readJson, typ
 
 export const issue: Command = {
   name: 'issue',
-  synopsis: ['issue RECORD.json [--format di|jwt] [--alg ES256|EdDSA] [--profile FILE] [--keys DIR] [--json]'],
+  synopsis: ['issue RECORD.json [--format di|jwt] [--cryptosuite NAME] [--alg ES256|EdDSA] [--profile FILE] [--keys DIR] [--json]'],
   description: `Validate a completion record, map it to an OpenBadgeCredential and print it signed.
 Defaults: --format di, the example profile and keys in keys.example/.
+--cryptosuite (di): eddsa-rdfc-2022 (default), eddsa-jcs-2022 or ecdsa-rdfc-2019 (the default for a P-256 key set).
 --json prints {"format", "id", "issuer", "credential"} (credential: the signed JSON, or the compact JWT).`,
   async run(args, out) {
     const { values, positionals } = parse(issue, args, {
       format: { type: 'string', default: 'di' },
       alg: { type: 'string' },
+      cryptosuite: { type: 'string' },
       profile: { type: 'string' },
       keys: { type: 'string' },
       json: { type: 'boolean', default: false },
@@ -26,6 +28,12 @@ Defaults: --format di, the example profile and keys in keys.example/.
     if (alg !== undefined && alg !== 'ES256' && alg !== 'EdDSA') {
       throw new UsageError(`--alg must be "ES256" or "EdDSA", got "${alg}"`, issue);
     }
+    const { CRYPTOSUITES, isCryptosuiteName } = await import('../keyset/cryptosuites.js');
+    const suite = values.cryptosuite;
+    if (suite !== undefined && !isCryptosuiteName(suite)) {
+      throw new UsageError(`--cryptosuite must be one of ${CRYPTOSUITES.join(', ')}; got "${suite}"`, issue);
+    }
+    if (suite !== undefined && format !== 'di') throw new UsageError('--cryptosuite applies to --format di', issue);
     const keysDir = values.keys ?? EXAMPLE_KEYS_DIR;
     if (!existsSync(keysDir)) throw new InputError(`the key directory ${keysDir} does not exist (create one with: microcred keys generate --dir ${keysDir})`);
     const profileFile = values.profile ?? path.join(keysDir, 'profile.json');
@@ -40,7 +48,14 @@ Defaults: --format di, the example profile and keys in keys.example/.
     const profile = assertProfile(await readJson(profileFile, 'issuer profile'));
     const keys = await loadKeySet(keysDir);
     const credential = buildCredential(profile, record, { issuerId: keys.controller });
-    const signed = await issueCredential(credential, { format, keys, ...(alg ? { alg } : {}) });
+    // A key set with no Ed25519 key (a P-256 did:key) signs with the suite its key can make.
+    const cryptosuite = suite ?? (keys.keys.some((k) => k.active && k.alg === 'Ed25519') ? undefined : 'ecdsa-rdfc-2019');
+    const signed = await issueCredential(credential, {
+      format,
+      keys,
+      ...(alg ? { alg } : {}),
+      ...(format === 'di' && cryptosuite ? { cryptosuite } : {}),
+    });
     if (values.json) printJson(out, { format, id: credential.id, issuer: keys.controller, credential: signed });
     else out.stdout(typeof signed === 'string' ? signed + '\n' : JSON.stringify(signed, null, 2) + '\n');
     return 0;

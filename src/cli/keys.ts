@@ -15,8 +15,10 @@ export function keySetJson(keys: KeySet): Record<string, unknown> {
 
 export const keys: Command = {
   name: 'keys',
-  synopsis: ['keys generate --dir DIR [--did-web HOST[:PATH]] [--json]', 'keys rotate --dir DIR [--alg Ed25519|ES256] [--json]'],
+  synopsis: ['keys generate --dir DIR [--did-web HOST[:PATH] | --alg Ed25519|ES256] [--json]', 'keys rotate --dir DIR [--alg Ed25519|ES256] [--json]'],
   description: `generate: create an issuer key set (did:key, or did:web with the did.json and jwks.json to publish).
+  --alg picks the did:key's key: Ed25519 (default; eddsa-* proofs, EdDSA JWTs) or ES256 (P-256; ecdsa-rdfc-2019
+  proofs, ES256 JWTs). A did:web key set holds one of each already.
 rotate: add a new active key; older keys stay listed so older credentials still verify.
 --json prints {"controller", "dir", "keys": [{"id", "alg", "active", "created"}], "publish"?} (no private keys).`,
   async run(args, out) {
@@ -32,7 +34,15 @@ rotate: add a new active key; older keys stay listed so older credentials still 
     if (!values.dir) throw new UsageError(`keys ${sub} needs --dir DIR`, keys);
     const keysMod = await import('../keyset/keyset.js');
     if (sub === 'generate') {
-      const created = await keysMod.generateKeySet({ dir: values.dir, ...(values['did-web'] ? { didWeb: values['did-web'] } : {}) });
+      const didKeyAlg = values.alg === undefined ? undefined : rotationAlg(keys, values.alg);
+      if (didKeyAlg && values['did-web']) {
+        throw new UsageError('--alg applies to a did:key; a did:web key set already holds an Ed25519 and a P-256 key', keys);
+      }
+      const created = await keysMod.generateKeySet({
+        dir: values.dir,
+        ...(values['did-web'] ? { didWeb: values['did-web'] } : {}),
+        ...(didKeyAlg ? { didKeyAlg } : {}),
+      });
       if (values.json) {
         printJson(out, keySetJson(created));
         return 0;

@@ -15,10 +15,11 @@ import { demo } from './demo.js';
 import { issue, validate } from './issue.js';
 import { keys } from './keys.js';
 import { apikeys, issuers, serve } from './service.js';
+import { stack } from './stack.js';
 import { verify } from './verify.js';
 
 /** Every command, in the order `microcred help` lists them. */
-export const COMMANDS: readonly Command[] = [issue, validate, verify, keys, serve, issuers, apikeys, demo];
+export const COMMANDS: readonly Command[] = [issue, validate, verify, stack, keys, serve, issuers, apikeys, demo];
 
 const PROGRAM = 'microcred';
 

@@ -44,7 +44,9 @@ import { offers } from './offers.js';
 import { oid4vci } from './oid4vci.js';
 import { operations } from './operations.js';
 import { published } from './published.js';
+import { stacking } from './stacking.js';
+import { stackingPages } from './stacking-pages.js';
 import { vcApi } from './vc-api.js';
 
 /** Every router of the service, in the order their routes are matched. */
-export const ROUTERS: readonly Router[] = [operations, published, issuers, credentials, offers, exchanges, oid4vci, claimPages, admin, vcApi, assets];
+export const ROUTERS: readonly Router[] = [operations, published, issuers, credentials, offers, exchanges, oid4vci, claimPages, admin, vcApi, stacking, stackingPages, assets];
