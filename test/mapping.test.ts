@@ -277,8 +277,8 @@ describe('buildCredential: Annex I elements', () => {
 });
 
 describe('the mapping table', () => {
-  it('every path of every row resolves in the credential for the full record (plus a partner awarding body)', () => {
-    const c = buildCredential(profile, { ...record, course: { ...record.course, awardingBody: partner } }, OPTIONS);
+  it('every path of every row resolves in the credential for the full record (plus a partner awarding body and the workload in hours)', () => {
+    const c = buildCredential(profile, { ...record, course: { ...record.course, awardingBody: partner, workload: { hours: 200 } } }, OPTIONS);
     for (const row of ANNEX_I_MAPPING) {
       for (const path of row.paths) expect(selectPath(c, path).length, `element ${row.element}: ${path}`).toBeGreaterThan(0);
     }
@@ -344,7 +344,7 @@ describe('schemas', () => {
     const n = c.credentialSubject.achievement.alignment!.length;
     expect(validateMicrocredProfile(c).errors).toEqual([{
       path: '$.credentialSubject.achievement.alignment',
-      message: `Annex I element 7: notional workload (ECTS): $.credentialSubject.achievement.alignment: expected an alignment with targetType "ext:ECTS" (the workload in ECTS credits), found a list of ${n} items`,
+      message: `Annex I element 7: notional workload (ECTS, or hours without credit): $.credentialSubject.achievement.alignment: expected an alignment with targetType "ext:ECTS" (the workload in ECTS credits) or, for a course without credit, "ext:NotionalWorkload" (the workload in hours), found a list of ${n} items`,
     }]);
   });
 });

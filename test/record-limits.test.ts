@@ -16,9 +16,10 @@ const profileSchema = read('../src/schemas/issuer-profile.schema.json');
 const exampleProfile = read('../keys.example/profile.json');
 const ISSUER = 'did:key:z6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDooWp';
 
-/** The full example record plus the one optional part it lacks, so every field of the schema exists in it. */
+/** The full example record plus the optional parts it lacks, so every field of the schema exists in it. */
 const FULL = (() => {
   const r = read('../examples/record.json');
+  r.course.workload = { hours: 200 };
   r.course.awardingBody = { name: 'Partner University', url: 'https://partner.example.ac.uk/', country: 'United Kingdom', countryCode: 'GB', region: 'Wales', ukprn: '10012345' };
   return r;
 })();

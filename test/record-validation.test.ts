@@ -132,8 +132,8 @@ describe('validateRecord: shape rules (JSON Schema)', () => {
       '$.course.psrb[0].url: expected an http(s) URL, found "ftp://bcs.example"');
     expectProblem(variant((r) => (r.course.qualityAssurance = [])), '$.course.qualityAssurance',
       '$.course.qualityAssurance: expected a list of at least one quality assurance entry, found an empty list');
-    expectProblem(variant((r) => delete r.course.qualityAssurance[0].body), '$.course.qualityAssurance[0].body',
-      '$.course.qualityAssurance[0].body: expected a value (this field is required), found nothing');
+    expectProblem(variant((r) => delete r.course.qualityAssurance[0].type), '$.course.qualityAssurance[0].type',
+      '$.course.qualityAssurance[0].type: expected a value (this field is required), found nothing');
   });
 
   it('checks stackability: integrated needs a parent, stand-alone takes none', () => {
@@ -233,6 +233,8 @@ const FIELD_RULES: [path: string, edit: (r: any) => void, message: string][] = [
   ['$.course.subjects.cah[0].term', (r) => (r.course.subjects.cah[0].term = ''), '$.course.subjects.cah[0].term: expected the official term, e.g. "computer science", found ""'],
   ['$.course.psrb[0].body', (r) => (r.course.psrb[0].body = ''), '$.course.psrb[0].body: expected the name of the professional, statutory or regulatory body, found ""'],
   ['$.course.psrb[0].recognition', (r) => (r.course.psrb[0].recognition = ''), '$.course.psrb[0].recognition: expected what the body recognises, found ""'],
+  ['$.course.workload', (r) => (r.course.workload = 12), '$.course.workload: expected an object {"hours": n}: the notional workload in hours, found 12'],
+  ['$.course.workload.hours', (r) => (r.course.workload = { hours: 0 }), '$.course.workload.hours: expected a number of hours greater than 0, found 0'],
   ['$.course.psrb[0].url', (r) => (r.course.psrb[0].url = 'bcs.org'), '$.course.psrb[0].url: expected an http(s) URL, found "bcs.org"'],
   ['$.course.qualityAssurance', (r) => (r.course.qualityAssurance = {}), '$.course.qualityAssurance: expected a list of at least one quality assurance entry, found an object'],
   ['$.course.qualityAssurance[0].type', (r) => (r.course.qualityAssurance[0].type = ''), '$.course.qualityAssurance[0].type: expected the type of quality assurance in words, found ""'],

@@ -10,6 +10,8 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 export interface Out {
   stdout(s: string): void;
   stderr(s: string): void;
+  /** Standard error is a terminal (progress bars redraw one line there; plain lines otherwise). */
+  isTTY?: boolean;
 }
 
 /** One command (or command group such as `keys`): its help text and what it does. */

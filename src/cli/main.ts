@@ -11,15 +11,17 @@ import path from 'node:path';
 import { MicrocredError } from '../errors.js';
 import { PACKAGE_ROOT } from '../lib/paths.js';
 import { InputError, UsageError, formatProblems, wantsHelp, type Command, type Out } from './command.js';
+import { courses } from './courses.js';
 import { demo } from './demo.js';
 import { issue, validate } from './issue.js';
+import { jobs } from './jobs.js';
 import { keys } from './keys.js';
 import { apikeys, issuers, serve } from './service.js';
 import { stack } from './stack.js';
 import { verify } from './verify.js';
 
 /** Every command, in the order `microcred help` lists them. */
-export const COMMANDS: readonly Command[] = [issue, validate, verify, stack, keys, serve, issuers, apikeys, demo];
+export const COMMANDS: readonly Command[] = [issue, validate, verify, stack, keys, serve, issuers, apikeys, courses, jobs, demo];
 
 const PROGRAM = 'microcred';
 
@@ -74,6 +76,7 @@ function hint(command: Command | undefined): string {
 export async function main(argv: string[], out: Out = {
   stdout: (s) => process.stdout.write(s),
   stderr: (s) => process.stderr.write(s),
+  isTTY: process.stderr.isTTY === true,
 }): Promise<number> {
   const [name, ...args] = argv;
   try {

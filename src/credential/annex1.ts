@@ -86,6 +86,8 @@ export const VOCABULARY = {
   ects: 'http://data.europa.eu/snb/education-credit/6fcec5c5af',
   /** QAA page for the UK credit frameworks (no EU concept exists for UK credits). */
   ukCredits: 'https://www.qaa.ac.uk/the-quality-code/qualifications-and-credit-frameworks',
+  /** ELM's volume of learning (the notional workload as a duration). */
+  workload: 'http://data.europa.eu/snb/model/elm/volumeOfLearning',
   eqf: (level: number) => `http://data.europa.eu/snb/eqf/${level}`,
   frameworks: {
     FHEQ: 'https://www.qaa.ac.uk/the-quality-code/qualifications-and-credit-frameworks',
@@ -121,6 +123,8 @@ export const VOCABULARY = {
 export const ALIGNMENT_TYPES = {
   ects: 'ext:ECTS',
   ukCredits: 'ext:UKCredits',
+  /** Notional workload in hours (courses without credit, or beside credits). */
+  workload: 'ext:NotionalWorkload',
   eqf: 'ext:EQF',
   /** The UK framework level: `ext:FHEQ`, `ext:SCQF`, `ext:RQF` or `ext:CQFW`; targetCode is the level. */
   level: (framework: LevelFramework): `ext:${LevelFramework}` => `ext:${framework}`,
@@ -176,8 +180,8 @@ export const ANNEX_I_MAPPING: readonly MappingRow[] = [
     paths: [`${A}.criteria.narrative`, AL('ext:LearningOutcome')],
     note: 'Markdown list in criteria.narrative; one alignment per outcome, targetUrl = ESCO skill URI when given.' },
   { element: '7', name: 'Notional workload (ECTS wherever possible)', status: 'mandatory',
-    paths: [AL('ext:ECTS'), AL('ext:UKCredits'), `${A}.creditsAvailable`, 'credentialSubject.creditsEarned'],
-    note: 'Both credit systems as explicit alignments (2 UK credits = 1 ECTS); creditsAvailable/creditsEarned in UK credits (the issuer\'s system).' },
+    paths: [AL('ext:ECTS'), AL('ext:UKCredits'), `${A}.creditsAvailable`, 'credentialSubject.creditsEarned', AL('ext:NotionalWorkload')],
+    note: 'Both credit systems as explicit alignments (2 UK credits = 1 ECTS); creditsAvailable/creditsEarned in UK credits (the issuer\'s system). A course without credit: the workload in hours (targetCode PT12H), no credit alignment and no creditsAvailable/creditsEarned.' },
   { element: '8', name: 'Level (and cycle) of the learning experience (EQF)', status: 'mandatory',
     paths: [AL('ext:EQF'), `${A}.alignment[targetType=ext:FHEQ|ext:SCQF|ext:RQF|ext:CQFW]`],
     note: 'UK framework level and the EQF level from the UK referencing (http://data.europa.eu/snb/eqf/N).' },
@@ -354,15 +358,28 @@ function element6LearningOutcomes(profile: IssuerProfile, course: Course): { cri
   return { criteria: prune({ id: course.url, narrative }), alignment: aligned };
 }
 
-/** 7. Notional workload: both credit systems, explicitly. */
+/**
+ * 7. Notional workload: both credit systems, explicitly; and the workload in hours when the record gives it (a
+ * course without credit, such as a CPD masterclass, has only that: Annex I asks for ECTS "wherever possible").
+ */
 function element7Workload(course: Course): Alignment[] {
-  const uk = course.credits.uk as number;
-  const ects = course.credits.ects as number;
-  return [
-    alignment(ALIGNMENT_TYPES.ects, 'European Credit Transfer and Accumulation System (ECTS)', formatNumber(ects), `${formatNumber(ects)} ECTS credits`, VOCABULARY.ects),
-    alignment(ALIGNMENT_TYPES.ukCredits, 'UK credit (1 credit = 10 notional hours of learning)', formatNumber(uk),
-      `${formatNumber(uk)} UK credits (${formatNumber(uk * 10)} notional hours)`, VOCABULARY.ukCredits),
-  ];
+  const out: Alignment[] = [];
+  if (course.credits) {
+    const uk = course.credits.uk as number;
+    const ects = course.credits.ects as number;
+    out.push(
+      alignment(ALIGNMENT_TYPES.ects, 'European Credit Transfer and Accumulation System (ECTS)', formatNumber(ects), `${formatNumber(ects)} ECTS credits`, VOCABULARY.ects),
+      alignment(ALIGNMENT_TYPES.ukCredits, 'UK credit (1 credit = 10 notional hours of learning)', formatNumber(uk),
+        `${formatNumber(uk)} UK credits (${formatNumber(uk * 10)} notional hours)`, VOCABULARY.ukCredits),
+    );
+  }
+  if (course.workload) {
+    const hours = formatNumber(course.workload.hours);
+    // The code is an ISO 8601 duration, as ELM's volumeOfLearning writes it (PT12H).
+    out.push(alignment(ALIGNMENT_TYPES.workload, 'Notional workload (hours of learning)', `PT${hours}H`,
+      course.credits ? `${hours} notional hours` : `${hours} notional hours (no credit)`, VOCABULARY.workload));
+  }
+  return out;
 }
 
 /** 8. Level: the UK framework level and the EQF level. */
@@ -394,9 +411,13 @@ function element10Participation(course: Course): Alignment {
     `${modeName} (${timing})`, VOCABULARY.participation[mode], description);
 }
 
-/** 11. Type of quality assurance. */
-function element11QualityAssurance(course: Course): Alignment[] {
-  return course.qualityAssurance.map((qa, i) => alignment('ext:QualityAssurance', qa.body, `QA${i + 1}`, qa.type, qa.url));
+/**
+ * 11. Type of quality assurance. Annex I asks only for the type: without a body, the awarding body's own procedures
+ * are meant; without a URL, the course page (else the awarding body's) stands for it (OB alignments need a URL).
+ */
+function element11QualityAssurance(profile: IssuerProfile, course: Course): Alignment[] {
+  const owner = course.awardingBody?.name ?? profile.name;
+  return course.qualityAssurance.map((qa, i) => alignment('ext:QualityAssurance', qa.body ?? owner, `QA${i + 1}`, qa.type, qa.url ?? fallbackUrl(profile, course)));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -460,8 +481,8 @@ function element15Stackability(profile: IssuerProfile, course: Course): Alignmen
     : '';
   return [
     alignment('ext:Stackability', 'Integration/stackability options (EU micro-credential Annex I element 15)', 'integrated',
-      `Integrated, stackable towards ${p.title}`, p.url),
-    alignment(ALIGNMENT_TYPES.parentCourse, profile.name, p.code ?? p.title, p.title, p.url, `Parent course${credits}.`),
+      `Integrated, stackable towards ${p.title}`, p.url ?? fallbackUrl(profile, course)),
+    alignment(ALIGNMENT_TYPES.parentCourse, profile.name, p.code ?? p.title, p.title, p.url ?? fallbackUrl(profile, course), `Parent course${credits}.`),
   ];
 }
 
@@ -494,9 +515,9 @@ function ukSubjects(course: Course): { fieldOfStudy?: string; alignment: Alignme
   };
 }
 
-/** UK-4. PSRB recognition. */
-function ukPsrb(course: Course): Alignment[] {
-  return (course.psrb ?? []).map((p, i) => alignment('ext:PSRBRecognition', p.body, `PSRB${i + 1}`, p.recognition, p.url));
+/** UK-4. PSRB recognition (without the body's URL, the course page stands for it). */
+function ukPsrb(profile: IssuerProfile, course: Course): Alignment[] {
+  return (course.psrb ?? []).map((p, i) => alignment('ext:PSRBRecognition', p.body, `PSRB${i + 1}`, p.recognition, p.url ?? fallbackUrl(profile, course)));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -589,14 +610,15 @@ export function buildValidatedCredential(profile: IssuerProfile, record: Complet
     type: ['Achievement'],
     achievementType: 'MicroCredential',
     ...element2Title(course),
-    description: course.description,
+    // OB requires an achievement description; Annex I does not ask for one: the title stands for it.
+    description: course.description ?? course.title,
     criteria: outcomes.criteria,
     humanCode: course.code,
     // The catalogue version the course description comes from (OB's Achievement.version is a string).
     version: course.version !== undefined ? String(course.version) : undefined,
     inLanguage: course.language,
     fieldOfStudy: subjects.fieldOfStudy,
-    creditsAvailable: course.credits.uk,
+    creditsAvailable: course.credits?.uk,
     creator: element4Creator(course.awardingBody),
     image: achievementImage(profile, options),
     alignment: [
@@ -605,13 +627,13 @@ export function buildValidatedCredential(profile: IssuerProfile, record: Complet
       ...element8Level(course), // 8
       element9Assessment(profile, course), // 9
       element10Participation(course), // 10
-      ...element11QualityAssurance(course), // 11
+      ...element11QualityAssurance(profile, course), // 11
       ...element12Prerequisites(profile, course), // 12
       ...element13Supervision(course), // 13
       ...element15Stackability(profile, course), // 15
       ...element16FurtherInformation(profile, course), // 16
       ...subjects.alignment, // UK-2, UK-3
-      ...ukPsrb(course), // UK-4
+      ...ukPsrb(profile, course), // UK-4
     ],
     resultDescription: grade.resultDescription, // 14
   };
@@ -621,7 +643,7 @@ export function buildValidatedCredential(profile: IssuerProfile, record: Complet
     ...element1Learner(record, salt),
     type: ['AchievementSubject'],
     achievement,
-    creditsEarned: course.credits.uk,
+    creditsEarned: course.credits?.uk,
     activityStartDate: r.activityStartDate !== undefined ? dateTime(r.activityStartDate) : undefined,
     activityEndDate: r.activityEndDate !== undefined ? dateTime(r.activityEndDate) : undefined,
     result: grade.result,
@@ -633,7 +655,7 @@ export function buildValidatedCredential(profile: IssuerProfile, record: Complet
     id: options.id ?? `urn:uuid:${uuidv4()}`,
     type: ['VerifiableCredential', 'OpenBadgeCredential'],
     ...element2Title(course),
-    description: course.description,
+    ...(course.description !== undefined ? { description: course.description } : {}),
     issuer: element4AwardingBody(profile, options.issuerId),
     ...element5Dates(record, options),
     credentialSubject,

@@ -105,6 +105,10 @@ export function credentialRows(view: CredentialView, lang: Lang): ViewRow[] {
     ...(credits.uk === undefined && credits.ects === undefined && credits.available !== undefined
       ? item(L('value.credits.unspecified', { n: n(credits.available) }))
       : []),
+    // No credit (a CPD course): the workload in hours, never "0 credits".
+    ...(credits.uk === undefined && credits.ects === undefined && credits.available === undefined && credits.notionalHours !== undefined
+      ? item(L('value.credits.hoursOnly', { hours: n(credits.notionalHours) }))
+      : []),
     ...(credits.earned !== undefined && credits.earned !== (credits.uk ?? credits.available)
       ? item(L('value.credits.earned', { n: n(credits.earned) }))
       : []),

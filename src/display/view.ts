@@ -180,7 +180,7 @@ const [COUNTRY, COUNTRY_CODE, REGION] = paths('3', 3);
 const [, , CREATOR] = paths('4', 3);
 const [VALID_FROM, AWARDED_DATE] = paths('5', 2);
 const [CRITERIA_NARRATIVE, LEARNING_OUTCOMES] = paths('6', 2);
-const [ECTS, UK_CREDITS, CREDITS_AVAILABLE, CREDITS_EARNED] = paths('7', 4);
+const [ECTS, UK_CREDITS, CREDITS_AVAILABLE, CREDITS_EARNED, WORKLOAD] = paths('7', 5);
 const [EQF, UK_FRAMEWORKS] = paths('8', 2);
 const [ASSESSMENT] = paths('9', 1);
 const [PARTICIPATION] = paths('10', 1);
@@ -430,7 +430,8 @@ export function credentialView(input: CredentialInput): CredentialView {
     credits: compact({
       uk,
       ects,
-      notionalHours: uk !== undefined ? uk * NOTIONAL_HOURS_PER_UK_CREDIT : undefined,
+      // A course without credit states its workload in hours (targetCode an ISO 8601 duration such as PT12H).
+      notionalHours: uk !== undefined ? uk * NOTIONAL_HOURS_PER_UK_CREDIT : num(/^PT(\d+(?:\.\d+)?)H$/.exec(text(aligned(WORKLOAD)[0]?.targetCode) ?? '')?.[1]),
       available: num(a(CREDITS_AVAILABLE)[0]),
       earned: num(s(CREDITS_EARNED)),
     }),

@@ -88,21 +88,27 @@ export interface PsrbRecognition {
   body: string;
   /** What the body recognises (accreditation, exemption, CPD points…). */
   recognition: string;
-  url: string;
+  url?: string;
 }
 
 export interface QualityAssurance {
   /** Type of quality assurance, e.g. "Internal approval and annual review under the QAA Quality Code". */
   type: string;
-  body: string;
-  url: string;
+  /** The body that carried it out (Annex I asks only for the type; absent: the awarding body's own procedures). */
+  body?: string;
+  url?: string;
+}
+
+/** The notional workload of a course (Annex I element 7: ECTS "wherever possible", otherwise the workload). */
+export interface Workload {
+  hours: number;
 }
 
 export interface ParentCourse {
   title: string;
   code?: string;
   credits?: Credits;
-  url: string;
+  url?: string;
 }
 
 export type Stackability =
@@ -136,11 +142,15 @@ export interface Course {
    */
   version?: number;
   title: string;
-  description: string;
+  /** Optional (Annex I does not ask for one); the credential's achievement then describes the course by its title. */
+  description?: string;
   /** Public course page; also used as `criteria.id`. */
   url?: string;
   learningOutcomes: LearningOutcome[];
-  credits: Credits;
+  /** Credits; a course without credit (a CPD masterclass) gives its `workload` in hours instead. */
+  credits?: Credits;
+  /** Notional workload in hours: required when the course carries no credit, optional beside credits. */
+  workload?: Workload;
   level: Level;
   participation: Participation;
   assessment: Assessment;

@@ -53,6 +53,7 @@ function normaliseCredits(credits: Loose | undefined, path: string, problems: Re
 
 /**
  * Cross-field rules:
+ * - credits or workload: a course has credits, or (a course without credit) its workload in hours;
  * - credits: when both UK and ECTS are given, UK = 2 × ECTS; the missing one is derived
  *   (also for the parent course of an integrated micro-credential);
  * - level: within the framework's range (FHEQ 3–8, SCQF 1–12, RQF/CQFW entry1–entry3 then 1–8);
@@ -66,6 +67,10 @@ function normaliseCredits(credits: Loose | undefined, path: string, problems: Re
  */
 function crossFieldRules(record: Loose, problems: RecordProblem[]): void {
   const course = obj(record['course']);
+  if (course && course['credits'] === undefined && course['workload'] === undefined) {
+    // Annex I asks for ECTS "wherever possible": a course without credit states its workload instead.
+    problems.push(problem('$.course.credits', 'credits ({"uk": 20} or {"ects": 10}), or for a course without credit its workload in hours ({"workload": {"hours": 12}})', 'neither credits nor workload'));
+  }
   normaliseCredits(obj(course?.['credits']), '$.course.credits', problems);
   const stack = obj(course?.['stackability']);
   if (stack?.['type'] === 'integrated') {

@@ -36,7 +36,7 @@ export const PROFILE_RULE_TEXTS: readonly ProfileRuleText[] = [
   { element: 5, path: ['validFrom'], expected: 'the date of issuing (validFrom, a date-time)' },
   { element: 6, path: [...ACHIEVEMENT, 'criteria', 'narrative'], expected: 'the learning outcomes described in words (criteria.narrative)' },
   { element: 6, path: ALIGNMENT, expected: 'at least one alignment with targetType "ext:LearningOutcome"' },
-  { element: 7, path: ALIGNMENT, expected: 'an alignment with targetType "ext:ECTS" (the workload in ECTS credits)' },
+  { element: 7, path: ALIGNMENT, expected: 'an alignment with targetType "ext:ECTS" (the workload in ECTS credits) or, for a course without credit, "ext:NotionalWorkload" (the workload in hours)' },
   {
     element: 8,
     path: ALIGNMENT,

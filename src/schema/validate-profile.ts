@@ -91,7 +91,7 @@ const profileValidator = lazyValidator((): ValidateFunction => {
   return createStrictAjv().compile(schema);
 });
 
-/** "#/allOf/6/properties/…" -> "Annex I element 7: notional workload (ECTS)". */
+/** "#/allOf/6/properties/…" -> "Annex I element 7: notional workload (ECTS, or hours without credit)". */
 function elementOf(err: ErrorObject): string | undefined {
   const m = /^#\/allOf\/(\d+)\//.exec(err.schemaPath);
   return m ? titles[Number(m[1])] : undefined;
@@ -115,7 +115,7 @@ export function claimsMicrocredProfile(credential: unknown): boolean {
 /**
  * Validates a credential against microcred's profile schema (the copy bundled with this package), which requires
  * the Annex I mandatory elements (1–11) in their Open Badges homes. Each error names the Annex element it belongs to,
- * e.g. "Annex I element 7: notional workload (ECTS): $.credentialSubject.achievement.alignment:
+ * e.g. "Annex I element 7: notional workload (ECTS, or hours without credit): $.credentialSubject.achievement.alignment:
  * expected an alignment with targetType "ext:ECTS" …, found a list of 12 items".
  *
  * @example

@@ -11,6 +11,7 @@ import { ServiceContext } from './context.js';
 import { openServiceDb, seedExampleIssuer } from './database.js';
 import type { ServiceDeps } from './http/declare.js';
 import { composeApp } from './http/compose.js';
+import { startJobWorker } from './job-worker.js';
 import { defaultLogger } from './log.js';
 import { ClaimMailer } from './mail/mailer.js';
 import { createAuthenticator } from './middleware/auth.js';
@@ -33,7 +34,7 @@ export interface ServiceApp {
   verifier: Verifier;
   /** The claim e-mail worker (started when SMTP is configured). */
   mailer: ClaimMailer;
-  /** Stops the e-mail worker; closes the database if `createApp` opened it. */
+  /** Stops the bulk job worker (waiting for the chunks in hand) and the e-mail worker, and closes the database if `createApp` opened it. */
   close(): Promise<void>;
 }
 
@@ -51,7 +52,8 @@ async function loadIssuers(ctx: ServiceContext, logger: Logger): Promise<void> {
 }
 
 /**
- * Builds the service: opens (or uses) the database, applies migrations, loads issuers and returns the express app.
+ * Builds the service: opens (or uses) the database, applies migrations, loads issuers, starts a bulk job worker
+ * (unless `jobWorker: false`) and returns the express app.
  * Listening is separate (`startServer`), so tests and embedders choose the socket.
  *
  * @example
@@ -70,12 +72,14 @@ export async function createApp(config: ServiceConfig = {}): Promise<ServiceApp>
   const verifier = createVerifier(ctx);
   const mailer = new ClaimMailer(ctx, config.smtpUrl ? { smtpUrl: config.smtpUrl } : {});
   mailer.start();
+  const worker = config.jobWorker === false ? undefined : await startJobWorker(ctx, config.jobWorkerThreads !== undefined ? { poolSize: config.jobWorkerThreads } : {});
   const deps: ServiceDeps = {
     ctx,
     verifier,
     mailer,
     keysRoot: config.keysDir ?? path.join(dataDir === 'memory' ? 'data' : dataDir, 'keys'),
     openApi: () => openApiDocument(ctx.publicUrl),
+    ...(worker ? { wakeJobWorker: () => worker.wake() } : {}),
   };
   const auth = createAuthenticator(db, config.adminToken);
   return {
@@ -85,6 +89,7 @@ export async function createApp(config: ServiceConfig = {}): Promise<ServiceApp>
     mailer,
     async close() {
       await mailer.stop();
+      await worker?.stop();
       if (ownsDb) await db.close();
     },
   };

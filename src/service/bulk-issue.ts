@@ -86,50 +86,67 @@ function rejected(base: ReportRow, problems: RowProblem[]): ReportRow {
   return { ...base, outcome: 'rejected', problems };
 }
 
-/**
- * Steps 1–3: resolves and validates every row, decides its outcome, and (not in a dry run) claims the status
- * indexes and signs the credentials to issue. Writes nothing but the index claims.
- */
-export async function prepareChunk(ctx: ServiceContext, issuer: LoadedIssuer, items: readonly BulkItem[], options: BulkOptions): Promise<PreparedChunk> {
-  const slug = issuer.row.slug;
-  const snap = await catalogueSnapshot(ctx.db, slug, items.flatMap((i) => (i.record ? [lookupKey(i.record)] : [])));
-  const results: ReportRow[] = [];
-  const toIssue: ToIssue[] = [];
-  const firstOfRecord = new Map<string, { row: number; recordHash: string; index: number }>();
-  items.forEach((item, index) => {
-    const recordId = typeof item.record?.['recordId'] === 'string' ? (item.record['recordId'] as string) : undefined;
-    const base: ReportRow = { row: item.row, line: item.line, outcome: 'rejected', ...(recordId !== undefined ? { recordId } : {}) };
-    if (!item.record) return void results.push(rejected(base, item.problems));
-    const resolved = resolveRecord(item.record, snap, { hash });
-    const problems = rowProblems(item.problems, resolved.ok ? [] : resolved.problems, options.mapping);
-    if (!resolved.ok || problems.length > 0) return void results.push(rejected(base, problems));
-    const { record, recordHash } = resolved;
-    const existing = snap.existing.get(record.recordId) ?? [];
-    const same = existing.find((e) => e.recordHash === recordHash && e.format === options.format);
-    if (same) return void results.push({ ...base, outcome: 'already-issued', credentialId: same.id });
-    const changed = existing.find((e) => e.recordHash !== recordHash);
-    if (changed) {
-      return void results.push(
-        rejected(base, [
-          problem('$.recordId', 'a recordId not yet issued with other content (to replace that credential, re-issue the record on its own with reissue=true)', `the recordId of credential ${changed.id}, issued with other content`),
-        ]),
-      );
-    }
-    const earlier = firstOfRecord.get(record.recordId);
-    if (earlier) {
-      if (earlier.recordHash === recordHash) return void results.push({ ...base, outcome: 'already-issued' });
-      return void results.push(rejected(base, [problem('$.recordId', `a recordId of its own (row ${earlier.row} has this recordId with other content)`, JSON.stringify(record.recordId))]));
-    }
-    firstOfRecord.set(record.recordId, { row: item.row, recordHash, index });
-    results.push({ ...base, outcome: options.dryRun ? 'would-issue' : 'issued' });
-    toIssue.push({
+/** Outcomes decided before signing, and the rows to issue. */
+interface Decided {
+  results: ReportRow[];
+  toIssue: ToIssue[];
+}
+
+/** The outcome of one row against the catalogue snapshot, the stored credentials and the rows before it. */
+function decideRow(
+  item: BulkItem,
+  index: number,
+  snap: Awaited<ReturnType<typeof catalogueSnapshot>>,
+  firstOfRecord: Map<string, { row: number; recordHash: string; index: number }>,
+  options: BulkOptions,
+): { result: ReportRow; issue?: ToIssue } {
+  const recordId = typeof item.record?.['recordId'] === 'string' ? (item.record['recordId'] as string) : undefined;
+  const base: ReportRow = { row: item.row, line: item.line, outcome: 'rejected', ...(recordId !== undefined ? { recordId } : {}) };
+  if (!item.record) return { result: rejected(base, item.problems) };
+  const resolved = resolveRecord(item.record, snap, { hash });
+  const problems = rowProblems(item.problems, resolved.ok ? [] : resolved.problems, options.mapping);
+  if (!resolved.ok || problems.length > 0) return { result: rejected(base, problems) };
+  const { record, recordHash } = resolved;
+  const existing = snap.existing.get(record.recordId) ?? [];
+  const same = existing.find((e) => e.recordHash === recordHash && e.format === options.format);
+  if (same) return { result: { ...base, outcome: 'already-issued', credentialId: same.id } };
+  const changed = existing.find((e) => e.recordHash !== recordHash);
+  if (changed) {
+    return {
+      result: rejected(base, [
+        problem('$.recordId', 'a recordId not yet issued with other content (to replace that credential, re-issue the record on its own with reissue=true)', `the recordId of credential ${changed.id}, issued with other content`),
+      ]),
+    };
+  }
+  const earlier = firstOfRecord.get(record.recordId);
+  if (earlier) {
+    if (earlier.recordHash === recordHash) return { result: { ...base, outcome: 'already-issued' } };
+    return { result: rejected(base, [problem('$.recordId', `a recordId of its own (row ${earlier.row} has this recordId with other content)`, JSON.stringify(record.recordId))]) };
+  }
+  firstOfRecord.set(record.recordId, { row: item.row, recordHash, index });
+  return {
+    result: { ...base, outcome: options.dryRun ? 'would-issue' : 'issued' },
+    issue: {
       index,
       id: bulkCredentialId(options.jobId, item.row),
       record,
       recordHash,
       ...(resolved.courseVersion !== undefined ? { courseVersion: resolved.courseVersion } : {}),
       ...(existing[0] ? { awardedDate: existing[0].awardedDate } : {}),
-    });
+    },
+  };
+}
+
+/** Step 1: resolves and validates every row of the chunk and decides its outcome (one read of the database). */
+async function decideChunk(ctx: ServiceContext, slug: string, items: readonly BulkItem[], options: BulkOptions): Promise<Decided> {
+  const snap = await catalogueSnapshot(ctx.db, slug, items.flatMap((i) => (i.record ? [lookupKey(i.record)] : [])));
+  const results: ReportRow[] = [];
+  const toIssue: ToIssue[] = [];
+  const firstOfRecord = new Map<string, { row: number; recordHash: string; index: number }>();
+  items.forEach((item, index) => {
+    const { result, issue } = decideRow(item, index, snap, firstOfRecord, options);
+    results.push(result);
+    if (issue) toIssue.push(issue);
   });
   // A repeated row in the chunk points at the credential of the row it repeats.
   results.forEach((r, i) => {
@@ -141,8 +158,12 @@ export async function prepareChunk(ctx: ServiceContext, issuer: LoadedIssuer, it
       }
     }
   });
-  if (options.dryRun || toIssue.length === 0) return { results, signed: [], dropped: [] };
+  return { results, toIssue };
+}
 
+/** Step 2: claims the status indexes of the rows to issue (one short transaction) and builds their credentials. */
+async function claimAndBuild(ctx: ServiceContext, issuer: LoadedIssuer, toIssue: readonly ToIssue[]) {
+  const slug = issuer.row.slug;
   const allocations = await ctx.db.transaction((tx) =>
     allocateStatusIndexes(
       tx,
@@ -154,9 +175,8 @@ export async function prepareChunk(ctx: ServiceContext, issuer: LoadedIssuer, it
       },
     ),
   );
-  options.onReserved?.();
   const profileSchemaId = microcredProfileSchemaUrl(ctx.publicUrl);
-  const unsigned = toIssue.map((t) => {
+  return toIssue.map((t) => {
     const allocation = allocations.get(t.id) as Allocation;
     const listUrl = ctx.statusListUrl(slug, 'revocation', allocation.seq);
     const entry = {
@@ -175,6 +195,18 @@ export async function prepareChunk(ctx: ServiceContext, issuer: LoadedIssuer, it
     }) as unknown as Record<string, unknown>;
     return { t, allocation, entry, credential };
   });
+}
+
+/**
+ * Steps 1–3: resolves and validates every row, decides its outcome, and (not in a dry run) claims the status
+ * indexes and signs the credentials to issue. Writes nothing but the index claims.
+ */
+export async function prepareChunk(ctx: ServiceContext, issuer: LoadedIssuer, items: readonly BulkItem[], options: BulkOptions): Promise<PreparedChunk> {
+  const slug = issuer.row.slug;
+  const { results, toIssue } = await decideChunk(ctx, slug, items, options);
+  if (options.dryRun || toIssue.length === 0) return { results, signed: [], dropped: [] };
+  const unsigned = await claimAndBuild(ctx, issuer, toIssue);
+  options.onReserved?.();
   const started = performance.now();
   const signedValues = await signAll(ctx, issuer, unsigned.map((u) => u.credential), options);
   ctx.metrics.signing.observe({ format: options.format }, (performance.now() - started) / 1000 / Math.max(1, unsigned.length));

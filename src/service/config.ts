@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Cryptosuite } from '../proof/vendor.js';
 import type { GuardedFetch, GuardedFetchConfig } from '../lib/guarded-fetch.js';
 import type { Db } from '../store/db.js';
+import type { JobLimits } from './jobs.js';
 
 /** Configuration of the issuance service (`createApp` / `startServer`). Every field is optional. */
 export interface ServiceConfig {
@@ -54,6 +55,20 @@ export interface ServiceConfig {
   smtpUrl?: string;
   /** The deployment's name in the header of its pages (e.g. "Northbridge University credentials"). Default: the public URL's host. */
   siteName?: string;
+  /**
+   * Run a bulk job worker in this process (default true). Any number of instances sharing a PostgreSQL database
+   * may run one; `false` leaves the jobs to the others.
+   */
+  jobWorker?: boolean;
+  /** Threads signing Data Integrity proofs for the job worker (default: every core), started at the first job. */
+  jobWorkerThreads?: number;
+  /** Limits of one job upload: `maxBytes` (256 MiB), `maxRows` (1,000,000), `chunkRows` (500). */
+  jobLimits?: Partial<JobLimits>;
+  /**
+   * Secret that signs the staff page's session cookies (e.g. from MICROCRED_SESSION_SECRET): the same on every
+   * instance behind one address. Unset: a random one per process (sessions end when it restarts).
+   */
+  sessionSecret?: string;
 }
 
 /**
@@ -61,7 +76,9 @@ export interface ServiceConfig {
  * `PORT` (3000), `HOST` (127.0.0.1), `DATABASE_URL` (PostgreSQL; default embedded PGlite),
  * `MICROCRED_DATA_DIR` (./data), `MICROCRED_KEYS_DIR` (<data>/keys), `MICROCRED_PUBLIC_URL`,
  * `MICROCRED_ADMIN_TOKEN`, `MICROCRED_EXAMPLE_ISSUER` (1 = seed the example issuer on an empty database; default 1),
- * `MICROCRED_SITE_NAME` (the pages' header), `SMTP_URL` (claim e-mails), `LOG_LEVEL` (info).
+ * `MICROCRED_SITE_NAME` (the pages' header), `MICROCRED_JOB_WORKER` (0 = no bulk job worker in this instance),
+ * `MICROCRED_JOB_MAX_BYTES`, `MICROCRED_JOB_MAX_ROWS` (limits of a job upload), `MICROCRED_SESSION_SECRET` (the
+ * staff page's session cookies), `SMTP_URL` (claim e-mails), `LOG_LEVEL` (info).
  *
  * @example
  * ```ts
@@ -84,5 +101,16 @@ export function serviceConfigFromEnv(env: Record<string, string | undefined> = p
   if (env.MICROCRED_ADMIN_TOKEN) config.adminToken = env.MICROCRED_ADMIN_TOKEN;
   if (env.MICROCRED_SITE_NAME) config.siteName = env.MICROCRED_SITE_NAME;
   if (env.SMTP_URL) config.smtpUrl = env.SMTP_URL;
+  if (env.MICROCRED_JOB_WORKER === '0') config.jobWorker = false;
+  if (env.MICROCRED_SESSION_SECRET) config.sessionSecret = env.MICROCRED_SESSION_SECRET;
+  const limits: Partial<JobLimits> = {};
+  for (const [name, key] of [['MICROCRED_JOB_MAX_BYTES', 'maxBytes'], ['MICROCRED_JOB_MAX_ROWS', 'maxRows']] as const) {
+    const text = env[name];
+    if (text === undefined) continue;
+    const n = Number(text);
+    if (!Number.isSafeInteger(n) || n < 1) throw new RangeError(`${name} must be a positive integer; found ${JSON.stringify(text)}.`);
+    limits[key] = n;
+  }
+  if (Object.keys(limits).length > 0) config.jobLimits = limits;
   return config;
 }

@@ -57,11 +57,132 @@ export interface JobWorker {
   readonly chunks: number;
   /** Resolves the next time the worker finds nothing to claim. */
   idle(): Promise<void>;
+  /** Looks for work now instead of at the next poll (a job was just submitted). */
+  wake(): void;
   /** Stops claiming, waits for the chunks in hand, closes the pool it created. */
   stop(): Promise<void>;
 }
 
 class ChunkNotHeld extends Error {}
+
+/** What the chunks of one worker share. */
+interface WorkerState {
+  readonly ctx: ServiceContext;
+  readonly options: JobWorkerOptions;
+  readonly leaseMs: number;
+  readonly pollMs: number;
+  readonly maxAttempts: number;
+  /** The signing pool, made at the first chunk to sign (a worker that never gets a job starts no threads). */
+  pool(): Promise<FastDiPool | undefined>;
+  /** Compiled mappings by job id. */
+  readonly mappings: Map<string, CsvMapping>;
+}
+
+type Tx = Parameters<Parameters<ServiceContext['db']['transaction']>[0]>[0];
+
+/** Completes the held chunk with the results `fn` writes, in one transaction that first checks the chunk is still held. */
+function writeHeld(state: WorkerState, chunk: ClaimedChunk, fn: (tx: Tx) => Promise<ReportRow[]>): Promise<ReportRow[]> {
+  return state.ctx.db.transaction(async (tx) => {
+    if (!(await lockHeldChunk(tx, chunk.jobId, chunk.seq, chunk.leaseToken))) throw new ChunkNotHeld();
+    const out = await fn(tx);
+    await completeJobChunk(tx, chunk.jobId, chunk.seq, out, countResults(out));
+    return out;
+  });
+}
+
+/** A chunk tried too often (each attempt failed or its worker died): its rows are reported instead of tried for ever. */
+function giveUp(state: WorkerState, chunk: ClaimedChunk, job: JobRow, items: BulkItem[]): Promise<ReportRow[]> {
+  return writeHeld(state, chunk, async (tx) => {
+    // Indexes an earlier attempt claimed for these rows are handed back.
+    await releaseStatusIndexes(tx, items.map((i) => bulkCredentialId(job.id, i.row)));
+    return items.map((i) => ({
+      row: i.row,
+      line: i.line,
+      ...(typeof i.record?.['recordId'] === 'string' ? { recordId: i.record['recordId'] as string } : {}),
+      outcome: 'rejected' as const,
+      problems: [problem('$', 'a row the server can process', `${state.maxAttempts} failed attempts (the server logged why); send the row again`)],
+    }));
+  });
+}
+
+/** Signs and writes a chunk; `onPrepared` learns what was signed (so a cancel can hand its indexes back). */
+async function issueChunk(state: WorkerState, chunk: ClaimedChunk, job: JobRow, items: BulkItem[], onPrepared: (p: PreparedChunk) => void): Promise<ReportRow[]> {
+  const { ctx, options, mappings } = state;
+  const pool = await state.pool();
+  if (job.mapping !== undefined && !mappings.has(job.id)) mappings.set(job.id, compileMapping(job.mapping));
+  const mapping = mappings.get(job.id);
+  const issuer = await ctx.issuer(job.issuerSlug);
+  const bulk: BulkOptions = {
+    format: job.options.format,
+    ...(job.options.alg ? { alg: job.options.alg } : {}),
+    dryRun: job.options.dryRun,
+    // Audit entries name who submitted the job; their details name the job.
+    actor: job.createdBy,
+    jobId: job.id,
+    ...(mapping ? { mapping } : {}),
+    ...(pool ? { pool } : {}),
+    ...(options.onReserved ? { onReserved: () => options.onReserved?.({ jobId: chunk.jobId, seq: chunk.seq }) } : {}),
+  };
+  const prepared = await prepareChunk(ctx, issuer, items, bulk);
+  onPrepared(prepared);
+  const results = await writeHeld(state, chunk, (tx) => writeChunk(tx, ctx, job.issuerSlug, prepared, bulk));
+  const issued = results.filter((r) => r.outcome === 'issued').length;
+  if (issued > 0) ctx.metrics.issued.inc({ issuer: job.issuerSlug, format: job.options.format }, issued);
+  return results;
+}
+
+/** Works on one claimed chunk, renewing its lease meanwhile; true when it was written. */
+async function processChunk(state: WorkerState, chunk: ClaimedChunk): Promise<boolean> {
+  const { ctx, options, leaseMs } = state;
+  const job = (await getJobById(ctx.db, chunk.jobId)) as JobRow;
+  const items = chunk.items as BulkItem[];
+  const heartbeat = setInterval(() => {
+    renewJobLease(ctx.db, chunk.jobId, chunk.seq, chunk.leaseToken, leaseMs).catch(() => {});
+  }, Math.max(50, Math.floor(leaseMs / 3)));
+  let prepared: PreparedChunk | undefined;
+  try {
+    const results = chunk.attempts > state.maxAttempts ? await giveUp(state, chunk, job, items) : await issueChunk(state, chunk, job, items, (p) => (prepared = p));
+    await finishCompletedJobs(ctx.db, chunk.jobId);
+    options.onChunk?.({ jobId: chunk.jobId, seq: chunk.seq, results });
+    return true;
+  } catch (e) {
+    if (e instanceof ChunkNotHeld) {
+      // Cancelled meanwhile: hand back the indexes claimed for this chunk. (Taken over by another worker after
+      // the lease ran out: that worker uses them, nothing to do.)
+      const jobState = (await getJobById(ctx.db, chunk.jobId))?.state;
+      const p = prepared as PreparedChunk | undefined;
+      if (jobState === 'cancelled' && p) {
+        const ids = [...p.signed.map((s) => s.id), ...p.dropped];
+        await ctx.db.transaction((tx) => releaseStatusIndexes(tx, ids)).catch(() => {});
+      }
+      return false;
+    }
+    ctx.logger.error({ job: chunk.jobId, chunk: chunk.seq, err: { name: (e as Error).name, message: (e as Error).message } }, 'bulk job chunk failed; it will be tried again');
+    await releaseJobLease(ctx.db, chunk.jobId, chunk.seq, chunk.leaseToken).catch(() => {});
+    await sleep(Math.min(state.pollMs, 1000));
+    return false;
+  } finally {
+    clearInterval(heartbeat);
+  }
+}
+
+/** The worker's pool: the one given, none (`poolSize: 0`), or its own, made once at the first call. */
+function workerPool(ctx: ServiceContext, options: JobWorkerOptions): { get(): Promise<FastDiPool | undefined>; close(): Promise<void> } {
+  let own: Promise<FastDiPool | undefined> | undefined;
+  return {
+    get() {
+      if (options.pool || options.poolSize === 0) return Promise.resolve(options.pool);
+      own ??= FastDiPool.create(options.poolSize !== undefined ? { size: options.poolSize } : {}).catch((e: unknown) => {
+        ctx.logger.warn({ err: (e as Error).message }, 'bulk jobs: no Data Integrity worker pool; signing in this thread');
+        return undefined;
+      });
+      return own;
+    },
+    async close() {
+      await (await own)?.close();
+    },
+  };
+}
 
 /**
  * Starts a worker in this process.
@@ -75,111 +196,35 @@ class ChunkNotHeld extends Error {}
  */
 export async function startJobWorker(ctx: ServiceContext, options: JobWorkerOptions = {}): Promise<JobWorker> {
   const id = options.workerId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
-  const leaseMs = options.leaseMs ?? 60_000;
-  const pollMs = options.pollMs ?? 1000;
-  const maxAttempts = options.maxAttempts ?? 5;
+  const pool = workerPool(ctx, options);
+  const state: WorkerState = {
+    ctx,
+    options,
+    leaseMs: options.leaseMs ?? 60_000,
+    pollMs: options.pollMs ?? 1000,
+    maxAttempts: options.maxAttempts ?? 5,
+    pool: () => pool.get(),
+    mappings: new Map(),
+  };
   const abandonedMs = options.abandonedUploadMs ?? 15 * 60_000;
-  let pool = options.pool;
-  let ownPool = false;
-  if (!pool && options.poolSize !== 0) {
-    try {
-      pool = await FastDiPool.create(options.poolSize !== undefined ? { size: options.poolSize } : {});
-      ownPool = true;
-    } catch (e) {
-      ctx.logger.warn({ err: (e as Error).message }, 'bulk jobs: no Data Integrity worker pool; signing in this thread');
-    }
-  }
-  const mappings = new Map<string, CsvMapping>();
   let stopping = false;
   let chunks = 0;
   let busy = 0;
   let idleWaiters: (() => void)[] = [];
-  const wake = new AbortController();
-
-  const processChunk = async (chunk: ClaimedChunk): Promise<void> => {
-    const job = (await getJobById(ctx.db, chunk.jobId)) as JobRow;
-    const items = chunk.items as BulkItem[];
-    const heartbeat = setInterval(() => {
-      renewJobLease(ctx.db, chunk.jobId, chunk.seq, chunk.leaseToken, leaseMs).catch(() => {});
-    }, Math.max(50, Math.floor(leaseMs / 3)));
-    let prepared: PreparedChunk | undefined;
-    try {
-      let results: ReportRow[];
-      const write = async (fn: (tx: Parameters<Parameters<typeof ctx.db.transaction>[0]>[0]) => Promise<ReportRow[]>): Promise<ReportRow[]> =>
-        ctx.db.transaction(async (tx) => {
-          if (!(await lockHeldChunk(tx, chunk.jobId, chunk.seq, chunk.leaseToken))) throw new ChunkNotHeld();
-          const out = await fn(tx);
-          await completeJobChunk(tx, chunk.jobId, chunk.seq, out, countResults(out));
-          return out;
-        });
-      if (chunk.attempts > maxAttempts) {
-        // Tried too often (each attempt failed or its worker died): report the rows instead of trying for ever.
-        results = await write(async (tx) => {
-          // Indexes an earlier attempt claimed for these rows are handed back.
-          await releaseStatusIndexes(tx, items.map((i) => bulkCredentialId(job.id, i.row)));
-          return items.map((i) => ({
-            row: i.row,
-            line: i.line,
-            ...(typeof i.record?.['recordId'] === 'string' ? { recordId: i.record['recordId'] as string } : {}),
-            outcome: 'rejected' as const,
-            problems: [problem('$', 'a row the server can process', `${maxAttempts} failed attempts (the server logged why); send the row again`)],
-          }));
-        });
-      } else {
-        if (job.mapping !== undefined && !mappings.has(job.id)) mappings.set(job.id, compileMapping(job.mapping));
-        const mapping = mappings.get(job.id);
-        const issuer = await ctx.issuer(job.issuerSlug);
-        const bulk: BulkOptions = {
-          format: job.options.format,
-          ...(job.options.alg ? { alg: job.options.alg } : {}),
-          dryRun: job.options.dryRun,
-          // Audit entries name who submitted the job; their details name the job.
-          actor: job.createdBy,
-          jobId: job.id,
-          ...(mapping ? { mapping } : {}),
-          ...(pool ? { pool } : {}),
-          ...(options.onReserved ? { onReserved: () => options.onReserved?.({ jobId: chunk.jobId, seq: chunk.seq }) } : {}),
-        };
-        prepared = await prepareChunk(ctx, issuer, items, bulk);
-        const p = prepared;
-        results = await write((tx) => writeChunk(tx, ctx, job.issuerSlug, p, bulk));
-        const issued = results.filter((r) => r.outcome === 'issued').length;
-        if (issued > 0) ctx.metrics.issued.inc({ issuer: job.issuerSlug, format: job.options.format }, issued);
-      }
-      chunks++;
-      await finishCompletedJobs(ctx.db, chunk.jobId);
-      options.onChunk?.({ jobId: chunk.jobId, seq: chunk.seq, results });
-    } catch (e) {
-      if (e instanceof ChunkNotHeld) {
-        // Cancelled meanwhile: hand back the indexes claimed for this chunk. (Taken over by another worker after
-        // the lease ran out: that worker uses them, nothing to do.)
-        const state = (await getJobById(ctx.db, chunk.jobId))?.state;
-        if (state === 'cancelled' && prepared) {
-          const ids = [...prepared.signed.map((s) => s.id), ...prepared.dropped];
-          await ctx.db.transaction((tx) => releaseStatusIndexes(tx, ids)).catch(() => {});
-        }
-        return;
-      }
-      ctx.logger.error({ job: chunk.jobId, chunk: chunk.seq, err: { name: (e as Error).name, message: (e as Error).message } }, 'bulk job chunk failed; it will be tried again');
-      await releaseJobLease(ctx.db, chunk.jobId, chunk.seq, chunk.leaseToken).catch(() => {});
-      await sleep(Math.min(pollMs, 1000));
-    } finally {
-      clearInterval(heartbeat);
-    }
-  };
+  let wake = new AbortController();
 
   const loop = async (): Promise<void> => {
     while (!stopping) {
       let chunk: ClaimedChunk | undefined;
       try {
-        chunk = await claimJobChunk(ctx.db, { token: randomUUID(), worker: id, leaseMs });
+        chunk = await claimJobChunk(ctx.db, { token: randomUUID(), worker: id, leaseMs: state.leaseMs });
       } catch (e) {
         ctx.logger.error({ err: { name: (e as Error).name, message: (e as Error).message } }, 'bulk jobs: could not claim a chunk');
       }
       if (chunk) {
         busy++;
         try {
-          await processChunk(chunk);
+          if (await processChunk(state, chunk)) chunks++;
         } finally {
           busy--;
         }
@@ -193,7 +238,8 @@ export async function startJobWorker(ctx: ServiceContext, options: JobWorkerOpti
         idleWaiters = [];
         for (const w of waiters) w();
       }
-      await sleep(pollMs, undefined, { signal: wake.signal }).catch(() => {});
+      await sleep(state.pollMs, undefined, { signal: wake.signal }).catch(() => {});
+      if (wake.signal.aborted && !stopping) wake = new AbortController();
     }
   };
   const loops = Array.from({ length: Math.max(1, options.concurrency ?? 2) }, () => loop());
@@ -204,12 +250,13 @@ export async function startJobWorker(ctx: ServiceContext, options: JobWorkerOpti
       return chunks;
     },
     idle: () => new Promise<void>((resolve) => idleWaiters.push(resolve)),
+    wake: () => wake.abort(),
     async stop() {
       stopping = true;
       wake.abort();
       await Promise.all(loops);
       for (const w of idleWaiters) w();
-      if (ownPool) await pool?.close();
+      await pool.close();
     },
   };
 }

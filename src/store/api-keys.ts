@@ -85,3 +85,25 @@ export async function revokeApiKey(q: Queryable, issuerSlug: string, id: string)
   const res = await q.query('UPDATE api_keys SET revoked_at = now() WHERE id = $1 AND issuer_slug = $2 AND revoked_at IS NULL', [id, issuerSlug]);
   return res.rowCount > 0;
 }
+
+/**
+ * An API key by id, when it is still active (a staff page session names its key and is checked against it at
+ * every request, so a revoked key ends its sessions at once).
+ *
+ * @example
+ * ```ts
+ * const key = await findActiveApiKeyById(db, 'ak_0123456789ab'); // undefined once revoked
+ * ```
+ */
+export async function findActiveApiKeyById(q: Queryable, id: string): Promise<ApiKeyRow | undefined> {
+  const res = await q.query<Record<string, unknown>>('SELECT id, issuer_slug, scopes, label, created_at FROM api_keys WHERE id = $1 AND revoked_at IS NULL', [id]);
+  const r = res.rows[0];
+  if (!r) return undefined;
+  return {
+    id: String(r.id),
+    issuerSlug: String(r.issuer_slug),
+    scopes: r.scopes as Scope[],
+    ...(r.label != null ? { label: String(r.label) } : {}),
+    createdAt: isoTime(r.created_at),
+  };
+}

@@ -50,6 +50,7 @@ export const cy: Catalogue = {
   'value.credits.ukWithHours': '{n} credyd y DU ({hours} awr o ddysgu tybiannol)',
   'value.credits.ects': '{n} credyd ECTS',
   'value.credits.unspecified': '{n} credyd',
+  'value.credits.hoursOnly': '{hours} awr o ddysgu tybiannol (dim credyd)',
   'value.credits.earned': '{n} credyd a enillwyd',
   'value.level.framework': 'Lefel {level} {framework}',
   'value.level.entry': 'Lefel Mynediad {level} {framework}',

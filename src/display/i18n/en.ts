@@ -58,6 +58,7 @@ export const en = {
   'value.credits.ukWithHours': '{n} UK credits ({hours} notional hours)',
   'value.credits.ects': '{n} ECTS credits',
   'value.credits.unspecified': '{n} credits',
+  'value.credits.hoursOnly': '{hours} notional hours (no credit)',
   'value.credits.earned': '{n} credits earned',
   'value.level.framework': '{framework} level {level}',
   'value.level.entry': '{framework} Entry {level}',

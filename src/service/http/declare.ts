@@ -106,6 +106,8 @@ export interface ServiceDeps {
   readonly keysRoot: string;
   /** This deployment's OpenAPI document. */
   openApi(): Record<string, unknown>;
+  /** Tells this instance's bulk job worker that a job was submitted (absent: no worker here). */
+  wakeJobWorker?(): void;
 }
 
 type ParamMap = Readonly<Record<string, Param>>;

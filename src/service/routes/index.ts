@@ -37,16 +37,36 @@ import type { Router } from '../http/declare.js';
 import { admin } from './admin.js';
 import { assets } from './assets.js';
 import { claimPages } from './claim.js';
+import { courses } from './courses.js';
 import { credentials } from './credentials.js';
 import { exchanges } from './exchanges.js';
 import { issuers } from './issuers.js';
 import { offers } from './offers.js';
+import { jobs } from './jobs.js';
 import { oid4vci } from './oid4vci.js';
 import { operations } from './operations.js';
 import { published } from './published.js';
 import { stacking } from './stacking.js';
 import { stackingPages } from './stacking-pages.js';
+import { staffPages } from './staff-pages.js';
 import { vcApi } from './vc-api.js';
 
 /** Every router of the service, in the order their routes are matched. */
-export const ROUTERS: readonly Router[] = [operations, published, issuers, credentials, offers, exchanges, oid4vci, claimPages, admin, vcApi, stacking, stackingPages, assets];
+export const ROUTERS: readonly Router[] = [
+  operations,
+  published,
+  issuers,
+  credentials,
+  offers,
+  exchanges,
+  oid4vci,
+  claimPages,
+  courses,
+  jobs,
+  admin,
+  staffPages,
+  vcApi,
+  stacking,
+  stackingPages,
+  assets,
+];
