@@ -3,6 +3,10 @@
  * learner's credential page): for each kind of wallet, one sentence on what it is for, a QR code to scan from a
  * computer screen and a button to open on the phone. The QR codes are SVG written by the `qrcode` library (inline,
  * so the page's CSP needs nothing more), each an image named for what it opens.
+ *
+ * For the learner's credential page (its wallet slot): render it only from an offer secret the learner holds (the
+ * link of a claim e-mail or of an offer the issuer handed out), never by making an offer for whoever opens the
+ * page: the page's link is shared with employers, and a copy is bound to the DID of whichever wallet claims it.
  */
 import type { Lang } from '../../display/i18n/index.js';
 import type { WalletOption, WalletOptions } from '../wallet/claim.js';
