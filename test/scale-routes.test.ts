@@ -188,6 +188,10 @@ describe('catalogue and bulk job routes', () => {
     const cancel = await call(h, 'POST', `/issuers/${h.slug}/jobs/${finished.id}/cancel`, { token: h.tokens.full });
     expect([cancel.status, cancel.body.state]).toEqual([200, 'done']);
     expect((await call(h, 'GET', `/issuers/${h.slug}/jobs/${finished.id}`, { token: h.tokens.other })).status).toBe(403);
+    expect((await call(h, 'POST', `/issuers/${h.slug}/jobs/${finished.id}/cancel`, { token: h.tokens.readOnly })).status).toBe(403);
+    expect((await call(h, 'GET', `/issuers/${h.slug}/jobs?limit=0`, { token: h.tokens.full })).body.parameter).toEqual({ in: 'query', name: 'limit' });
+    expect((await call(h, 'GET', `/issuers/${h.slug}/jobs/${finished.id}/results?follow=later`, { token: h.tokens.full })).body.parameter).toEqual({ in: 'query', name: 'follow' });
+    expect((await call(h, 'GET', `/issuers/${h.slug}/jobs/${finished.id}`)).status).toBe(401);
   });
 });
 

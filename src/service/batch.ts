@@ -7,6 +7,7 @@ import type { CredentialFormat, CredentialRow } from '../store/credentials.js';
 import type { Queryable } from '../store/db.js';
 import type { ServiceContext } from './context.js';
 import { coreErrorToProblem, issueFromRecord } from './issuance.js';
+import { credentialPageUrl } from './page-urls.js';
 import { errorSummary } from './log.js';
 import { HttpProblem } from './problem.js';
 
@@ -63,7 +64,7 @@ async function issueItem(ctx: ServiceContext, slug: string, item: BatchItem, ind
     const { format, reissue, alg, actor, onStored } = options;
     const out = await issueFromRecord(ctx, slug, item.record, { format, reissue, ...(alg ? { alg } : {}), actor, ...(onStored ? { onStored } : {}) });
     const credential = out.row.format === 'di' ? JSON.parse(out.row.credential) : out.row.credential;
-    return { ...base, outcome: out.outcome === 'issued' ? 'issued' : 'already-issued', id: out.row.id, status: out.row.status, credential, ...(out.superseded.length ? { superseded: out.superseded } : {}) };
+    return { ...base, outcome: out.outcome === 'issued' ? 'issued' : 'already-issued', id: out.row.id, status: out.row.status, ...(out.row.pageToken ? { pageUrl: credentialPageUrl(ctx, out.row.pageToken) } : {}), credential, ...(out.superseded.length ? { superseded: out.superseded } : {}) };
   } catch (e) {
     const p = coreErrorToProblem(e);
     if (p instanceof HttpProblem && p.status === 422) return { ...base, outcome: 'invalid', detail: p.message, problems: p.extensions.problems ?? [] };

@@ -26,6 +26,7 @@ import type { Queryable } from '../store/db.js';
 import type { Allocation } from '../store/status-lists.js';
 import { allocateStatusIndexes, releaseStatusIndexes } from '../store/status-lists-bulk.js';
 import type { LoadedIssuer, ServiceContext } from './context.js';
+import { achievementImageUrl } from './page-urls.js';
 import { canonicalJson, sha256Hex } from './issuance.js';
 import { lookupKey, resolveRecord } from './record-resolution.js';
 
@@ -191,6 +192,7 @@ async function claimAndBuild(ctx: ServiceContext, issuer: LoadedIssuer, toIssue:
       id: t.id,
       credentialStatus: entry,
       profileSchemaId,
+      achievementImage: { id: achievementImageUrl(ctx, slug, t.record.course.code) },
       ...(t.awardedDate ? { awardedDate: t.awardedDate } : {}),
     }) as unknown as Record<string, unknown>;
     return { t, allocation, entry, credential };

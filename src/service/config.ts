@@ -3,6 +3,8 @@ import type { Cryptosuite } from '../proof/vendor.js';
 import type { GuardedFetch, GuardedFetchConfig } from '../lib/guarded-fetch.js';
 import type { Db } from '../store/db.js';
 import type { JobLimits } from './jobs.js';
+import { trustListsFromEnv } from '../trust/config.js';
+import type { TrustListSource } from '../trust/types.js';
 
 /** Configuration of the issuance service (`createApp` / `startServer`). Every field is optional. */
 export interface ServiceConfig {
@@ -69,6 +71,12 @@ export interface ServiceConfig {
    * instance behind one address. Unset: a random one per process (sessions end when it restarts).
    */
   sessionSecret?: string;
+  /**
+   * Trust lists of known issuers, most authoritative first: local files (`{ file }`, read at start-up) and https
+   * URLs (`{ url }`, fetched through the guarded fetch and cached). The issuers this service hosts are always known.
+   * Default: `MICROCRED_TRUST_LISTS` in `serviceConfigFromEnv`, else none.
+   */
+  trustLists?: TrustListSource[];
 }
 
 /**
@@ -76,7 +84,8 @@ export interface ServiceConfig {
  * `PORT` (3000), `HOST` (127.0.0.1), `DATABASE_URL` (PostgreSQL; default embedded PGlite),
  * `MICROCRED_DATA_DIR` (./data), `MICROCRED_KEYS_DIR` (<data>/keys), `MICROCRED_PUBLIC_URL`,
  * `MICROCRED_ADMIN_TOKEN`, `MICROCRED_EXAMPLE_ISSUER` (1 = seed the example issuer on an empty database; default 1),
- * `MICROCRED_SITE_NAME` (the pages' header), `MICROCRED_JOB_WORKER` (0 = no bulk job worker in this instance),
+ * `MICROCRED_SITE_NAME` (the pages' header), `MICROCRED_TRUST_LISTS` (comma-separated trust list files and https
+ * URLs), `MICROCRED_JOB_WORKER` (0 = no bulk job worker in this instance),
  * `MICROCRED_JOB_MAX_BYTES`, `MICROCRED_JOB_MAX_ROWS` (limits of a job upload), `MICROCRED_SESSION_SECRET` (the
  * staff page's session cookies), `SMTP_URL` (claim e-mails), `LOG_LEVEL` (info).
  *
@@ -112,5 +121,7 @@ export function serviceConfigFromEnv(env: Record<string, string | undefined> = p
     limits[key] = n;
   }
   if (Object.keys(limits).length > 0) config.jobLimits = limits;
+  const trustLists = trustListsFromEnv(env);
+  if (trustLists.length > 0) config.trustLists = trustLists;
   return config;
 }

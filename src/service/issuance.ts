@@ -42,6 +42,7 @@ import { allocateStatusIndex, setStatusBit } from '../store/status-lists.js';
 import type { Allocation, StatusPurpose } from '../store/status-lists.js';
 import { catalogueSnapshot } from '../store/courses.js';
 import type { LoadedIssuer, ServiceContext } from './context.js';
+import { achievementImageUrl } from './page-urls.js';
 import { checkText } from './params.js';
 import { HttpProblem, problems } from './problem.js';
 import { lookupKey, resolveRecord } from './record-resolution.js';
@@ -393,6 +394,7 @@ export async function issueFromRecord(
             id,
             ...(credentialStatus ? { credentialStatus } : {}),
             profileSchemaId: microcredProfileSchemaUrl(ctx.publicUrl),
+            achievementImage: { id: achievementImageUrl(ctx, slug, record.course.code) },
             ...(awardedDate ? { awardedDate } : {}),
           }) as unknown as Record<string, unknown>,
         awardedDateOf: (c) => String(c.awardedDate ?? c.validFrom),

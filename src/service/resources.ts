@@ -7,6 +7,7 @@ import { listIssuers } from '../store/issuers.js';
 import { listStatusLists } from '../store/status-lists.js';
 import type { ServiceContext } from './context.js';
 import type { IssueOutcome } from './issuance.js';
+import { credentialPageUrl } from './page-urls.js';
 import { problems } from './problem.js';
 
 /**
@@ -30,6 +31,7 @@ export function credentialResource(ctx: ServiceContext, row: CredentialRow): Rec
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
     ...(row.supersededBy ? { supersededBy: row.supersededBy } : {}),
+    ...(row.pageToken ? { pageUrl: credentialPageUrl(ctx, row.pageToken) } : {}),
     credentialStatus: row.statusEntries[0],
     suspensionStatus: Number.isFinite(seq)
       ? {

@@ -20,6 +20,7 @@ import { verify } from '../verify/verify.js';
 import type { Check, VerificationReport } from '../verify/verify.js';
 import type { ServiceContext } from './context.js';
 import { HttpProblem } from './problem.js';
+import { serviceTrustRegistry } from './trust.js';
 import { issuerDidDocument, issuerJwks, statusListCredential } from './publish.js';
 
 const vc = vcLib as unknown as {
@@ -171,12 +172,14 @@ export function createVerifier(ctx: ServiceContext): Verifier {
   const resolver: DidResolver = (url) => (isOwnDid(ctx, url) ? fresh(url) : cached(url));
   // Contexts plus the holder's DID documents, for presentation proofs.
   const presentationLoader = createDocumentLoader({ resolve: resolver });
+  // Known issuers: the hosted ones and the configured trust lists (one registry per app: it caches remote lists).
+  const trust = serviceTrustRegistry(ctx);
 
   async function credential(input: string | object, options: { checkStatus?: boolean } = {}): Promise<VerificationReport> {
     const checkStatus = options.checkStatus !== false;
     // No status list cache in the verifier: our own lists are read fresh (a revocation counts at once); foreign
     // documents are cached by `cachingFetch`.
-    const report = await verify(input, { fetch, resolver, documentLoader: ctx.documentLoader, checkStatus, statusListCacheMs: 0, cryptosuite: ctx.cryptosuite });
+    const report = await verify(input, { fetch, resolver, documentLoader: ctx.documentLoader, checkStatus, statusListCacheMs: 0, cryptosuite: ctx.cryptosuite, trust });
     const id = (report.credential as { id?: unknown } | undefined)?.id;
     // An id the database cannot hold is no credential of ours (and must not reach the query).
     if (checkStatus && typeof id === 'string' && isStorableText(id)) {

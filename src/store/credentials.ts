@@ -28,11 +28,13 @@ export interface CredentialRow {
   /** The course the credential is about and, when the record was completed from the catalogue, its version. */
   courseCode?: string;
   courseVersion?: number;
+  /** The token of the credential's public page (`/c/{pageToken}`), given by the database when the row is written. */
+  pageToken?: string;
   createdAt: string;
   updatedAt: string;
 }
 
-export type NewCredentialRow = Omit<CredentialRow, 'status' | 'reason' | 'supersededBy' | 'createdAt' | 'updatedAt'>;
+export type NewCredentialRow = Omit<CredentialRow, 'status' | 'reason' | 'supersededBy' | 'pageToken' | 'createdAt' | 'updatedAt'>;
 
 function opt(v: unknown): string | undefined {
   return v === null || v === undefined ? undefined : String(v);
@@ -70,6 +72,7 @@ export function toCredentialRow(r: Record<string, unknown>): CredentialRow {
     ['reason', r.reason],
     ['supersededBy', r.superseded_by],
     ['courseCode', r.course_code],
+    ['pageToken', r.page_token],
   ];
   for (const [k, v] of extra) {
     const s = opt(v);

@@ -45,6 +45,7 @@ import { offers } from './offers.js';
 import { jobs } from './jobs.js';
 import { oid4vci } from './oid4vci.js';
 import { operations } from './operations.js';
+import { credentialPages, pageSettings, verifyPages } from './pages.js';
 import { published } from './published.js';
 import { stacking } from './stacking.js';
 import { stackingPages } from './stacking-pages.js';
@@ -61,6 +62,7 @@ export const ROUTERS: readonly Router[] = [
   exchanges,
   oid4vci,
   claimPages,
+  pageSettings,
   courses,
   jobs,
   admin,
@@ -69,4 +71,6 @@ export const ROUTERS: readonly Router[] = [
   stacking,
   stackingPages,
   assets,
+  credentialPages,
+  verifyPages,
 ];

@@ -48,6 +48,7 @@ export const COMPONENT_SCHEMAS: Record<string, JsonSchema> = {
       createdAt: { type: 'string', format: 'date-time' },
       updatedAt: { type: 'string', format: 'date-time' },
       supersededBy: { type: 'string' },
+      pageUrl: { type: 'string', format: 'uri', description: "The credential's public page (an unguessable URL): the link the learner shares." },
       outcome: { enum: ['issued', 'existing'] },
       superseded: { type: 'array', items: { type: 'string' } },
       credentialStatus: ref('StatusEntry'),

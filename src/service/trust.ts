@@ -1,0 +1,38 @@
+/**
+ * Internal: the known issuers of the service's verifier. The issuers this service hosts are known to it (it holds
+ * their keys), except one signing with the published example keys, which anyone can sign with; then the trust lists
+ * of the configuration (`trustLists`, or `MICROCRED_TRUST_LISTS`), remote ones fetched through the guarded fetch
+ * and cached.
+ */
+import { createGuardedFetch } from '../lib/guarded-fetch.js';
+import { isStorableText } from '../store/db.js';
+import { createTrustRegistry } from '../trust/registry.js';
+import type { HostedIssuer, TrustRegistry } from '../trust/types.js';
+import type { ServiceContext } from './context.js';
+
+/** The hosted issuer with this DID, unless it signs with the example keys. */
+async function hostedIssuer(ctx: ServiceContext, issuerId: string): Promise<HostedIssuer | undefined> {
+  const res = await ctx.db.query<{ slug: string }>('SELECT slug FROM issuers WHERE did = $1', [issuerId]);
+  const slug = res.rows[0]?.slug;
+  if (slug === undefined) return undefined;
+  const loaded = await ctx.issuer(slug).catch(() => undefined);
+  if (!loaded || loaded.keys.example) return undefined;
+  const p = loaded.row.profile;
+  return { name: p.name, ...(p.url ? { url: p.url } : {}), ...(p.logo ? { logo: p.logo } : {}) };
+}
+
+/**
+ * The service's trust registry: hosted issuers first, then the configured lists.
+ *
+ * @example
+ * ```ts
+ * const trust = serviceTrustRegistry(ctx); // pass as VerifyOptions.trust
+ * ```
+ */
+export function serviceTrustRegistry(ctx: ServiceContext): TrustRegistry {
+  return createTrustRegistry({
+    hosted: { ...(ctx.config.siteName ? { name: `the issuers hosted by ${ctx.config.siteName}` } : {}), find: (issuerId) => (issuerId.length <= 2048 && isStorableText(issuerId) ? hostedIssuer(ctx, issuerId) : undefined) },
+    lists: ctx.config.trustLists ?? [],
+    fetch: ctx.config.fetch ?? createGuardedFetch(ctx.config.fetchConfig ?? {}),
+  });
+}
