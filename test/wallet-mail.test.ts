@@ -14,6 +14,7 @@ import { interaction } from '../src/service/exchanges/exchange.js';
 import { getCredentialOffer } from '../src/service/oid4vci/endpoints.js';
 import { SignJWT, decodeJwt, exportJWK, generateKeyPair } from 'jose';
 import { ed25519PublicKeyMultibase } from '../src/lib/multibase.js';
+import { getCredential } from '../src/store/credentials.js';
 import { call, expectOk, PUBLIC_URL, recordMinimal, startWallet } from './wallet-helpers.js';
 import type { WalletHarness } from './wallet-helpers.js';
 
@@ -230,13 +231,17 @@ describe('claim e-mail from the running service (SMTP_URL configured)', () => {
     expect(mine).toHaveLength(2);
     const [claim, pin] = mine as [ParsedMail, ParsedMail];
     const text = claim.text ?? '';
-    const page = linksIn(text).find((l) => l.includes('/claim/')) as string;
-    expect(page.startsWith(`${PUBLIC_URL}/issuers/${svc.slug}/claim/`)).toBe(true);
+    // The learner's page, and the learner's page with the offer's wallet section.
+    const learnerPage = `${PUBLIC_URL}/c/${(await getCredential(svc.db, svc.slug, res.body.id))?.pageToken}`;
+    expect(text).toContain(`${learnerPage}\n`);
+    const page = linksIn(text).find((l) => l.includes('/wallet/')) as string;
+    expect(page.startsWith(`${learnerPage}/wallet/`)).toBe(true);
     expect(String(claim.html)).toContain('>Open the page with the QR codes</a>');
     // The claim page and the wallet links of the e-mail lead to the running service's offer.
     const claimPage = await call(svc, 'GET', page);
     expect([claimPage.status, claimPage.headers['content-type']]).toEqual([200, expect.stringMatching(/^text\/html/)]);
-    expect(claimPage.text).toContain('Learner Credential Wallet');
+    expect(claimPage.text).toContain('Open in Learner Credential Wallet');
+    expect(claimPage.text).toContain('Robin Service');
     const inter = linksIn(text).find((l) => l.includes('/interactions/')) as string;
     expect(expectOk(await call(svc, 'GET', inter)).body.protocols.vcapi).toMatch(/\/exchanges\//);
     const code = /\b(\d{6})\b/.exec(pin.text ?? '')?.[1] as string;

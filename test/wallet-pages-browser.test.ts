@@ -9,6 +9,7 @@ import jsQR from 'jsqr';
 import { axeViolations, browserSkipReason, launchBrowser, screenshot, watchCsp } from './support/browser.js';
 import type { TestBrowser } from './support/browser.js';
 import type { CreatedOffer } from '../src/service/wallet/offers.js';
+import { getCredential } from '../src/store/credentials.js';
 import { call, expectOk, lcwHolder, PUBLIC_URL, startWallet } from './wallet-helpers.js';
 import type { WalletHarness } from './wallet-helpers.js';
 
@@ -75,6 +76,37 @@ describe.skipIf(skip !== undefined)('the claim page in a real browser', () => {
     const copy = answer.verifiablePresentation.verifiableCredential[0];
     expect(copy.credentialSubject.id).toBe(holder.did);
     expect((await h.app.verifier.credential(copy)).verified).toBe(true);
+  }, 180_000);
+
+  it('the learner\'s credential page with an offer\'s wallet section: accessible, within its CSP; another credential\'s offer is not its', async () => {
+    const id = await h.issue('claim-learner-page');
+    const created = expectOk(await call(h, 'POST', `/issuers/${h.slug}/credentials/${encodeURIComponent(id)}/offers`, { token: h.token })).body as CreatedOffer;
+    const token = (await getCredential(h.db, h.slug, id))?.pageToken as string;
+    const secretOf = (o: CreatedOffer) => o.links.exchange.split('/').pop() as string;
+    for (const lang of ['en', 'cy'] as const) {
+      for (const width of [320, 1280]) {
+        const page = await browser.page({ width, lang });
+        const csp = await watchCsp(page);
+        const res = await page.goto(`${h.url}/c/${token}/wallet/${secretOf(created)}`);
+        expect(res?.status()).toBe(200);
+        expect(await page.getAttribute('html', 'lang')).toBe(lang);
+        expect(await axeViolations(page), `${lang} ${width}`).toEqual([]);
+        expect(await csp.collect(), `${lang} ${width}`).toEqual([]);
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+        expect(overflow, `${lang} ${width}: horizontal scrolling`).toBeLessThanOrEqual(0);
+        expect(await page.getByRole('heading', { name: lang === 'en' ? 'Add to your wallet' : 'Ychwanegu at eich waled' }).count()).toBe(1);
+        expect(await page.getByRole('link', { name: lang === 'en' ? 'Open in Learner Credential Wallet' : 'Agor yn Learner Credential Wallet' }).getAttribute('href')).toBe(created.links.lcw.universal);
+        await screenshot(page, `learner-wallet-${lang}-${width}`);
+        await page.close();
+      }
+    }
+    // The plain learner page has no wallet section; another credential's offer is a 404 on this page.
+    const plain = await call(h, 'GET', `/c/${token}`);
+    expect(plain.status).toBe(200);
+    expect(plain.text).not.toContain('Open in Learner Credential Wallet');
+    const other = await offer('claim-learner-other');
+    const wrong = await call(h, 'GET', `/c/${token}/wallet/${secretOf(other)}`);
+    expect([wrong.status, wrong.headers['content-type']]).toEqual([404, expect.stringMatching(/^text\/html/)]);
   }, 180_000);
 
   it('a withdrawn offer is an HTML error page (410) in the reader\'s language, accessible too', async () => {

@@ -13,6 +13,7 @@ import type { ServiceDeps } from './http/declare.js';
 import { composeApp } from './http/compose.js';
 import { startJobWorker } from './job-worker.js';
 import { defaultLogger } from './log.js';
+import { credentialPageUrlOf } from './credential-page.js';
 import { ClaimMailer } from './mail/mailer.js';
 import { createAuthenticator } from './middleware/auth.js';
 import { openApiDocument } from './openapi.js';
@@ -70,7 +71,7 @@ export async function createApp(config: ServiceConfig = {}): Promise<ServiceApp>
   const ctx = new ServiceContext(db, config, config.logger ?? defaultLogger(config));
   await loadIssuers(ctx, ctx.logger);
   const verifier = createVerifier(ctx);
-  const mailer = new ClaimMailer(ctx, config.smtpUrl ? { smtpUrl: config.smtpUrl } : {});
+  const mailer = new ClaimMailer(ctx, { ...(config.smtpUrl ? { smtpUrl: config.smtpUrl } : {}), pageUrl: (slug, id) => credentialPageUrlOf(ctx, slug, id) });
   mailer.start();
   const worker = config.jobWorker === false ? undefined : await startJobWorker(ctx, config.jobWorkerThreads !== undefined ? { poolSize: config.jobWorkerThreads } : {});
   const deps: ServiceDeps = {

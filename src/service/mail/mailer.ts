@@ -18,6 +18,7 @@ import type { MailRow } from '../../store/mail-outbox.js';
 import { getClaimSettings, getOffer, setOfferState } from '../../store/offers.js';
 import type { ServiceContext } from '../context.js';
 import { achievementName } from '../wallet/claim.js';
+import { learnerWalletUrl } from '../wallet/urls.js';
 import { newOffer, offerLinks } from '../wallet/offers.js';
 import { claimMail, pinMail } from './claim-mail.js';
 
@@ -27,7 +28,7 @@ export interface ClaimMailerOptions {
   /** A ready transport instead of `smtpUrl` (embedders, tests). */
   transport?: Transporter;
   /** The learner's page of a credential (provided by the pages); absent = the e-mail has no page link. */
-  pageUrl?: (slug: string, credentialId: string) => string | Promise<string>;
+  pageUrl?: (slug: string, credentialId: string) => string | undefined | Promise<string | undefined>;
   /** Attempts before a message is given up (default 8). */
   maxAttempts?: number;
   /** Seconds before attempt `n + 1` after `n` failures (default 60 · 2^(n-1), at most 6 hours). */
@@ -234,11 +235,13 @@ export class ClaimMailer {
     }
     const issuer = await ctx.issuer(slug);
     const links = offerLinks(ctx.publicUrl, slug, issuer.keys.controller, made.secret);
+    const pageUrl = this.options.pageUrl ? await this.options.pageUrl(slug, row.id) : undefined;
     const data = {
       issuerName: issuer.row.profile.name,
       title: achievementName(row),
-      ...(this.options.pageUrl ? { pageUrl: await this.options.pageUrl(slug, row.id) } : {}),
-      claimPageUrl: links.page,
+      ...(pageUrl ? { pageUrl } : {}),
+      // The learner's page with the offer's wallet section, or (no page) the offer's claim page.
+      claimPageUrl: pageUrl ? learnerWalletUrl(pageUrl, made.secret) : links.page,
       lcwUrl: links.lcw.universal,
       interactionUrl: links.interaction,
       oid4vciUrl: links.oid4vci.offer,

@@ -2,7 +2,9 @@
  * Internal: the claim page, where an offer's link leads: the credential it adds (achievement, issuer) and the
  * "Add to your wallet" section. Never indexed, never cached (the offer may be claimed or withdrawn any moment).
  */
+import type { LearnerPageData } from '../credential-page.js';
 import type { Reply } from '../http/declare.js';
+import { learnerPageReply } from './learner.js';
 import type { WalletOptions } from '../wallet/claim.js';
 import { AddToWallet } from './add-to-wallet.js';
 import { htmlPage } from './page.js';
@@ -36,4 +38,16 @@ export function claimPage(pc: PageContext, options: WalletOptions): Reply {
       </>
     ),
   });
+}
+
+/**
+ * The learner's credential page with an offer's "Add to your wallet" section (the link of a claim e-mail).
+ *
+ * @example
+ * ```ts
+ * return learnerWalletPage(pc, await learnerPageData(ctx, verifier, token), await walletOptions(ctx, slug, secret));
+ * ```
+ */
+export function learnerWalletPage(pc: PageContext, data: LearnerPageData, options: WalletOptions): Reply {
+  return learnerPageReply(pc, data, <AddToWallet lang={pc.lang} options={options} />);
 }

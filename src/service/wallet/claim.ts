@@ -17,6 +17,8 @@ export interface WalletOption {
 }
 
 export interface WalletOptions {
+  /** The credential the offer adds. */
+  credentialId: string;
   issuerName: string;
   /** The achievement's name. */
   title: string;
@@ -59,6 +61,7 @@ export async function walletOptions(ctx: ServiceContext, slug: string, secret: s
   const https = ctx.publicUrl.startsWith('https://');
   const [lcwQr, vciQr] = await Promise.all([qrSvg(links.lcw.universal), https ? qrSvg(links.oid4vci.offer) : undefined]);
   return {
+    credentialId: row.id,
     issuerName: issuer.row.profile.name,
     title: achievementName(row),
     expiresAt: offer.expiresAt,

@@ -36,6 +36,19 @@ export const WALLET_PATHS = {
   authorizationServerMetadataLegacy: '/issuers/:slug/.well-known/oauth-authorization-server',
 } as const;
 
+/**
+ * The learner's credential page (`…/c/{token}`) with the "Add to your wallet" section of an offer: the page a claim
+ * e-mail links when the credential has a page (served by routes/claim.ts).
+ *
+ * @example
+ * ```ts
+ * learnerWalletUrl('https://creds.example.ac.uk/c/VM-gZn0…', secret); // 'https://creds.example.ac.uk/c/VM-gZn0…/wallet/…'
+ * ```
+ */
+export function learnerWalletUrl(pageUrl: string, secret: string): string {
+  return `${pageUrl}/wallet/${secret}`;
+}
+
 export interface WalletUrls {
   /** OID4VCI credential issuer identifier (= authorization server issuer). */
   credentialIssuer: string;
