@@ -54,7 +54,6 @@ describe('bulk jobs (PGlite)', () => {
   let ctx: ServiceContext;
   let pool: FastDiPool;
   let slug: string;
-  const pageUrl = (id: string): string => `https://credentials.test/c/${encodeURIComponent(id)}`;
 
   beforeAll(async () => {
     db = await openDb({ dataDir: 'memory' });
@@ -91,7 +90,7 @@ describe('bulk jobs (PGlite)', () => {
     expect(done).toMatchObject({ state: 'done', total: 6, processed: 6, counts: { issued: 4, alreadyIssued: 0, rejected: 2 } });
     expect(done.rate).toBeGreaterThan(0);
     expect(done.finishedAt).toBeDefined();
-    const rows = await collect(readJobResults(ctx, slug, job.id, { pageUrl }));
+    const rows = await collect(readJobResults(ctx, slug, job.id));
     expect(rows.map((r) => [r.row, r.line, r.outcome])).toEqual([
       [1, 2, 'issued'],
       [2, 3, 'issued'],
@@ -102,7 +101,9 @@ describe('bulk jobs (PGlite)', () => {
     ]);
     const first = rows[0] as ReportRow;
     expect(first.credentialId).toBe(bulkCredentialId(job.id, 1));
-    expect(first.url).toBe(pageUrl(first.credentialId as string));
+    // The report names the credential's learner page (its unguessable token), not the API resource.
+    const token = await db.query<{ page_token: string }>('SELECT page_token FROM credentials WHERE id = $1', [first.credentialId]);
+    expect(first.url).toBe(`https://credentials.test/c/${token.rows[0]?.page_token}`);
     const stored = await db.query<{ credential: string; course_version: number; record_id: string }>(
       'SELECT credential, course_version, record_id FROM credentials WHERE issuer_slug = $1 ORDER BY record_id',
       [slug],
@@ -125,7 +126,7 @@ describe('bulk jobs (PGlite)', () => {
     // the audit log names who submitted the job
     expect(audit.rows[0]).toEqual({ n: 4, actor: 'api-key:test' });
     expect(await bookkeeping(db, slug)).toEqual({ allocations: 4, used: 4, credentials: 4 });
-    const csv = (await collect(reportCsv(readJobResults(ctx, slug, job.id, { pageUrl })))).join('');
+    const csv = (await collect(reportCsv(readJobResults(ctx, slug, job.id)))).join('');
     expect(csv.split('\r\n')[0]).toBe('\ufeffrow,line,recordId,outcome,credentialId,url,problems');
     expect(csv).toMatch(/\r\n5,6,02310461-CYB4010-2025\/6-B,rejected,,,"\$\.result\.completionDate \(column SMR_CONF_DATE\): expected a date written dd\/mm\/yyyy, found ""31\/02\/2026"", which is not a date"\r\n/);
   });

@@ -115,7 +115,11 @@ describe('catalogue and bulk job routes', () => {
     expect(followed.headers.get('content-type')).toMatch(/application\/x-ndjson/);
     const rows = (await followed.text()).trim().split('\n').map((l) => JSON.parse(l) as { row: number; outcome: string; url?: string; credentialId?: string; problems?: { column?: string }[] });
     expect(rows.map((r) => r.outcome)).toEqual(['issued', 'issued', 'rejected', 'issued', 'rejected', 'issued']);
-    expect(rows[0]?.url).toBe(`${h.url}/issuers/${h.slug}/credentials/${encodeURIComponent(rows[0]?.credentialId as string)}`);
+    // The report's link is the learner's page, which opens.
+    expect(rows[0]?.url).toMatch(new RegExp(`^${h.url}/c/[A-Za-z0-9_-]{30,}$`));
+    const page = await fetch(rows[0]?.url as string);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
     const done = await waitDone(h, job.body.id);
     expect(done).toMatchObject({ state: 'done', counts: { issued: 4, alreadyIssued: 0, rejected: 2 } });
     const stored = await call(h, 'GET', `/issuers/${h.slug}/credentials/${encodeURIComponent(rows[0]?.credentialId as string)}`, { token: h.tokens.full });

@@ -106,7 +106,7 @@ function storeSuite(name: string, open: () => Promise<{ db: Db; cleanup: () => P
     if (openSecond) {
       it('a list started by a concurrent transaction between our look-up and our insert is used, not followed by a second list', async () => {
         // The interleaving that made 'concurrent allocations' flaky, made deterministic: B finds no list, A creates
-        // list 1 and commits, then B tries to start a list.
+        // list 1 and commits, then B tries to start a list (B is held before it takes the list-start lock).
         const slug = await newIssuer(db);
         let reachedInsert!: () => void;
         const atInsert = new Promise<void>((r) => (reachedInsert = r));
@@ -115,7 +115,7 @@ function storeSuite(name: string, open: () => Promise<{ db: Db; cleanup: () => P
         const gated = (tx: Queryable): Queryable => ({
           exec: (sql) => tx.exec(sql),
           query: async (sql, params) => {
-            if (sql.includes('INSERT INTO status_lists')) {
+            if (sql.includes('pg_advisory_xact_lock')) {
               reachedInsert();
               await insertMayRun;
             }

@@ -91,6 +91,7 @@ export async function createApp(config: ServiceConfig = {}): Promise<ServiceApp>
     async close() {
       await mailer.stop();
       await worker?.stop();
+      await ctx.close();
       if (ownsDb) await db.close();
     },
   };

@@ -9,6 +9,7 @@ import { fastCryptosuite } from '../proof/fast/cryptosuite.js';
 import type { Cryptosuite } from '../proof/vendor.js';
 import type { DocumentLoader } from '../lib/document-loader.js';
 import type { Db } from '../store/db.js';
+import { StatusIndexReserve } from '../store/status-reserve.js';
 import { getIssuer, listIssuers, syncIssuerKeys } from '../store/issuers.js';
 import type { IssuerRow } from '../store/issuers.js';
 import type { ServiceConfig } from './config.js';
@@ -31,6 +32,8 @@ export class ServiceContext {
   readonly cryptosuite: Cryptosuite;
   /** Base URL for status list URLs; set from the listening socket when not configured. */
   publicUrl: string;
+  /** Status list indexes claimed ahead for single issuances. */
+  readonly statusReserve: StatusIndexReserve;
 
   constructor(
     readonly db: Db,
@@ -39,6 +42,15 @@ export class ServiceContext {
   ) {
     this.publicUrl = (config.publicUrl ?? 'http://127.0.0.1:3000').replace(/\/+$/, '');
     this.cryptosuite = config.cryptosuite ?? (fastCryptosuite() as unknown as Cryptosuite);
+    this.statusReserve = new StatusIndexReserve(db, {
+      ...(config.statusListSize ? { size: config.statusListSize } : {}),
+      ...(config.statusListCapacity ? { capacity: config.statusListCapacity } : {}),
+    });
+  }
+
+  /** Gives back what this process holds in the database (spare status indexes); before the database closes. */
+  async close(): Promise<void> {
+    await this.statusReserve.close();
   }
 
   /**

@@ -1,6 +1,7 @@
 /**
  * Internal: issuing from completion records (idempotent on recordId), issuing VC-API credentials, and status changes.
- * Allocation of the status index, signing and the credential row happen in ONE transaction.
+ * The status index is claimed ahead (status-reserve.ts), the credential signed outside any transaction, and the
+ * credential row with its audit entry written in ONE statement guarded by a compare-and-set on the record.
  *
  * Status design (revocation AND suspension with OB 3.0's single credentialStatus):
  * - OB 3.0 allows one `credentialStatus` object (schema 0..1; an array fails the official JSON Schema), and
@@ -35,10 +36,10 @@ import {
   insertIssuedCredential,
   updateCredentialStatus,
 } from '../store/credentials.js';
-import type { CredentialFormat, CredentialRow } from '../store/credentials.js';
+import type { CredentialFormat, CredentialRow, NewCredentialRow } from '../store/credentials.js';
 import { isUniqueViolation } from '../store/db.js';
 import type { Queryable } from '../store/db.js';
-import { allocateStatusIndex, setStatusBit } from '../store/status-lists.js';
+import { setStatusBit } from '../store/status-lists.js';
 import type { Allocation, StatusPurpose } from '../store/status-lists.js';
 import { catalogueSnapshot } from '../store/courses.js';
 import type { LoadedIssuer, ServiceContext } from './context.js';
@@ -278,30 +279,48 @@ async function supersede(tx: Queryable, slug: string, req: SignRequest, byId: st
   }
 }
 
+/** The write of an issuance: one statement, or for a re-issue one transaction that also revokes what it replaces. */
+async function store(ctx: ServiceContext, slug: string, req: SignRequest, row: NewCredentialRow, claimedAs: string): Promise<CredentialRow | undefined> {
+  const audit = { actor: req.actor, action: req.action, details: { recordId: req.recordId, format: req.proof.format } };
+  if (req.supersede.length === 0 && !req.onStored) return insertIssuedCredential(ctx.db, row, audit, { expectedCurrent: req.expectedCurrent, claimedAs });
+  if (req.supersede.length === 0) {
+    // With what must be written alongside (the claim e-mail): one transaction.
+    return ctx.db.transaction(async (tx) => {
+      const stored = await insertIssuedCredential(tx, row, audit, { expectedCurrent: req.expectedCurrent, claimedAs });
+      if (stored && req.onStored) await req.onStored(tx, stored);
+      return stored;
+    });
+  }
+  return ctx.db.transaction(async (tx) => {
+    // Compare-and-set on the record: lock its current credentials and check they are still the ones the decision
+    // was made on (a concurrent re-issue holding them makes us wait; when it commits they are no longer current).
+    const locked = (await currentCredentialsForRecord(tx, slug, req.recordId, true)).map((c) => c.id).sort();
+    const expected = [...req.expectedCurrent].sort();
+    if (locked.length !== expected.length || locked.some((v, i) => v !== expected[i])) return undefined;
+    // Before the insert: the replaced credential of the same format must stop being current first.
+    await supersede(tx, slug, req, row.id);
+    const replaced = new Set(req.supersede.map((c) => c.id));
+    const stored = await insertIssuedCredential(tx, row, audit, { expectedCurrent: expected.filter((e) => !replaced.has(e)), claimedAs });
+    if (stored && req.onStored) await req.onStored(tx, stored);
+    return stored;
+  });
+}
+
 async function signAndStore(ctx: ServiceContext, issuer: LoadedIssuer, req: SignRequest): Promise<CredentialRow> {
   const { keys, row: issuerRow } = issuer;
   const slug = issuerRow.slug;
-  const id = req.id ?? `urn:uuid:${randomUUID()}`;
   // Before any write: a key set without a key for the proof asked for is the caller's problem, named.
   const keyId = serviceSigningKeyId(issuer, req.proof);
-  return ctx.db.transaction(async (tx) => {
-    // Compare-and-set on the record: lock its current credentials and check they are still the ones the decision
-    // was made on. A concurrent re-issue holding them makes us wait; when it commits they are no longer current and
-    // we stop here. (A record with no credential yet has nothing to lock: there the unique index
-    // credentials_current_record lets exactly one insert through.)
-    const locked = await currentCredentialsForRecord(tx, slug, req.recordId, true);
-    const lockedIds = locked.map((c) => c.id).sort();
-    const expected = [...req.expectedCurrent].sort();
-    if (lockedIds.length !== expected.length || lockedIds.some((v, i) => v !== expected[i])) throw new RecordChanged();
-    const alloc = await allocateStatusIndex(tx, slug, id, {
-      ...(ctx.config.statusListSize ? { size: ctx.config.statusListSize } : {}),
-      ...(ctx.config.statusListCapacity ? { capacity: ctx.config.statusListCapacity } : {}),
-    });
-    const entries = (req.statusPurposes ?? ['revocation']).map((purpose) => statusEntry(ctx, slug, purpose, alloc));
+  // An index claimed ahead (status-reserve.ts): no statement of this request claims one, none counts it.
+  const reserved = await ctx.statusReserve.take(slug);
+  const id = req.id ?? reserved.credentialId;
+  let stored: CredentialRow | undefined;
+  try {
+    const entries = (req.statusPurposes ?? ['revocation']).map((purpose) => statusEntry(ctx, slug, purpose, reserved.allocation));
     const unsigned = req.build(id, entries);
+    // Signed outside any transaction: nothing is locked while signing (PGlite's one connection included).
     const signed = await signCredential(ctx, keys, unsigned, req);
-    await supersede(tx, slug, req, id);
-    const row = {
+    const row: NewCredentialRow = {
       id,
       issuerSlug: slug,
       recordId: req.recordId,
@@ -310,19 +329,22 @@ async function signAndStore(ctx: ServiceContext, issuer: LoadedIssuer, req: Sign
       ...(req.learner.studentId ? { learnerStudentId: req.learner.studentId } : {}),
       ...(req.learner.email ? { learnerEmail: req.learner.email.toLowerCase() } : {}),
       ...(req.learner.did ? { learnerDid: req.learner.did } : {}),
-      statusListId: alloc.listId,
-      statusIndex: alloc.index,
+      statusListId: reserved.allocation.listId,
+      statusIndex: reserved.allocation.index,
       statusEntries: entries,
       credential: typeof signed === 'string' ? signed : JSON.stringify(signed),
       keyId,
       awardedDate: req.awardedDateOf(unsigned),
       ...(req.course ? { courseCode: req.course.code, ...(req.course.version !== undefined ? { courseVersion: req.course.version } : {}) } : {}),
     };
-    // Insert, audit entry and allocation count in one statement (one round trip instead of four).
-    const stored = await insertIssuedCredential(tx, row, { actor: req.actor, action: req.action, details: { recordId: req.recordId, format: req.proof.format } });
-    if (req.onStored) await req.onStored(tx, stored);
+    stored = await store(ctx, slug, req, row, reserved.credentialId);
+    // A concurrent request changed the record first: nothing was written.
+    if (!stored) throw new RecordChanged();
     return stored;
-  });
+  } finally {
+    // Not stored (or not known to be): the index goes back, unless a stored credential uses it after all.
+    if (!stored) await ctx.statusReserve.release([reserved.credentialId]);
+  }
 }
 
 /**
@@ -359,8 +381,11 @@ export async function issueFromRecord(
   const record: CompletionRecord = resolved.record;
   const recordHash = resolved.recordHash;
   let lost = false;
+  // The catalogue read also returned the record's current credentials: when it has none (a first issuance), they
+  // are not read again (one round trip less); otherwise they are read in full.
+  const none = key.code !== undefined && key.recordId === record.recordId && (snapshot.existing.get(record.recordId) ?? []).length === 0;
   for (let attempt = 0; ; attempt++) {
-    const current = await currentCredentialsForRecord(ctx.db, slug, record.recordId);
+    const current = attempt === 0 && none ? [] : await currentCredentialsForRecord(ctx.db, slug, record.recordId);
     const changed = current.filter((c) => c.recordHash !== recordHash);
     const same = current.find((c) => c.recordHash === recordHash && c.format === options.format);
     // Unchanged record in this format: the stored credential (a re-issue of identical content changes nothing).
@@ -545,7 +570,8 @@ export async function issueVcApiCredential(ctx: ServiceContext, slug: string, cr
 /** After a failed write: true to look again (a concurrent twin stored it first); a 409 for an id taken elsewhere. */
 async function retryVcApiIssue(ctx: ServiceContext, slug: string, recordId: string, attempt: number, e: unknown): Promise<boolean> {
   if (attempt < 5 && lostToConcurrentRequest(e)) return true;
-  if (!isUniqueViolation(e, 'credentials_pkey')) return false;
+  // The id is taken: as a credential's, or (the same) as the id a status index of a stored credential is claimed under.
+  if (!isUniqueViolation(e, 'credentials_pkey') && !isUniqueViolation(e, 'status_allocations_credential_id_key')) return false;
   // Credential ids are global: this one belongs to another record or issuer (or a twin wrote it: look again).
   const owner = await findCredentialById(ctx.db, recordId);
   if (attempt < 5 && owner && owner.issuerSlug === slug && owner.recordId === recordId) return true;

@@ -26,11 +26,13 @@ import {
   readJobChunks,
 } from '../store/jobs.js';
 import type { JobInputType, JobRow, JobState } from '../store/jobs.js';
+import { pageTokensOf } from '../store/pages.js';
 import { releaseStatusIndexes } from '../store/status-lists-bulk.js';
 import { bulkCredentialId } from './bulk-issue.js';
 import { unstorablePath } from './record-resolution.js';
 import { problem } from '../record/problems.js';
 import type { ServiceContext } from './context.js';
+import { credentialPageUrl } from './page-urls.js';
 import { HttpProblem, problems } from './problem.js';
 
 /** Limits of one upload (part of the service configuration). */
@@ -247,8 +249,6 @@ export async function cancelJob(ctx: ServiceContext, slug: string, id: string, o
 }
 
 export interface ReadResultsOptions {
-  /** Names a credential's page in the report (`url`); the pages are served elsewhere. */
-  pageUrl?: (credentialId: string) => string;
   /** Wait for rows still being worked on, until the job is done or cancelled (default: report what is done). */
   follow?: boolean;
   /** Polling interval while following, ms (default 500). */
@@ -264,7 +264,7 @@ export interface ReadResultsOptions {
  *
  * @example
  * ```ts
- * for await (const chunk of reportCsv(readJobResults(ctx, 'northbridge', id, { follow: true, pageUrl }))) res.write(chunk);
+ * for await (const chunk of reportCsv(readJobResults(ctx, 'northbridge', id, { follow: true }))) res.write(chunk);
  * ```
  */
 export async function* readJobResults(ctx: ServiceContext, slug: string, id: string, options: ReadResultsOptions = {}): AsyncGenerator<ReportRow> {
@@ -294,8 +294,12 @@ export async function* readJobResults(ctx: ServiceContext, slug: string, id: str
         await sleep(options.pollMs ?? 500);
         break;
       }
-      for (const r of (c.results ?? []) as ReportRow[]) {
-        yield r.credentialId !== undefined && options.pageUrl ? { ...r, url: options.pageUrl(r.credentialId) } : r;
+      // Each row names its credential's page (`url`), read when the report is: a page withdrawn since is left out.
+      const results = (c.results ?? []) as ReportRow[];
+      const tokens = await pageTokensOf(ctx.db, slug, results.flatMap((r) => (r.credentialId !== undefined ? [r.credentialId] : [])));
+      for (const r of results) {
+        const token = r.credentialId !== undefined ? tokens.get(r.credentialId) : undefined;
+        yield token !== undefined ? { ...r, url: credentialPageUrl(ctx, token) } : r;
       }
       seq = c.seq + 1;
     }

@@ -178,7 +178,8 @@ export function createVerifier(ctx: ServiceContext): Verifier {
   async function credential(input: string | object, options: { checkStatus?: boolean } = {}): Promise<VerificationReport> {
     const checkStatus = options.checkStatus !== false;
     // No status list cache in the verifier: our own lists are read fresh (a revocation counts at once); foreign
-    // documents are cached by `cachingFetch`.
+    // documents are cached by `cachingFetch`. An unchanged list (the same signed text: publish.ts re-signs only after
+    // a change) has its proof checked once (statusListProofCacheMs, default).
     const report = await verify(input, { fetch, resolver, documentLoader: ctx.documentLoader, checkStatus, statusListCacheMs: 0, cryptosuite: ctx.cryptosuite, trust });
     const id = (report.credential as { id?: unknown } | undefined)?.id;
     // An id the database cannot hold is no credential of ours (and must not reach the query).

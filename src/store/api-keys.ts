@@ -73,8 +73,51 @@ export async function findApiKey(q: Queryable, token: string): Promise<ApiKeyRow
   };
 }
 
+/** How long a process trusts an API key it looked up without looking again: how late a revocation made by another
+ * process (or directly in the database) takes effect here at most. A revocation through {@link revokeApiKey} takes
+ * effect in its own process at once. */
+export const API_KEY_CACHE_MS = 5000;
+const CACHE_LIMIT = 10_000;
+
+// Keys found recently, by token hash, with the database they were found in (one process may open several).
+const cache = new Map<string, { db: Queryable; key: ApiKeyRow; at: number }>();
+// Bumped by every revocation in this process: a look-up that overlapped one does not fill the cache.
+let revocations = 0;
+
 /**
- * Revokes an API key of an issuer; false when there is no such active key.
+ * {@link findApiKey} through a short cache of this process (only keys found are kept; unknown tokens are looked up
+ * every time): a key is looked up again after {@link API_KEY_CACHE_MS}, and at once after {@link revokeApiKey}
+ * revoked it in this process.
+ *
+ * @example
+ * ```ts
+ * const key = await findApiKeyCached(db, bearerToken); // no statement when found in the last few seconds
+ * ```
+ */
+export async function findApiKeyCached(
+  db: Queryable,
+  token: string,
+  options: { maxAgeMs?: number; now?: () => number } = {},
+): Promise<ApiKeyRow | undefined> {
+  const now = options.now ?? Date.now;
+  const hash = hashToken(token);
+  const hit = cache.get(hash);
+  if (hit && hit.db === db && now() - hit.at < (options.maxAgeMs ?? API_KEY_CACHE_MS)) return hit.key;
+  const generation = revocations;
+  const at = now();
+  const key = await findApiKey(db, token);
+  if (!key || generation !== revocations) {
+    cache.delete(hash);
+    return key;
+  }
+  if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
+  cache.set(hash, { db, key, at });
+  return key;
+}
+
+/**
+ * Revokes an API key of an issuer; false when there is no such active key. This process stops accepting the key at
+ * once (its cached look-ups are dropped); other processes within {@link API_KEY_CACHE_MS}.
  *
  * @example
  * ```ts
@@ -82,7 +125,11 @@ export async function findApiKey(q: Queryable, token: string): Promise<ApiKeyRow
  * ```
  */
 export async function revokeApiKey(q: Queryable, issuerSlug: string, id: string): Promise<boolean> {
+  revocations++;
   const res = await q.query('UPDATE api_keys SET revoked_at = now() WHERE id = $1 AND issuer_slug = $2 AND revoked_at IS NULL', [id, issuerSlug]);
+  // After the statement as well: a look-up that read the key before the revocation committed is not kept either.
+  revocations++;
+  for (const [hash, entry] of cache) if (entry.key.id === id && entry.key.issuerSlug === issuerSlug) cache.delete(hash);
   return res.rowCount > 0;
 }
 

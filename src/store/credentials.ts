@@ -83,32 +83,43 @@ export function toCredentialRow(r: Record<string, unknown>): CredentialRow {
 }
 
 /**
- * The end of an issuing transaction in ONE statement (each statement is a round trip, expensive on PGlite):
- * inserts the credential row, appends its audit entry, counts the allocation on its status list (still the last
- * write, so that row lock is held only until COMMIT) and returns the stored row. Same effects as
- * inserting the credential, `recordAudit` and `countAllocation` in turn, including the unique violation on
- * `credentials_current_record` when the record already has a credential.
+ * Stores an issued credential in ONE statement (each statement is a round trip, expensive on PGlite), atomically
+ * without a transaction of its own: a compare-and-set on the record (its current credentials, locked, must be
+ * exactly `expectedCurrent`, the ones the request decided on), the credential row and its audit entry. Returns the
+ * stored row, or undefined when the record's current credentials changed meanwhile (nothing written). A concurrent
+ * first issuance of the same record and format is the unique violation on `credentials_current_record`.
+ *
+ * The status index must already be claimed (`status_allocations`); `claimedAs` is the credential id it was claimed
+ * under when the credential has another id (a VC-API credential bringing its own), which the claim then takes.
+ * Nothing here writes the status list row: its `used` count was taken when the index was claimed.
  *
  * @example
  * ```ts
- * const stored = await insertIssuedCredential(tx, row, { actor: 'api-key:ak_1', action: 'credential.issue', details: { recordId, format } });
+ * const stored = await insertIssuedCredential(db, row, { actor: 'api-key:ak_1', action: 'credential.issue' }, { expectedCurrent: [] });
+ * if (!stored) // a concurrent request changed the record first: look again
  * ```
  */
 export async function insertIssuedCredential(
   q: Queryable,
   c: NewCredentialRow,
   audit: { actor: string; action: string; details?: Record<string, unknown> },
-): Promise<CredentialRow> {
+  options: { expectedCurrent: readonly string[]; claimedAs?: string },
+): Promise<CredentialRow | undefined> {
   const res = await q.query<Record<string, unknown>>(
-    `WITH c AS (
+    `WITH cur AS (
+       SELECT id FROM credentials WHERE issuer_slug = $2 AND record_id = $3 AND superseded_by IS NULL FOR UPDATE
+     ), ok AS (
+       SELECT 1 WHERE (SELECT count(*) FROM cur) = cardinality($20::text[]) AND NOT EXISTS (SELECT 1 FROM cur WHERE id <> ALL($20::text[]))
+     ), c AS (
        INSERT INTO credentials (id, issuer_slug, record_id, record_hash, format, learner_student_id, learner_email, learner_did,
          status_list_id, status_index, status_entries, credential, key_id, awarded_date, course_code, course_version)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12, $13, $14, $18, $19::int)
+       SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12, $13, $14, $18, $19::int FROM ok
        RETURNING *
      ), a AS (
        INSERT INTO audit_log (actor, issuer_slug, action, target, details) SELECT $15, c.issuer_slug, $16, c.id, $17::jsonb FROM c
-     ), u AS (
-       UPDATE status_lists SET used = used + 1, updated_at = now() WHERE id = (SELECT status_list_id FROM c)
+     ), claim AS (
+       UPDATE status_allocations SET credential_id = $1
+        WHERE $21::text IS NOT NULL AND credential_id = $21::text AND list_id = $9 AND idx = $10 AND EXISTS (SELECT 1 FROM c)
      )
      SELECT * FROM c`,
     [
@@ -131,11 +142,12 @@ export async function insertIssuedCredential(
       audit.details ? JSON.stringify(audit.details) : null,
       c.courseCode ?? null,
       c.courseVersion ?? null,
+      [...options.expectedCurrent],
+      options.claimedAs !== undefined && options.claimedAs !== c.id ? options.claimedAs : null,
     ],
   );
   const row = res.rows[0];
-  if (!row) throw new Error('the credential row was not returned by its INSERT');
-  return toCredentialRow(row);
+  return row ? toCredentialRow(row) : undefined;
 }
 
 /**

@@ -160,3 +160,21 @@ export async function latestCredentialForCourse(q: Queryable, issuerSlug: string
   );
   return res.rows[0] ? toCredentialRow(res.rows[0]) : undefined;
 }
+
+/**
+ * The page tokens of an issuer's credentials, by credential id (withdrawn pages and unknown ids left out): one
+ * statement for a chunk of a job's report.
+ *
+ * @example
+ * ```ts
+ * const tokens = await pageTokensOf(db, 'northbridge', ['urn:uuid:…', 'urn:uuid:…']); // Map { 'urn:uuid:…' => 'VM-gZn0…' }
+ * ```
+ */
+export async function pageTokensOf(q: Queryable, issuerSlug: string, ids: readonly string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const res = await q.query<{ id: string; page_token: string }>(
+    'SELECT id, page_token FROM credentials WHERE issuer_slug = $1 AND id = ANY($2::text[]) AND page_withdrawn_at IS NULL',
+    [issuerSlug, ids],
+  );
+  return new Map(res.rows.map((r) => [r.id, r.page_token]));
+}

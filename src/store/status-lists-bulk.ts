@@ -12,7 +12,7 @@
  */
 import { randomInt } from 'node:crypto';
 import type { Queryable } from './db.js';
-import { MIN_STATUS_LIST_SIZE } from './status-lists.js';
+import { lockIssuerLists, MIN_STATUS_LIST_SIZE, startStatusList } from './status-lists.js';
 import type { Allocation } from './status-lists.js';
 
 const ROUNDS = 12;
@@ -34,15 +34,7 @@ async function lockCurrentList(tx: Queryable, issuerSlug: string, size: number, 
     );
     const row = res.rows[0];
     if (row) return { id: Number(row.id), seq: Number(row.seq), size: Number(row.size), capacity: Number(row.capacity), used: Number(row.used) };
-    await tx.query(
-      `INSERT INTO status_lists (issuer_slug, seq, size, capacity, revocation, suspension)
-       SELECT $1, COALESCE(MAX(seq), 0) + 1, $2::int, $3::int, decode(repeat('00', $2::int / 8), 'hex'), decode(repeat('00', $2::int / 8), 'hex')
-         FROM status_lists WHERE issuer_slug = $1
-       -- A list a concurrent transaction started and committed since our SELECT is seen here: no second list then.
-       HAVING NOT bool_or(NOT is_full) IS TRUE
-       ON CONFLICT (issuer_slug, seq) DO NOTHING`,
-      [issuerSlug, size, capacity],
-    );
+    await startStatusList(tx, issuerSlug, size, capacity);
   }
 }
 
@@ -83,6 +75,8 @@ export async function allocateStatusIndexes(
     }
   };
   await found(credentialIds);
+  // Concurrent claims of one issuer queue here, before any list row is locked (see lockIssuerLists).
+  if (credentialIds.some((id) => !out.has(id))) await lockIssuerLists(tx, issuerSlug);
   let pending = credentialIds.filter((id) => !out.has(id));
   for (let lists = 0; pending.length > 0; lists++) {
     if (lists > 1000) throw new Error(`could not allocate status list indexes for issuer ${issuerSlug}`);

@@ -9,6 +9,9 @@
  * rolled back). The claim is part of the issuing transaction, so a failed issuance leaves no used index.
  * When random draws keep hitting taken indexes (a nearly full list), a scan from a random start finds a free one;
  * when none is left, or `capacity` entries are in use, the list is marked full and the next one is started.
+ * A new list is started under the issuer's advisory lock (`startStatusList`), so concurrent starters start one.
+ * The service's single issuances do not claim here, one at a time inside their write: they take indexes claimed
+ * ahead in chunks (status-reserve.ts over `allocateStatusIndexes`), so no issuance writes the list row.
  */
 import { randomInt } from 'node:crypto';
 import type { Queryable } from './db.js';
@@ -77,6 +80,8 @@ export async function allocateStatusIndex(
   );
   const claimed = fast.rows[0];
   if (claimed) return { listId: Number(claimed.list_id), seq: Number(claimed.seq), index: Number(claimed.idx) };
+  // The general path may mark lists full and start one: the issuer's lock first (see lockIssuerLists).
+  await lockIssuerLists(tx, issuerSlug);
   for (let round = 0; round < 100; round++) {
     const list = await currentList(tx, issuerSlug, size, capacity);
     if (list.used >= list.capacity) {
@@ -123,21 +128,55 @@ async function currentList(
       [issuerSlug],
     );
     if (res.rows[0]) return res.rows[0];
-    // Start the next list, only if there is still no list with room. Each statement has its own snapshot (READ
-    // COMMITTED): a list another transaction committed after the SELECT above is seen here, and without the NOT
-    // EXISTS we would start a second list beside it. A concurrent starter of the same seq that has not committed yet
-    // makes us wait; then ON CONFLICT gives nothing and the SELECT above finds its list.
-    const created = await tx.query<{ id: number; seq: number; size: number; capacity: number; used: number }>(
-      `INSERT INTO status_lists (issuer_slug, seq, size, capacity, revocation, suspension)
-       SELECT $1, COALESCE(MAX(seq), 0) + 1, $2::int, $3::int, decode(repeat('00', $2::int / 8), 'hex'), decode(repeat('00', $2::int / 8), 'hex')
-         FROM status_lists WHERE issuer_slug = $1
-       HAVING count(*) FILTER (WHERE NOT is_full) = 0
-       ON CONFLICT (issuer_slug, seq) DO NOTHING
-       RETURNING id, seq, size, capacity, used`,
-      [issuerSlug, size, capacity],
-    );
-    if (created.rows[0]) return created.rows[0];
+    const created = await startStatusList(tx, issuerSlug, size, capacity);
+    if (created) return created;
   }
+}
+
+// Any fixed number: the first key of the advisory lock under which an issuer's next status list is started.
+const LIST_START_LOCK = 0x6d63736c; // "mcsl"
+
+/**
+ * Takes the issuer's status list lock until the transaction ends. Claims of several indexes at once and list starts
+ * take it first, before any list row: one order of locks, so two claims never wait for each other in a cycle.
+ *
+ * @example
+ * ```ts
+ * await lockIssuerLists(tx, 'northbridge');
+ * ```
+ */
+export async function lockIssuerLists(tx: Queryable, issuerSlug: string): Promise<void> {
+  await tx.query('SELECT pg_advisory_xact_lock($1::int, hashtext($2))', [LIST_START_LOCK, issuerSlug]);
+}
+
+/**
+ * Starts the issuer's next status list unless one with room exists, race-free across transactions and processes:
+ * the transaction first takes an advisory lock of the issuer (held until it ends), so starters queue up, and the
+ * statement after it reads every list committed before the lock was granted. A transaction that waited for another
+ * starter therefore sees the list it started and starts none (undefined: read the current list again).
+ *
+ * @example
+ * ```ts
+ * const list = await startStatusList(tx, 'northbridge', 131072, 131072); // undefined: a list with room exists
+ * ```
+ */
+export async function startStatusList(
+  tx: Queryable,
+  issuerSlug: string,
+  size: number,
+  capacity: number,
+): Promise<{ id: number; seq: number; size: number; capacity: number; used: number } | undefined> {
+  await lockIssuerLists(tx, issuerSlug);
+  const created = await tx.query<{ id: number; seq: number; size: number; capacity: number; used: number }>(
+    `INSERT INTO status_lists (issuer_slug, seq, size, capacity, revocation, suspension)
+     SELECT $1, COALESCE(MAX(seq), 0) + 1, $2::int, $3::int, decode(repeat('00', $2::int / 8), 'hex'), decode(repeat('00', $2::int / 8), 'hex')
+       FROM status_lists WHERE issuer_slug = $1
+     HAVING count(*) FILTER (WHERE NOT is_full) = 0
+     RETURNING id, seq, size, capacity, used`,
+    [issuerSlug, size, capacity],
+  );
+  const r = created.rows[0];
+  return r ? { id: Number(r.id), seq: Number(r.seq), size: Number(r.size), capacity: Number(r.capacity), used: Number(r.used) } : undefined;
 }
 
 async function claim(tx: Queryable, listId: number, idx: number, credentialId: string): Promise<boolean> {

@@ -152,6 +152,11 @@ export interface VerifyOptions {
   checkEndorsements?: boolean;
   /** Keep fetched status lists this long (ms), per fetch function. Default 60 s; 0 disables. */
   statusListCacheMs?: number;
+  /**
+   * Trust a status list credential whose exact text verified before (proof, issuer key, validity) for this long
+   * (ms), per fetch function, never past its `validUntil`; a changed list is verified afresh. Default 60 s; 0 disables.
+   */
+  statusListProofCacheMs?: number;
   /** An `eddsa-rdfc-2022` implementation to verify with (e.g. a faster one). Default: the reference cryptosuite. */
   cryptosuite?: Cryptosuite;
   /** Verify credentials embedded in a CLR 2.0 transcript, each on its own. Default true. */

@@ -2,6 +2,7 @@
  * End-to-end HTTP benchmark of the service for `npm run bench`: a service process (PGlite or PostgreSQL) and a
  * concurrent load generator in this process, issuing and then verifying credentials in both formats.
  */
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { percentile } from './measure.js';
@@ -21,10 +22,43 @@ export interface HttpBenchOptions {
   warmup?: number;
   /** Run the built service in dist/ (what `npm start` runs; `npm run bench` builds it) instead of the sources. */
   built?: boolean;
+  /** Round number, so that the records of several rounds in one run are distinct. */
+  round?: number;
 }
 
+/** CPU time (user + system, ms) a process has used so far, from /proc (undefined where there is none). */
+export function processCpuMs(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces, inside parentheses): utime and stime are 14 and 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return (ticks * 1000) / CLOCK_TICKS;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Peak resident set size (MiB) of a process so far, from /proc (VmHWM). */
+export function processPeakRssMiB(pid: number): number | undefined {
+  try {
+    const m = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+// USER_HZ: 100 on Linux for every architecture Node supports.
+const CLOCK_TICKS = 100;
+
+/** One case of the HTTP benchmark with the service's CPU time per request. */
+export type HttpRow = BenchRow & { cpuMsPerRequest?: number };
+
 export interface HttpBenchResult {
-  rows: BenchRow[];
+  rows: HttpRow[];
+  /** Peak RSS of the service process over the whole run (MiB). */
+  peakRssMiB?: number;
   /** Set when the case could not run (e.g. no PostgreSQL server). */
   skipped?: string;
 }
@@ -86,7 +120,15 @@ export async function benchHttp(options: HttpBenchOptions): Promise<HttpBenchRes
   const { tmpdir } = await import('node:os');
   config.keysDir = await mkdtemp(path.join(tmpdir(), 'microcred-bench-keys-'));
   const child = await spawnServiceProcess(config, { built: options.built ?? false });
-  const rows: BenchRow[] = [];
+  const rows: HttpRow[] = [];
+  let peakRssMiB: number | undefined;
+  // The service's CPU time over one load phase, per request.
+  const timed = async <T extends { wallMs: number }>(run: () => Promise<T>): Promise<T & { cpuMs?: number }> => {
+    const before = processCpuMs(child.pid);
+    const out = await run();
+    const after = processCpuMs(child.pid);
+    return before !== undefined && after !== undefined ? { ...out, cpuMs: after - before } : out;
+  };
   try {
     // The global fetch, not the guarded one: the target is our own child service on loopback, which the
     // guarded fetch (public https only) rightly refuses.
@@ -105,25 +147,31 @@ export async function benchHttp(options: HttpBenchOptions): Promise<HttpBenchRes
     // Warm-up (JIT, schema compilation, first status list).
     for (let i = 0; i < (options.warmup ?? 10); i++) await post(`/issuers/bench/credentials?format=${formats[i % formats.length]}`, { ...record, recordId: `warm-${i}` }, key.token);
     for (const format of formats) {
-      const issued = await load(
-        requests,
-        concurrency,
-        (i) => post(`/issuers/bench/credentials?format=${format}`, { ...record, recordId: `bench-${format}-${i}` }, key.token),
-        [201],
+      const issued = await timed(() =>
+        load(requests, concurrency, (i) => post(`/issuers/bench/credentials?format=${format}`, { ...record, recordId: `bench-${format}-${options.round ?? 0}-${i}` }, key.token), [201]),
       );
       rows.push(row(`http ${options.db} issue ${format} (c=${concurrency})`, requests, issued));
       const credentials = issued.bodies.map((b) => (b as { credential: unknown }).credential);
-      const verified = await load(requests, concurrency, (i) => post('/credentials/verify', { verifiableCredential: credentials[i] }), [200]);
+      const verified = await timed(() => load(requests, concurrency, (i) => post('/credentials/verify', { verifiableCredential: credentials[i] }), [200]));
       rows.push(row(`http ${options.db} verify ${format} (c=${concurrency})`, requests, verified));
     }
+    peakRssMiB = processPeakRssMiB(child.pid);
   } finally {
     await child.stop();
     await dropDb?.();
   }
-  return { rows };
+  return { rows, ...(peakRssMiB !== undefined ? { peakRssMiB } : {}) };
 }
 
-function row(name: string, n: number, r: { wallMs: number; latencies: number[]; failures: number }): BenchRow {
+function row(name: string, n: number, r: { wallMs: number; latencies: number[]; failures: number; cpuMs?: number }): HttpRow {
   if (r.failures > 0) throw new Error(`bench: ${r.failures} of ${n} requests of "${name}" failed`);
-  return { name, ops: n, opsPerSec: n / (r.wallMs / 1000), p50Ms: percentile(r.latencies, 0.5), p99Ms: percentile(r.latencies, 0.99), gcShare: Number.NaN /* measured in another process: not known here */ };
+  return {
+    name,
+    ops: n,
+    opsPerSec: n / (r.wallMs / 1000),
+    p50Ms: percentile(r.latencies, 0.5),
+    p99Ms: percentile(r.latencies, 0.99),
+    gcShare: Number.NaN /* measured in another process: not known here */,
+    ...(r.cpuMs !== undefined ? { cpuMsPerRequest: r.cpuMs / n } : {}),
+  };
 }

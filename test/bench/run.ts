@@ -3,8 +3,13 @@
  * Ed25519 signing measured in the same process as the reference ratio (absolute numbers move with
  * machine noise; ratios within one run do not). Single process, sequential, so "ops/s" is one core.
  *
- * Environment: BENCH_N (operations per case, default 2000), BENCH_ONLY (comma list of sections:
- * lib, fast, http).
+ * The service section runs rounds (3; 1 with `--quick`) of the library reference and a fresh service process per
+ * storage, and prints medians of the HTTP figures, the service's CPU time per request and peak RSS, and each as a
+ * ratio to the library figure of its own round; the bulk section runs test/bench/bulk-job.ts.
+ *
+ * Options: `--quick` (short run). Environment: BENCH_N (operations per library case, default 2000; 300 quick),
+ * BENCH_ONLY (comma list of sections: lib, fast, http, bulk), BENCH_JOB_N (records of the bulk job, default 10,000;
+ * 1,000 quick), MICROCRED_TEST_PG (the PostgreSQL server; its cases are skipped when none answers).
  */
 import { generateKeyPairSync, sign as edSign, createHash } from 'node:crypto';
 import { mkdtemp, readFile } from 'node:fs/promises';
@@ -21,9 +26,11 @@ import { verify } from '../../src/verify/verify.js';
 import { didWebDocument } from '../../src/did/web-document.js';
 import { fastBenchReport } from './fast.js';
 import { benchHttp } from './http.js';
+import { tsLoaderArgs } from '../support/testing.js';
 
-const N = Number(process.env.BENCH_N ?? 2000);
-const ONLY = new Set((process.env.BENCH_ONLY ?? 'lib,fast,http').split(','));
+const QUICK = process.argv.includes('--quick');
+const N = Number(process.env.BENCH_N ?? (QUICK ? 300 : 2000));
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'lib,fast,http,bulk').split(','));
 
 function machine(): string {
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
@@ -69,21 +76,87 @@ async function libraryRows(): Promise<BenchRow[]> {
   return withRatios(rows, 'raw Ed25519 sign (node:crypto, reference)');
 }
 
-async function httpSection(): Promise<string> {
-  const out: string[] = [];
-  for (const db of ['pglite', 'postgres'] as const) {
-    const result = await benchHttp({ db, requests: Math.max(200, Math.floor(N / 5)), concurrency: 16, built: true });
-    if (result.skipped) {
-      out.push(`HTTP on ${db}: skipped (${result.skipped})`);
-      continue;
+/** Median of numbers (NaN for none). */
+function median(values: number[]): number {
+  const v = values.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  if (v.length === 0) return Number.NaN;
+  const mid = Math.floor(v.length / 2);
+  return v.length % 2 ? (v[mid] as number) : ((v[mid - 1] as number) + (v[mid] as number)) / 2;
+}
+
+/** The library doing what one HTTP request of each case does (map, sign; verify with every check), on one core. */
+async function libraryReference(n: number): Promise<Map<string, number>> {
+  const record = assertRecord(JSON.parse(await readFile(path.join(PACKAGE_ROOT, 'examples/record.json'), 'utf8')));
+  const profile = assertProfile(JSON.parse(await readFile(path.join(EXAMPLE_KEYS_DIR, 'profile.json'), 'utf8')));
+  const keys = await loadKeySet(EXAMPLE_KEYS_DIR);
+  const fresh = () => buildCredential(profile, record, { issuerId: keys.controller });
+  const di = await issueCredential(fresh(), { format: 'di', keys });
+  const jwt = await issueCredential(fresh(), { format: 'jwt', keys, alg: 'EdDSA' });
+  const out = new Map<string, number>();
+  out.set('issue di', (await measure('lib issue di', () => issueCredential(fresh(), { format: 'di', keys }), { n })).opsPerSec);
+  out.set('verify di', (await measure('lib verify di', () => verify(di), { n })).opsPerSec);
+  out.set('issue jwt', (await measure('lib issue jwt', () => issueCredential(fresh(), { format: 'jwt', keys, alg: 'EdDSA' }), { n })).opsPerSec);
+  out.set('verify jwt', (await measure('lib verify jwt', () => verify(jwt as string), { n })).opsPerSec);
+  return out;
+}
+
+/**
+ * The service beside the library, in the same run: per round, the library reference on one core, then a fresh
+ * service process per storage under 16 requests in flight; each HTTP figure divided by the library figure of its
+ * own round, and the median over the rounds printed (ratios hold on a noisy machine, absolute numbers do not).
+ */
+async function serviceSection(rounds: number, requests: number, libN: number): Promise<string> {
+  const cases = new Map<string, { rps: number[]; ratio: number[]; cpu: number[]; p99: number[]; rss: number[] }>();
+  const skipped: string[] = [];
+  for (let round = 0; round < rounds; round++) {
+    const lib = await libraryReference(libN);
+    for (const db of ['pglite', 'postgres'] as const) {
+      const result = await benchHttp({ db, requests, concurrency: 16, built: true, round });
+      if (result.skipped) {
+        if (round === 0) skipped.push(`HTTP on ${db}: skipped (${result.skipped})`);
+        continue;
+      }
+      for (const r of result.rows) {
+        const op = /(issue|verify) (di|jwt)/.exec(r.name)?.[0] as string;
+        const c = cases.get(r.name) ?? { rps: [], ratio: [], cpu: [], p99: [], rss: [] };
+        c.rps.push(r.opsPerSec);
+        c.ratio.push(r.opsPerSec / (lib.get(op) ?? Number.NaN));
+        c.cpu.push(r.cpuMsPerRequest ?? Number.NaN);
+        c.p99.push(r.p99Ms);
+        c.rss.push(result.peakRssMiB ?? Number.NaN);
+        cases.set(r.name, c);
+      }
     }
-    out.push(formatRows(`HTTP end to end, ${db} (service process + load generator, 2 cores shared)`, result.rows, ''));
   }
-  return out.join('\n\n');
+  const num = (v: number, d: number) => (Number.isFinite(v) ? v.toFixed(d) : '–');
+  const lines = [
+    `| service case (medians of ${rounds} round${rounds === 1 ? '' : 's'}) | req/s | p99 ms | service CPU ms/req | service peak RSS MiB | ÷ library, same round |`,
+    '|---|---:|---:|---:|---:|---:|',
+  ];
+  for (const [name, c] of cases) {
+    lines.push(`| ${name} | ${num(median(c.rps), 0)} | ${num(median(c.p99), 1)} | ${num(median(c.cpu), 2)} | ${num(median(c.rss), 0)} | ${num(median(c.ratio), 3)} |`);
+  }
+  lines.push('', 'Library reference: the same map-and-sign or verify (every check) in this process, one core, sequential.');
+  return [...lines, ...skipped].join('\n');
+}
+
+/** The bulk job benchmark (test/bench/bulk-job.ts, its own process: it measures the library pool beside the jobs). */
+async function bulkSection(records: number): Promise<string> {
+  const { spawn } = await import('node:child_process');
+  const child = spawn(process.execPath, ['--expose-gc', ...tsLoaderArgs(), path.join(PACKAGE_ROOT, 'test', 'bench', 'bulk-job.ts')], {
+    cwd: PACKAGE_ROOT,
+    env: { ...process.env, BENCH_JOB_N: String(records) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  return code === 0 ? out.trim() : `bulk job benchmark failed (exit ${code})\n${out}`;
 }
 
 async function main(): Promise<void> {
-  process.stdout.write(`microcred benchmark — ${new Date().toISOString()}\nMachine: ${machine()}\n\n`);
+  const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
+  process.stdout.write(`microcred benchmark — ${new Date().toISOString()}${QUICK ? ' (--quick)' : ''}\nMachine: ${machine()}\nLoad average at start: ${load()}\n\n`);
   if (ONLY.has('lib')) {
     process.stdout.write(formatRows('library, one core', await libraryRows(), 'ratio to raw Ed25519 sign') + '\n\n');
   }
@@ -91,8 +164,12 @@ async function main(): Promise<void> {
     process.stdout.write(`${await fastBenchReport({ n: N })}\n\n`);
   }
   if (ONLY.has('http')) {
-    process.stdout.write(`${await httpSection()}\n\n`);
+    process.stdout.write(`${await serviceSection(QUICK ? 1 : 3, QUICK ? 100 : Math.max(200, Math.floor(N / 5)), QUICK ? 200 : 1000)}\n\n`);
   }
+  if (ONLY.has('bulk')) {
+    process.stdout.write(`${await bulkSection(Number(process.env.BENCH_JOB_N ?? (QUICK ? 1000 : 10_000)))}\n\n`);
+  }
+  process.stdout.write(`Load average at end: ${load()}\n`);
 }
 
 main().catch((e) => {

@@ -5,7 +5,7 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { Request, Response } from 'express';
-import { findApiKey, hashToken } from '../../store/api-keys.js';
+import { findApiKeyCached, hashToken } from '../../store/api-keys.js';
 import type { ApiKeyRow, Scope } from '../../store/api-keys.js';
 import type { Db } from '../../store/db.js';
 import { problems } from '../problem.js';
@@ -54,7 +54,8 @@ export function createAuthenticator(db: Db, adminToken: string | undefined): Aut
   const isDeploymentAdmin = (token: string): boolean => adminHash !== undefined && timingSafeEqual(Buffer.from(hashToken(token), 'hex'), adminHash);
 
   async function apiKey(res: Response, token: string, scope: Scope, issuerSlug: string | undefined): Promise<Principal> {
-    const key = await findApiKey(db, token);
+    // Cached for a few seconds (revocations in this process take effect at once): no statement per request.
+    const key = await findApiKeyCached(db, token);
     if (!key) throw problems.unauthorized('The API key is not known or has been revoked.');
     locals(res).apiKey = key;
     if (issuerSlug !== undefined && key.issuerSlug !== issuerSlug) {

@@ -44,15 +44,24 @@ function batchItems(body: unknown): { items: BatchItem[]; options?: unknown } {
  * The claim e-mail of each credential an issuing request stores: queued in its issuing transaction (or why none is
  * sent recorded), to be sent once it commits.
  */
-function claimMails(ctx: ServiceContext, slug: string, mailer: ClaimMailer | undefined): { onStored: (tx: Queryable, row: CredentialRow) => Promise<void>; queued: Map<string, QueuedMail> } {
+function claimMails(ctx: ServiceContext, slug: string, mailer: ClaimMailer | undefined): { onStored?: (tx: Queryable, row: CredentialRow) => Promise<void>; queued: Map<string, QueuedMail> } {
   const queued = new Map<string, QueuedMail>();
-  const smtpConfigured = mailer?.configured === true;
+  // Without SMTP nothing is written (the issuing path stays one statement); the answers say so (claimMailView).
+  if (mailer?.configured !== true) return { queued };
   return {
     queued,
     async onStored(tx, row) {
-      queued.set(row.id, await queueClaimMail(ctx, slug, row.id, { smtpConfigured, q: tx }));
+      queued.set(row.id, await queueClaimMail(ctx, slug, row.id, { smtpConfigured: true, q: tx }));
     },
   };
+}
+
+const NO_SMTP = 'not sent: SMTP is not configured (SMTP_URL)';
+
+/** The claim e-mails of a credential for its API view; with none queued on a deployment without SMTP, why. */
+async function claimMailView(ctx: ServiceContext, id: string, mailer: ClaimMailer | undefined): Promise<Record<string, unknown>[]> {
+  const mails = await claimMailStatus(ctx, id);
+  return mails.length === 0 && mailer?.configured !== true ? [{ state: 'skipped', attempts: 0, outcome: NO_SMTP }] : mails;
 }
 
 const wrapped: JsonSchema = { type: 'object', required: ['record'], properties: { record: ref('CompletionRecord'), options: documentedSchema(issueOptions) } };
@@ -78,9 +87,9 @@ const issueOne = defineRoute({
     const isWrapped = 'record' in body && !('recordId' in body);
     const options = issuing(query, isWrapped ? body.options : undefined);
     const { onStored } = claimMails(ctx, path.slug, mailer);
-    const out = await issueFromRecord(ctx, path.slug, isWrapped ? body.record : body, { ...options, actor: principal?.actor as string, onStored });
+    const out = await issueFromRecord(ctx, path.slug, isWrapped ? body.record : body, { ...options, actor: principal?.actor as string, ...(onStored ? { onStored } : {}) });
     if (out.outcome === 'issued') mailer?.kick();
-    const resource = { ...issuedResource(ctx, out), claimMail: await claimMailStatus(ctx, out.row.id) };
+    const resource = { ...issuedResource(ctx, out), claimMail: await claimMailView(ctx, out.row.id, mailer) };
     return out.outcome === 'issued' ? { status: 201, location: credentialUrl(ctx, out.row), json: resource } : { json: resource };
   },
 });
@@ -106,12 +115,13 @@ const issueMany = defineRoute({
     const { items, options } = batchItems(body);
     if (items.length > MAX_BATCH) throw problems.tooLarge(`A batch holds at most ${MAX_BATCH} records; found ${items.length}.`);
     const mails = claimMails(ctx, path.slug, mailer);
-    const out = await issueBatch(ctx, path.slug, items, { ...issuing(query, options), actor: principal?.actor as string, reqId: requestId, onStored: mails.onStored });
+    const out = await issueBatch(ctx, path.slug, items, { ...issuing(query, options), actor: principal?.actor as string, reqId: requestId, ...(mails.onStored ? { onStored: mails.onStored } : {}) });
     if (mails.queued.size > 0) mailer?.kick();
     // Each issued record says whether its claim e-mail is queued, or why none is sent.
     for (const r of out.results) {
-      const mail = typeof r.id === 'string' && r.outcome === 'issued' ? mails.queued.get(r.id) : undefined;
-      if (mail) r.claimMail = { queued: mail.queued, outcome: mail.outcome };
+      if (typeof r.id !== 'string' || r.outcome !== 'issued') continue;
+      const mail = mails.queued.get(r.id);
+      r.claimMail = mail ? { queued: mail.queued, outcome: mail.outcome } : { queued: false, outcome: NO_SMTP };
     }
     return { json: out };
   },
@@ -151,10 +161,10 @@ const readOne = defineRoute({
   params: { slug, id: credentialId },
   responses: { 200: json('The credential.', ref('CredentialResource')) },
   errors: { 400: 'Malformed request.', 404: 'Unknown issuer or credential.' },
-  handler: async ({ path }, { ctx }) => {
+  handler: async ({ path }, { ctx, mailer }) => {
     const row = await getCredential(ctx.db, path.slug, path.id);
     if (!row) throw problems.notFound(`Issuer ${path.slug} has no credential ${JSON.stringify(path.id)}.`);
-    return { json: { ...credentialResource(ctx, row), claimMail: await claimMailStatus(ctx, row.id) } };
+    return { json: { ...credentialResource(ctx, row), claimMail: await claimMailView(ctx, row.id, mailer) } };
   },
 });
 

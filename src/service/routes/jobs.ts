@@ -38,16 +38,11 @@ const reportRow = { type: 'object', properties: { row: { type: 'integer' }, line
 /** Longest wait of a followed report (`?follow=true`), ms. */
 const FOLLOW_MS = 30 * 60_000;
 
-/** Where the report points for a credential (its resource on this service). */
-export function reportUrl(ctx: ServiceContext, issuer: string): (credentialId: string) => string {
-  return (id) => `${ctx.publicUrl}/issuers/${issuer}/credentials/${encodeURIComponent(id)}`;
-}
-
 /** The report of a job as CSV or NDJSON (by `?type=`, else the Accept header), streamed. */
 export async function reportReply(ctx: ServiceContext, issuer: string, id: string, o: { csv: boolean; follow: boolean }) {
   await getJobStatus(ctx, issuer, id);
   // A follower that went away is noticed only when a row is written: the wait ends anyway after a while.
-  const rows = readJobResults(ctx, issuer, id, { follow: o.follow, pageUrl: reportUrl(ctx, issuer), ...(o.follow ? { timeoutMs: FOLLOW_MS } : {}) });
+  const rows = readJobResults(ctx, issuer, id, { follow: o.follow, ...(o.follow ? { timeoutMs: FOLLOW_MS } : {}) });
   return o.csv
     ? { type: 'text/csv; charset=utf-8', headers: { 'Content-Disposition': `attachment; filename="job-${id}-report.csv"` }, stream: Readable.from(reportCsv(rows)) }
     : { type: 'application/x-ndjson', stream: Readable.from(reportNdjson(rows)) };

@@ -83,16 +83,48 @@ function decodeListCached(encoded: string, legacy: boolean): Promise<Uint8Array>
   return bits;
 }
 
-async function fetchListCredential(ctx: VerifyContext, url: string): Promise<{ doc?: string | Record<string, unknown>; error?: EntryResult }> {
+/**
+ * Status list credentials that verified, by their exact text, per fetch function (a few recent ones), each for
+ * `statusListProofCacheMs` (default 60 s) and never past its own `validUntil`: a verifier checking many credentials
+ * against one unchanged list checks its proof once. A changed list (a revocation) is a different text and is
+ * verified afresh, so no verdict changes; only a verification with the same resolver, loader and cryptosuite reuses
+ * it; lists that failed, and verification at another time (`now`), are not kept.
+ */
+/** The checks of a status list credential that decide whether it is trusted. */
+const LIST_TRUST_CHECKS = ['parse', 'context', 'proof', 'issuer-key', 'validity'];
+const verifiedLists = new WeakMap<object, Map<string, { expires: number; report: VerificationReport; with: readonly unknown[] }>>();
+const VERIFIED_MAX_ENTRIES = 64;
+
+async function verifyListCached(ctx: VerifyContext, text: string, doc: string | Record<string, unknown>, verifyList: VerifyListCredential): Promise<VerificationReport> {
+  const ttl = ctx.options.statusListProofCacheMs ?? 60_000;
+  if (ttl <= 0 || ctx.options.now !== undefined) return verifyList(doc);
+  let cache = verifiedLists.get(ctx.fetch);
+  if (!cache) verifiedLists.set(ctx.fetch, (cache = new Map()));
+  const now = Date.now();
+  // Verified with the same collaborators: the resolver (keys), the loader (contexts), the cryptosuite.
+  const collaborators = [ctx.resolve, ctx.documentLoader, ctx.options.cryptosuite];
+  const hit = cache.get(text);
+  if (hit && hit.expires > now && hit.with.every((c, i) => c === collaborators[i])) return hit.report;
+  const report = await verifyList(doc);
+  const trusted = !report.checks.some((c) => LIST_TRUST_CHECKS.includes(c.id) && (c.status === 'fail' || c.status === 'unknown'));
+  const validUntil = Date.parse(String((report.credential as { validUntil?: unknown } | undefined)?.validUntil ?? ''));
+  if (trusted) {
+    if (cache.size >= VERIFIED_MAX_ENTRIES) cache.delete(cache.keys().next().value as string);
+    cache.set(text, { expires: Math.min(now + ttl, Number.isNaN(validUntil) ? Infinity : validUntil), report, with: collaborators });
+  }
+  return report;
+}
+
+async function fetchListCredential(ctx: VerifyContext, url: string): Promise<{ doc?: string | Record<string, unknown>; text?: string; error?: EntryResult }> {
   try {
     const fetched = await cachedFetch(ctx, url);
     const text = new TextDecoder().decode(fetched.body).trim();
-    if (/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+$/.test(text)) return { doc: text };
+    if (/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+$/.test(text)) return { doc: text, text };
     const json = fetchedJson(fetched);
     if (!json || typeof json !== 'object' || Array.isArray(json)) {
       return { error: { status: 'fail', code: RETRIEVAL, message: `The status list at ${url} is not a credential.` } };
     }
-    return { doc: json as Record<string, unknown> };
+    return { doc: json as Record<string, unknown>, text };
   } catch (e) {
     return {
       error: {
@@ -134,10 +166,8 @@ async function checkListEntry(
   }
   const fetched = await fetchListCredential(ctx, url);
   if (fetched.error) return fetched.error;
-  const report = await verifyList(fetched.doc as string | Record<string, unknown>);
-  const bad = report.checks.filter(
-    (c) => ['parse', 'context', 'proof', 'issuer-key', 'validity'].includes(c.id) && (c.status === 'fail' || c.status === 'unknown'),
-  );
+  const report = await verifyListCached(ctx, fetched.text as string, fetched.doc as string | Record<string, unknown>, verifyList);
+  const bad = report.checks.filter((c) => LIST_TRUST_CHECKS.includes(c.id) && (c.status === 'fail' || c.status === 'unknown'));
   if (bad.length > 0) {
     const unknown = bad.every((c) => c.status === 'unknown');
     return {
