@@ -57,11 +57,12 @@ function claimMails(ctx: ServiceContext, slug: string, mailer: ClaimMailer | und
 }
 
 const NO_SMTP = 'not sent: SMTP is not configured (SMTP_URL)';
+const NOT_SENT = [{ state: 'skipped', attempts: 0, outcome: NO_SMTP }];
 
 /** The claim e-mails of a credential for its API view; with none queued on a deployment without SMTP, why. */
 async function claimMailView(ctx: ServiceContext, id: string, mailer: ClaimMailer | undefined): Promise<Record<string, unknown>[]> {
   const mails = await claimMailStatus(ctx, id);
-  return mails.length === 0 && mailer?.configured !== true ? [{ state: 'skipped', attempts: 0, outcome: NO_SMTP }] : mails;
+  return mails.length === 0 && mailer?.configured !== true ? NOT_SENT : mails;
 }
 
 const wrapped: JsonSchema = { type: 'object', required: ['record'], properties: { record: ref('CompletionRecord'), options: documentedSchema(issueOptions) } };
@@ -86,10 +87,14 @@ const issueOne = defineRoute({
     // Either the record itself (options in the query) or { record, options }.
     const isWrapped = 'record' in body && !('recordId' in body);
     const options = issuing(query, isWrapped ? body.options : undefined);
-    const { onStored } = claimMails(ctx, path.slug, mailer);
-    const out = await issueFromRecord(ctx, path.slug, isWrapped ? body.record : body, { ...options, actor: principal?.actor as string, ...(onStored ? { onStored } : {}) });
+    const mails = claimMails(ctx, path.slug, mailer);
+    const out = await issueFromRecord(ctx, path.slug, isWrapped ? body.record : body, { ...options, actor: principal?.actor as string, ...(mails.onStored ? { onStored: mails.onStored } : {}) });
     if (out.outcome === 'issued') mailer?.kick();
-    const resource = { ...issuedResource(ctx, out), claimMail: await claimMailView(ctx, out.row.id, mailer) };
+    // What this request queued is known; only a retry with SMTP configured reads the outbox.
+    const queued = mails.queued.get(out.row.id);
+    const claimMail =
+      mailer?.configured !== true ? NOT_SENT : queued ? [{ id: queued.id, state: queued.queued ? 'pending' : 'skipped', attempts: 0, outcome: queued.outcome }] : await claimMailStatus(ctx, out.row.id);
+    const resource = { ...issuedResource(ctx, out), claimMail };
     return out.outcome === 'issued' ? { status: 201, location: credentialUrl(ctx, out.row), json: resource } : { json: resource };
   },
 });
