@@ -1,5 +1,7 @@
-// Shared set-up of the wallet tests: one in-memory database, a service context for an https deployment that
-// never listens (the wallet functions are called directly), an issuer and a way to issue records.
+// Shared set-up of the wallet tests: one in-memory database and the real service listening on 127.0.0.1 for an
+// https deployment (PUBLIC_URL); `fetch` sends that deployment's URLs to the listening socket, as a reverse proxy
+// would. `call` speaks HTTP to a route the way wallets do and gives back status, headers (lower-case) and body;
+// `expectOk` throws the problem of a problem+json answer, as the wallet functions throw it.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -17,9 +19,11 @@ import { DataIntegrityProof } from '@digitalbazaar/data-integrity';
 import { cryptosuite as eddsaRdfc2022 } from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
 // @ts-ignore -- no type declarations
 import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
-import { createApp } from '../src/service/app.js';
-import type { ServiceApp } from '../src/service/app.js';
-import { createIssuer } from '../src/service/admin.js';
+import { startServer } from '../src/service/server.js';
+import type { RunningServer } from '../src/service/server.js';
+import type { ServiceConfig } from '../src/service/config.js';
+import { HttpProblem, PROBLEM_BASE } from '../src/service/problem.js';
+import { createApiKey, createIssuer } from '../src/service/admin.js';
 import { issueFromRecord } from '../src/service/issuance.js';
 import type { CredentialFormat } from '../src/store/credentials.js';
 import { openDb } from '../src/store/open.js';
@@ -36,15 +40,21 @@ const vc = vcLib as any;
 
 export interface WalletHarness {
   db: Db;
-  app: ServiceApp;
-  ctx: ServiceApp['context'];
+  app: RunningServer;
+  ctx: RunningServer['context'];
   slug: string;
   logs: string[];
+  /** The listening socket, http://127.0.0.1:PORT. */
+  url: string;
+  /** A fetch that sends PUBLIC_URL/… to the listening service (over real HTTP) and refuses anything else. */
+  fetch: typeof fetch;
+  /** An API key of the issuer with every scope. */
+  token: string;
   issue(recordId: string, format?: CredentialFormat, extra?: Record<string, unknown>): Promise<string>;
   close(): Promise<void>;
 }
 
-export async function startWallet(): Promise<WalletHarness> {
+export async function startWallet(config: Partial<ServiceConfig> = {}): Promise<WalletHarness> {
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk, _enc, cb) {
@@ -54,9 +64,10 @@ export async function startWallet(): Promise<WalletHarness> {
   });
   const db = await openDb({ dataDir: 'memory' });
   const keysRoot = mkdtempSync(path.join(tmpdir(), 'microcred-wallet-keys-'));
-  const app = await createApp({ db, publicUrl: PUBLIC_URL, keysDir: keysRoot, logger: pino({ level: 'debug' }, sink) });
+  const app = await startServer({ db, port: 0, publicUrl: PUBLIC_URL, keysDir: keysRoot, logger: pino({ level: 'debug' }, sink), ...config });
   const slug = `northbridge-${Math.random().toString(36).slice(2, 8)}`;
   await createIssuer(db, { slug, profile, publicUrl: PUBLIC_URL, keysRoot });
+  const { token } = await createApiKey(db, { issuer: slug, scopes: ['issue', 'read', 'revoke', 'admin'] });
   const ctx = app.context;
   return {
     db,
@@ -64,6 +75,9 @@ export async function startWallet(): Promise<WalletHarness> {
     ctx,
     slug,
     logs,
+    url: app.url,
+    fetch: fetchVia(app.url, PUBLIC_URL),
+    token,
     async issue(recordId, format = 'di', extra = {}) {
       const out = await issueFromRecord(ctx, slug, { ...recordMinimal, recordId, ...extra }, { format, actor: 'test' });
       return out.row.id;
@@ -73,6 +87,60 @@ export async function startWallet(): Promise<WalletHarness> {
       await db.close();
     },
   };
+}
+
+/** A fetch that sends `publicUrl/…` to `serverUrl` (over real HTTP) and refuses anything else. */
+export function fetchVia(serverUrl: string, publicUrl: string): typeof fetch {
+  return async (input, init) => {
+    const url = input instanceof Request ? input.url : String(input);
+    if (!url.startsWith(publicUrl)) throw new TypeError(`no network in tests: ${url}`);
+    const target = serverUrl + url.slice(publicUrl.length);
+    return input instanceof Request ? fetch(new Request(target, input), init) : fetch(target, init);
+  };
+}
+
+export interface Answer<B = any> {
+  status: number;
+  /** Lower-case names. */
+  headers: Record<string, string>;
+  body: B;
+  text: string;
+}
+
+/**
+ * One HTTP request to the service: `url` is PUBLIC_URL/… or a path; `json` or `form` is the body (a form as
+ * wallets send the token request).
+ */
+export async function call(h: WalletHarness, method: string, url: string, options: { json?: unknown; form?: Record<string, string>; headers?: Record<string, string>; token?: string } = {}): Promise<Answer> {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  let body: string | undefined;
+  if (options.form) {
+    headers['content-type'] = 'application/x-www-form-urlencoded';
+    body = new URLSearchParams(options.form).toString();
+  } else if (options.json !== undefined) {
+    headers['content-type'] = 'application/json';
+    body = JSON.stringify(options.json);
+  }
+  const res = await h.fetch(url.startsWith('/') ? PUBLIC_URL + url : url, { method, headers, ...(body !== undefined ? { body } : {}) });
+  const text = await res.text();
+  let parsed: unknown;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  return { status: res.status, headers: Object.fromEntries(res.headers), body: parsed, text };
+}
+
+/** The answer when it is a success; a problem+json answer is thrown as the HttpProblem it carries. */
+export function expectOk<B = any>(a: Answer<B>): Answer<B> {
+  if (a.status < 400) return a;
+  const p = a.body as { type?: string; title?: string; detail?: string; status?: number } | undefined;
+  if (a.headers['content-type']?.startsWith('application/problem+json') && p?.type) {
+    throw new HttpProblem(a.status, p.type.startsWith(PROBLEM_BASE) ? p.type.slice(PROBLEM_BASE.length) : p.type, p.title ?? '', p.detail ?? '');
+  }
+  throw new Error(`unexpected answer ${a.status}: ${a.text.slice(0, 300)}`);
 }
 
 /** Contexts plus did:key documents for the holder side (what LCW's security document loader gives it). */

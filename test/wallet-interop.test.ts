@@ -2,34 +2,29 @@
  * The copies wallets receive, checked by @digitalcredentials/verifier-core (the verifier inside the Learner
  * Credential Wallet): a Data Integrity copy claimed over the VC-API exchange, through HTTP as LCW would, verifies
  * (signature, expiry, status, schemas) and shows revoked once the original record is revoked. Nothing reaches the
- * network: verifier-core's fetches (DID document, status list, schemas) are answered by the test server.
+ * network: verifier-core's fetches (DID document, status list, schemas) are answered by the running service.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { verifyCredential } from '@digitalcredentials/verifier-core';
-import { createOffer } from '../src/service/wallet/offers.js';
 import { changeStatus } from '../src/service/issuance.js';
 import { SCHEMAS_DIR } from '../src/lib/paths.js';
 import { OB_ACHIEVEMENT_CREDENTIAL_SCHEMA_URL } from '../src/schema/validate-ob.js';
-import { lcwHolder, PUBLIC_URL, record, startWallet } from './wallet-helpers.js';
+import { call, expectOk, lcwHolder, PUBLIC_URL, record, startWallet } from './wallet-helpers.js';
 import type { WalletHarness } from './wallet-helpers.js';
-import { fetchVia, startWalletServer } from './wallet-router.js';
-import type { WalletServer } from './wallet-router.js';
 
 const OB_SCHEMA = readFileSync(path.join(SCHEMAS_DIR, 'ob-v3p0-achievementcredential.schema.json'), 'utf8');
 const realFetch = globalThis.fetch;
 const refused: string[] = [];
 let h: WalletHarness;
-let server: WalletServer;
 
 beforeAll(async () => {
   h = await startWallet();
-  server = await startWalletServer(h.ctx);
-  const local = fetchVia(server, PUBLIC_URL);
+  const local = h.fetch;
   globalThis.fetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
     const url = input instanceof Request ? input.url : String(input);
-    if (url.startsWith(PUBLIC_URL) || url.startsWith(server.url)) return url.startsWith(server.url) ? realFetch(input as never, init) : local(input as never, init);
+    if (url.startsWith(PUBLIC_URL) || url.startsWith(h.url)) return url.startsWith(h.url) ? realFetch(input as never, init) : local(input as never, init);
     if (url === OB_ACHIEVEMENT_CREDENTIAL_SCHEMA_URL) return new Response(OB_SCHEMA, { status: 200, headers: { 'content-type': 'application/json' } });
     refused.push(url);
     throw new TypeError(`no network in tests: ${url}`);
@@ -37,7 +32,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   globalThis.fetch = realFetch;
-  await server?.close();
   await h?.close();
 });
 
@@ -56,7 +50,7 @@ async function dcc(credential: Record<string, unknown>): Promise<{ steps: Record
 describe('verifier-core on a claimed copy', () => {
   it('an LCW-claimed copy (over HTTP) passes, and fails its status check once the original is revoked', async () => {
     const credentialId = await h.issue('interop-copy-1', 'di', { learner: (record as any).learner });
-    const { links } = await createOffer(h.ctx, h.slug, credentialId, { actor: 'test' });
+    const { links } = expectOk(await call(h, 'POST', `/issuers/${h.slug}/credentials/${encodeURIComponent(credentialId)}/offers`, { token: h.token })).body;
     const holder = await lcwHolder();
     // As LCW: GET the interaction URL (Accept: application/json), POST {} to protocols.vcapi, POST the VP there.
     const post = (url: string, body: unknown) => fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.json() as Promise<any>);

@@ -12,7 +12,10 @@ import { ClaimMailer, claimMailStatus, mailConfigFromEnv, queueClaimMail } from 
 import { updateClaimSettings, offersOf } from '../src/service/wallet/offers.js';
 import { interaction } from '../src/service/exchanges/exchange.js';
 import { getCredentialOffer } from '../src/service/oid4vci/endpoints.js';
-import { startWallet } from './wallet-helpers.js';
+import { SignJWT, decodeJwt, exportJWK, generateKeyPair } from 'jose';
+import { ed25519PublicKeyMultibase } from '../src/lib/multibase.js';
+import { getCredential } from '../src/store/credentials.js';
+import { call, expectOk, PUBLIC_URL, recordMinimal, startWallet } from './wallet-helpers.js';
 import type { WalletHarness } from './wallet-helpers.js';
 
 let h: WalletHarness;
@@ -185,4 +188,119 @@ describe('claim e-mail', () => {
     expect(await claimMailStatus(h.ctx, withMail)).toEqual([expect.objectContaining({ state: 'skipped', attempts: 0 })]);
     expect(await offersOf(h.ctx, h.slug, withMail)).toEqual([]);
   });
+
+  it('issuing through a service without SMTP says in its answer and in the credential\'s view that nothing was sent', async () => {
+    const res = await call(h, 'POST', `/issuers/${h.slug}/credentials`, { token: h.token, json: { ...recordMinimal, recordId: 'mail-http-nosmtp', learner: { fullName: 'Sam', email: 'http.nosmtp@student.example.ac.uk' } } });
+    expect(res.status).toBe(201);
+    expect(res.body.claimMail).toEqual([expect.objectContaining({ state: 'skipped', attempts: 0, outcome: 'not sent: SMTP is not configured (SMTP_URL)' })]);
+    const view = expectOk(await call(h, 'GET', `/issuers/${h.slug}/credentials/${encodeURIComponent(res.body.id)}`, { token: h.token })).body;
+    expect(view.claimMail).toEqual(res.body.claimMail);
+    expect(JSON.stringify(res.body.claimMail)).not.toContain('http.nosmtp');
+  });
 });
+
+describe('claim e-mail from the running service (SMTP_URL configured)', () => {
+  let svc: WalletHarness;
+  beforeAll(async () => {
+    svc = await startWallet({ smtpUrl });
+    await call(svc, 'PATCH', `/issuers/${svc.slug}/claim-settings`, { token: svc.token, json: { mailFrom: 'Registry <registry@northbridge.example.ac.uk>', txCodeLength: 6 } }).then(expectOk);
+  });
+  afterAll(async () => {
+    await svc?.close();
+  });
+
+  it('issuing queues the e-mail in the same transaction, the worker sends it after the commit, the outcome is in the credential\'s view, and its links work', async () => {
+    const address = 'robin.service@student.example.ac.uk';
+    const before = received.length;
+    const res = await call(svc, 'POST', `/issuers/${svc.slug}/credentials`, { token: svc.token, json: { ...recordMinimal, recordId: 'mail-service-1', learner: { fullName: 'Robin Service', email: address } } });
+    expect(res.status, res.text).toBe(201);
+    expect(res.body.claimMail).toEqual([expect.objectContaining({ state: expect.stringMatching(/^(pending|sent)$/) })]);
+    // In the issuing transaction: the outbox row exists with the credential, and holds no address.
+    const rows = (await svc.db.query('SELECT * FROM mail_outbox WHERE credential_id = $1', [res.body.id])).rows;
+    expect(rows).toHaveLength(1);
+    expect(JSON.stringify(rows)).not.toContain(address);
+    const path = `/issuers/${svc.slug}/credentials/${encodeURIComponent(res.body.id)}`;
+    let view: any;
+    for (let i = 0; i < 100; i++) {
+      view = expectOk(await call(svc, 'GET', path, { token: svc.token })).body;
+      if (view.claimMail[0]?.state !== 'pending') break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(view.claimMail).toEqual([expect.objectContaining({ state: 'sent', attempts: 1, outcome: 'sent (PIN in a second message)', sentAt: expect.any(String) })]);
+    const mine = received.slice(before).filter((m) => to(m) === address);
+    expect(mine).toHaveLength(2);
+    const [claim, pin] = mine as [ParsedMail, ParsedMail];
+    const text = claim.text ?? '';
+    // The learner's page, and the learner's page with the offer's wallet section.
+    const learnerPage = `${PUBLIC_URL}/c/${(await getCredential(svc.db, svc.slug, res.body.id))?.pageToken}`;
+    expect(text).toContain(`${learnerPage}\n`);
+    const page = linksIn(text).find((l) => l.includes('/wallet/')) as string;
+    expect(page.startsWith(`${learnerPage}/wallet/`)).toBe(true);
+    expect(String(claim.html)).toContain('>Open the page with the QR codes</a>');
+    // The claim page and the wallet links of the e-mail lead to the running service's offer.
+    const claimPage = await call(svc, 'GET', page);
+    expect([claimPage.status, claimPage.headers['content-type']]).toEqual([200, expect.stringMatching(/^text\/html/)]);
+    expect(claimPage.text).toContain('Open in Learner Credential Wallet');
+    expect(claimPage.text).toContain('Robin Service');
+    const inter = linksIn(text).find((l) => l.includes('/interactions/')) as string;
+    expect(expectOk(await call(svc, 'GET', inter)).body.protocols.vcapi).toMatch(/\/exchanges\//);
+    const code = /\b(\d{6})\b/.exec(pin.text ?? '')?.[1] as string;
+    expect(code).toBeTruthy();
+    expect(text).not.toContain(code);
+    // A learner claims from the e-mail with an OID4VCI wallet, using the PIN of the second message.
+    const copy = await claimWithOid4vci(svc, linksIn(text).find((l) => l.startsWith('openid-credential-offer://')) as string, code);
+    expect((await svc.app.verifier.credential(copy)).verified).toBe(true);
+    // An idempotent retry queues nothing more.
+    const again = await call(svc, 'POST', `/issuers/${svc.slug}/credentials`, { token: svc.token, json: { ...recordMinimal, recordId: 'mail-service-1', learner: { fullName: 'Robin Service', email: address } } });
+    expect(again.status).toBe(200);
+    expect(again.body.claimMail).toHaveLength(1);
+    expect(svc.logs.join('')).not.toContain(address);
+  });
+
+  it('a batch queues each issued record\'s e-mail and says for each whether it is queued', async () => {
+    const address = 'batch.learner@student.example.ac.uk';
+    const before = received.length;
+    const res = await call(svc, 'POST', `/issuers/${svc.slug}/credentials/batch`, {
+      token: svc.token,
+      json: [{ ...recordMinimal, recordId: 'mail-batch-1', learner: { fullName: 'Batch Learner', email: address } }, { ...recordMinimal, recordId: 'mail-batch-2' }, { recordId: 'bad' }],
+    });
+    expect(res.status, res.text).toBe(200);
+    expect(res.body.results.map((r: any) => [r.outcome, r.claimMail])).toEqual([
+      ['issued', { queued: true, outcome: 'queued' }],
+      ['issued', { queued: false, outcome: 'not sent: the record has no e-mail address' }],
+      ['invalid', undefined],
+    ]);
+    for (let i = 0; i < 100 && received.slice(before).filter((m) => to(m) === address).length < 2; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(received.slice(before).filter((m) => to(m) === address).map((m) => m.subject)).toEqual([expect.stringMatching(/credential to your wallet/), expect.stringMatching(/PIN/)]);
+  });
+
+  it('a record without an e-mail address: nothing sent, and the answer says why', async () => {
+    const res = await call(svc, 'POST', `/issuers/${svc.slug}/credentials`, { token: svc.token, json: { ...recordMinimal, recordId: 'mail-service-noaddr' } });
+    expect(res.body.claimMail).toEqual([expect.objectContaining({ state: 'skipped', outcome: 'not sent: the record has no e-mail address' })]);
+  });
+});
+
+/** The OID4VCI pre-authorized code flow from an offer link, as a wallet runs it over HTTP: the VC-JWT it receives. */
+async function claimWithOid4vci(svc: WalletHarness, offerLink: string, pin: string): Promise<string> {
+  const offerUri = new URL(offerLink).searchParams.get('credential_offer_uri') as string;
+  const offer = expectOk(await call(svc, 'GET', offerUri)).body;
+  const code = offer.grants['urn:ietf:params:oauth:grant-type:pre-authorized_code']['pre-authorized_code'] as string;
+  const meta = expectOk(await call(svc, 'GET', `/.well-known/openid-credential-issuer/issuers/${svc.slug}`)).body;
+  const tokenEndpoint = expectOk(await call(svc, 'GET', `/.well-known/oauth-authorization-server/issuers/${svc.slug}`)).body.token_endpoint as string;
+  const t = expectOk(await call(svc, 'POST', tokenEndpoint, { form: { grant_type: 'urn:ietf:params:oauth:grant-type:pre-authorized_code', 'pre-authorized_code': code, tx_code: pin } })).body;
+  const { c_nonce } = expectOk(await call(svc, 'POST', meta.nonce_endpoint)).body;
+  const { publicKey, privateKey } = await generateKeyPair('EdDSA', { extractable: true });
+  const mb = ed25519PublicKeyMultibase(Buffer.from((await exportJWK(publicKey)).x as string, 'base64url'));
+  const proof = await new SignJWT({ nonce: c_nonce })
+    .setProtectedHeader({ alg: 'EdDSA', typ: 'openid4vci-proof+jwt', kid: `did:key:${mb}#${mb}` })
+    .setAudience(meta.credential_issuer)
+    .setIssuedAt()
+    .sign(privateKey);
+  const res = expectOk(await call(svc, 'POST', meta.credential_endpoint, {
+    headers: { authorization: `Bearer ${t.access_token}` },
+    json: { credential_configuration_id: 'OpenBadgeCredential_jwt_vc_json', proofs: { jwt: [proof] } },
+  })).body;
+  const jwt = res.credentials[0].credential as string;
+  expect(decodeJwt(jwt).sub).toBe(`did:key:${mb}`);
+  return jwt;
+}

@@ -1,7 +1,7 @@
 /**
  * OID4VCI 1.0 pre-authorized code flow, end to end with an independent holder (`@openid4vc/openid4vci`'s client
- * side, over real HTTP to a thin express adapter of the functions), plus request-level tests of every endpoint's
- * failures and of the draft 13 request shapes (format + credential_definition, single proof, c_nonce from the token
+ * side, over real HTTP to the running service), plus wire-level tests of every endpoint's failures (form-encoded
+ * token requests, JSON credential requests, as wallets send them) and of the draft 13 request shapes (format + credential_definition, single proof, c_nonce from the token
  * answer). The JWT copies are checked with plain `jose` and by microcred's verifier, before and after revocation.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,29 +10,30 @@ import type { CryptoKey, JWK } from 'jose';
 import { clientAuthenticationAnonymous } from '@openid4vc/oauth2';
 import type { CallbackContext, JwtSigner } from '@openid4vc/oauth2';
 import { Openid4vciClient } from '@openid4vc/openid4vci';
-import { credential, getAuthorizationServerMetadata, getCredentialIssuerMetadata, getCredentialOffer, nonce, token } from '../src/service/oid4vci/endpoints.js';
 import { createOffer, claimsOf, offersOf, updateClaimSettings } from '../src/service/wallet/offers.js';
 import { changeStatus } from '../src/service/issuance.js';
 import { issuerJwks } from '../src/service/publish.js';
 import { HttpProblem } from '../src/service/problem.js';
 import { ed25519PublicKeyMultibase } from '../src/lib/multibase.js';
-import { PUBLIC_URL, startWallet } from './wallet-helpers.js';
-import type { WalletHarness } from './wallet-helpers.js';
-import { fetchVia, startWalletServer } from './wallet-router.js';
-import type { WalletServer } from './wallet-router.js';
+import { call, expectOk, PUBLIC_URL, startWallet } from './wallet-helpers.js';
+import type { Answer, WalletHarness } from './wallet-helpers.js';
 
 let h: WalletHarness;
-let server: WalletServer;
 const PRE_AUTH = 'urn:ietf:params:oauth:grant-type:pre-authorized_code';
 
 beforeAll(async () => {
   h = await startWallet();
-  server = await startWalletServer(h.ctx);
 });
 afterAll(async () => {
-  await server?.close();
   await h?.close();
 });
+
+// The endpoints over HTTP, as wallets call them.
+const vci = (p: string) => `/issuers/${h.slug}/oid4vci/${p}`;
+const getCredentialOffer = async (secret: string): Promise<Answer> => expectOk(await call(h, 'GET', vci(`offers/${secret}`)));
+const token = (r: { body: Record<string, string>; headers: Record<string, string> }): Promise<Answer> => call(h, 'POST', vci('token'), { form: r.body, headers: r.headers });
+const nonce = (): Promise<Answer> => call(h, 'POST', vci('nonce'));
+const credential = (r: { body: unknown; headers: Record<string, string> }): Promise<Answer> => call(h, 'POST', vci('credential'), { json: r.body, headers: r.headers });
 
 interface Holder {
   did?: string;
@@ -61,7 +62,7 @@ async function holder(kind: 'did:key' | 'did:jwk' | 'jwk'): Promise<Holder> {
 
 function clientFor(hold: Holder): Openid4vciClient {
   const callbacks: Partial<CallbackContext> = {
-    fetch: fetchVia(server, PUBLIC_URL),
+    fetch: h.fetch,
     hash: async (data, alg) => new Uint8Array(await crypto.subtle.digest(alg === 'sha-256' ? 'SHA-256' : 'SHA-512', data)),
     generateRandom: (n) => crypto.getRandomValues(new Uint8Array(n)),
     clientAuthentication: clientAuthenticationAnonymous(),
@@ -89,24 +90,26 @@ async function offerFor(recordId: string, opts: { txCode?: boolean; format?: 'di
   const credentialId = await h.issue(recordId, opts.format ?? 'di');
   const created = await createOffer(h.ctx, h.slug, credentialId, { actor: 'test', ...(opts.txCode !== undefined ? { txCode: opts.txCode } : {}) });
   const secret = created.links.oid4vci.credentialOfferUri.split('/').pop() as string;
-  const offerObject = (await getCredentialOffer(h.ctx, h.slug, secret)).body as any;
+  const offerObject = (await getCredentialOffer(secret)).body as any;
   const code = offerObject.grants[PRE_AUTH]['pre-authorized_code'] as string;
   return { credentialId, created, secret, code, offerObject };
 }
 
 async function accessToken(code: string, extra: Record<string, string> = {}): Promise<{ access_token: string; c_nonce: string }> {
-  const res = await token(h.ctx, h.slug, { body: { grant_type: PRE_AUTH, 'pre-authorized_code': code, ...extra }, headers: {} });
+  const res = await token({ body: { grant_type: PRE_AUTH, 'pre-authorized_code': code, ...extra }, headers: {} });
   expect(res.status, JSON.stringify(res.body)).toBe(200);
   return res.body as { access_token: string; c_nonce: string };
 }
 
 async function freshNonce(): Promise<string> {
-  return ((await nonce(h.ctx, h.slug)).body as { c_nonce: string }).c_nonce;
+  return ((await nonce()).body as { c_nonce: string }).c_nonce;
 }
 
 describe('metadata', () => {
   it('credential issuer and authorization server metadata, at the path-aware well-known URLs', async () => {
-    const meta = (await getCredentialIssuerMetadata(h.ctx, h.slug)).body as any;
+    const meta = expectOk(await call(h, 'GET', `/.well-known/openid-credential-issuer/issuers/${h.slug}`)).body as any;
+    // Where pre-1.0 wallets look, the same document.
+    expect(expectOk(await call(h, 'GET', `/issuers/${h.slug}/.well-known/openid-credential-issuer`)).body).toEqual(meta);
     const issuerId = `${PUBLIC_URL}/issuers/${h.slug}`;
     expect(meta).toMatchObject({
       credential_issuer: issuerId,
@@ -120,10 +123,12 @@ describe('metadata', () => {
     expect(ldp.credential_definition['@context'][0]).toBe('https://www.w3.org/ns/credentials/v2');
     expect(ldp.credential_metadata.display[0].name).toMatch(/micro-credential/);
     expect(meta.credential_configurations_supported.OpenBadgeCredential_jwt_vc_json).toMatchObject({ format: 'jwt_vc_json', cryptographic_binding_methods_supported: ['did:key', 'did:jwk', 'jwk'] });
-    const as = (await getAuthorizationServerMetadata(h.ctx, h.slug)).body as any;
+    const as = expectOk(await call(h, 'GET', `/.well-known/oauth-authorization-server/issuers/${h.slug}`)).body as any;
+    expect(expectOk(await call(h, 'GET', `/issuers/${h.slug}/.well-known/oauth-authorization-server`)).body).toEqual(as);
+    expect((await call(h, 'GET', '/.well-known/openid-credential-issuer/issuers/no-such-issuer')).status).toBe(404);
     expect(as).toMatchObject({ issuer: issuerId, token_endpoint: `${issuerId}/oid4vci/token`, 'pre-authorized_grant_anonymous_access_supported': true, jwks_uri: `${issuerId}/jwks.json` });
     // Served where the client library looks (host, then the well-known segment, then the identifier's path).
-    const res = await fetchVia(server, PUBLIC_URL)(`${PUBLIC_URL}/.well-known/openid-credential-issuer/issuers/${h.slug}`);
+    const res = await h.fetch(`${PUBLIC_URL}/.well-known/openid-credential-issuer/issuers/${h.slug}`);
     expect(res.status).toBe(200);
     expect(((await res.json()) as any).credential_issuer).toBe(issuerId);
   });
@@ -187,58 +192,71 @@ describe('OID4VCI 1.0 with the @openid4vc client', () => {
 
 describe('token endpoint failures', () => {
   it('unknown code, used code, expired offer, withdrawn offer and a wrong grant type', async () => {
-    const unknown = await token(h.ctx, h.slug, { body: { grant_type: PRE_AUTH, 'pre-authorized_code': 'nope' }, headers: {} });
+    const unknown = await token({ body: { grant_type: PRE_AUTH, 'pre-authorized_code': 'nope' }, headers: {} });
     expect([unknown.status, (unknown.body as any).error]).toEqual([400, 'invalid_grant']);
     const { code } = await offerFor('vci-token-used');
     await accessToken(code);
-    const used = await token(h.ctx, h.slug, { body: { grant_type: PRE_AUTH, 'pre-authorized_code': code }, headers: {} });
+    const used = await token({ body: { grant_type: PRE_AUTH, 'pre-authorized_code': code }, headers: {} });
     expect([used.status, (used.body as any).error]).toEqual([400, 'invalid_grant']);
     expect((used.body as any).error_description).toMatch(/already been used/);
     const old = await h.issue('vci-token-expired');
     const expired = await createOffer(h.ctx, h.slug, old, { actor: 'test', expiresInDays: 1, now: new Date(Date.now() - 2 * 86_400_000) });
-    await expect(getCredentialOffer(h.ctx, h.slug, expired.links.oid4vci.credentialOfferUri.split('/').pop() as string)).rejects.toMatchObject({ status: 410, code: 'offer-expired' });
+    await expect(getCredentialOffer(expired.links.oid4vci.credentialOfferUri.split('/').pop() as string)).rejects.toMatchObject({ status: 410, code: 'offer-expired' });
     const { preAuthorizedCode } = await import('../src/service/wallet/secrets.js');
     const expiredCode = preAuthorizedCode(expired.links.oid4vci.credentialOfferUri.split('/').pop() as string);
-    const exp = await token(h.ctx, h.slug, { body: { grant_type: PRE_AUTH, 'pre-authorized_code': expiredCode }, headers: {} });
+    const exp = await token({ body: { grant_type: PRE_AUTH, 'pre-authorized_code': expiredCode }, headers: {} });
     expect([(exp.body as any).error, (exp.body as any).error_description]).toEqual(['invalid_grant', expect.stringMatching(/expired/)]);
     const w = await offerFor('vci-token-withdrawn');
     const { revokeOffer } = await import('../src/service/wallet/offers.js');
     await revokeOffer(h.ctx, h.slug, w.created.offer.id, { actor: 'test' });
-    expect(((await token(h.ctx, h.slug, { body: { grant_type: PRE_AUTH, 'pre-authorized_code': w.code }, headers: {} })).body as any).error).toBe('invalid_grant');
-    const grant = await token(h.ctx, h.slug, { body: { grant_type: 'authorization_code', code: 'x' }, headers: {} });
+    expect(((await token({ body: { grant_type: PRE_AUTH, 'pre-authorized_code': w.code }, headers: {} })).body as any).error).toBe('invalid_grant');
+    const grant = await token({ body: { grant_type: 'authorization_code', code: 'x' }, headers: {} });
     expect((grant.body as any).error).toBe('unsupported_grant_type');
-    const missing = await token(h.ctx, h.slug, { body: { grant_type: PRE_AUTH }, headers: {} });
+    const missing = await token({ body: { grant_type: PRE_AUTH }, headers: {} });
     expect((missing.body as any).error).toBe('invalid_request');
-    for (const r of [unknown, used, exp, grant]) expect(r.headers['Cache-Control']).toBe('no-store');
+    for (const r of [unknown, used, exp, grant]) expect(r.headers['cache-control']).toBe('no-store');
+  });
+
+  it('answers OAuth error objects at the route: JSON instead of a form, an unknown issuer, a field the database cannot hold', async () => {
+    const asJson = await call(h, 'POST', vci('token'), { json: { grant_type: PRE_AUTH, 'pre-authorized_code': 'x' } });
+    expect([asJson.status, asJson.body.error]).toEqual([415, 'invalid_request']);
+    expect(asJson.body.error_description).toMatch(/x-www-form-urlencoded/);
+    const unknown = await call(h, 'POST', '/issuers/no-such-issuer/oid4vci/token', { form: { grant_type: PRE_AUTH, 'pre-authorized_code': 'x' } });
+    expect([unknown.status, unknown.body.error, unknown.headers['content-type']]).toEqual([404, 'invalid_request', expect.stringMatching(/^application\/json/)]);
+    const nul = await token({ body: { grant_type: PRE_AUTH, 'pre-authorized_code': 'a\u0000b' }, headers: {} });
+    expect([nul.status, nul.body.error]).toEqual([400, 'invalid_request']);
+    expect(nul.body.error_description).toMatch(/pre-authorized_code/);
+    const unknownCredential = await call(h, 'POST', '/issuers/no-such-issuer/oid4vci/credential', { json: {} });
+    expect([unknownCredential.status, unknownCredential.body.error]).toEqual([404, 'invalid_request']);
   });
 
   it('a wrong PIN counts against the limit; at the limit the offer is withdrawn; a right PIN before it works', async () => {
     await updateClaimSettings(h.ctx, h.slug, { txCodeMaxAttempts: 3 }, 'test');
     const a = await offerFor('vci-pin-limit', { txCode: true });
     const wrong = a.created.txCode === '000000' ? '111111' : '000000';
-    const first = await token(h.ctx, h.slug, { body: { grant_type: PRE_AUTH, 'pre-authorized_code': a.code, tx_code: wrong }, headers: {} });
+    const first = await token({ body: { grant_type: PRE_AUTH, 'pre-authorized_code': a.code, tx_code: wrong }, headers: {} });
     expect([(first.body as any).error, (first.body as any).error_description]).toEqual(['invalid_grant', 'Wrong PIN (tx_code); 2 attempts left.']);
-    const none = await token(h.ctx, h.slug, { body: { grant_type: PRE_AUTH, 'pre-authorized_code': a.code }, headers: {} });
+    const none = await token({ body: { grant_type: PRE_AUTH, 'pre-authorized_code': a.code }, headers: {} });
     expect((none.body as any).error).toBe('invalid_request');
-    await token(h.ctx, h.slug, { body: { grant_type: PRE_AUTH, 'pre-authorized_code': a.code, tx_code: wrong }, headers: {} });
-    const last = await token(h.ctx, h.slug, { body: { grant_type: PRE_AUTH, 'pre-authorized_code': a.code, tx_code: wrong }, headers: {} });
+    await token({ body: { grant_type: PRE_AUTH, 'pre-authorized_code': a.code, tx_code: wrong }, headers: {} });
+    const last = await token({ body: { grant_type: PRE_AUTH, 'pre-authorized_code': a.code, tx_code: wrong }, headers: {} });
     expect((last.body as any).error_description).toMatch(/last attempt: the offer is withdrawn/);
-    const late = await token(h.ctx, h.slug, { body: { grant_type: PRE_AUTH, 'pre-authorized_code': a.code, tx_code: a.created.txCode as string }, headers: {} });
+    const late = await token({ body: { grant_type: PRE_AUTH, 'pre-authorized_code': a.code, tx_code: a.created.txCode as string }, headers: {} });
     expect((late.body as any).error).toBe('invalid_grant');
     expect((await offersOf(h.ctx, h.slug, a.credentialId))[0]).toMatchObject({ state: 'revoked', reason: '3 wrong PINs' });
     const b = await offerFor('vci-pin-ok', { txCode: true });
-    await token(h.ctx, h.slug, { body: { grant_type: PRE_AUTH, 'pre-authorized_code': b.code, tx_code: wrong === b.created.txCode ? '999999' : wrong }, headers: {} });
+    await token({ body: { grant_type: PRE_AUTH, 'pre-authorized_code': b.code, tx_code: wrong === b.created.txCode ? '999999' : wrong }, headers: {} });
     await accessToken(b.code, { tx_code: b.created.txCode as string });
     // A PIN sent to an offer that needs none is refused.
     const c = await offerFor('vci-pin-none', { txCode: false });
-    expect(((await token(h.ctx, h.slug, { body: { grant_type: PRE_AUTH, 'pre-authorized_code': c.code, tx_code: '123456' }, headers: {} })).body as any).error).toBe('invalid_request');
+    expect(((await token({ body: { grant_type: PRE_AUTH, 'pre-authorized_code': c.code, tx_code: '123456' }, headers: {} })).body as any).error).toBe('invalid_request');
     await updateClaimSettings(h.ctx, h.slug, { txCodeMaxAttempts: 5 }, 'test');
   });
 });
 
 describe('credential endpoint failures', () => {
   const body = (jwt: string) => ({ credential_configuration_id: 'OpenBadgeCredential_jwt_vc_json', proofs: { jwt: [jwt] } });
-  const call = (accessTokenValue: string | undefined, b: unknown) => credential(h.ctx, h.slug, { body: b, headers: accessTokenValue ? { authorization: `Bearer ${accessTokenValue}` } : {} });
+  const call = (accessTokenValue: string | undefined, b: unknown) => credential({ body: b, headers: accessTokenValue ? { authorization: `Bearer ${accessTokenValue}` } : {} });
 
   it('no token, a forged token, invalid proofs, nonce problems, and an already-claimed offer; the offer stays claimable until it succeeds', async () => {
     const { code, credentialId } = await offerFor('vci-cred-fail');
@@ -246,7 +264,7 @@ describe('credential endpoint failures', () => {
     const hold = await holder('did:key');
     const noToken = await call(undefined, body(await proofJwt(hold, { nonce: await freshNonce() })));
     expect([noToken.status, (noToken.body as any).error]).toEqual([401, 'invalid_token']);
-    expect(noToken.headers['WWW-Authenticate']).toMatch(/^Bearer/);
+    expect(noToken.headers['www-authenticate']).toMatch(/^Bearer/);
     const [head, payload] = access_token.split('.');
     const forgedPayload = Buffer.from(JSON.stringify({ ...decodeJwt(access_token), sub: 'offer_someone_else' })).toString('base64url');
     const forged = await call(`${head}.${forgedPayload}.${access_token.split('.')[2]}`, body(await proofJwt(hold, { nonce: await freshNonce() })));
@@ -303,18 +321,43 @@ describe('credential endpoint failures', () => {
     const dpop = (htu: string, extra: Record<string, unknown> = {}) =>
       new SignJWT({ htm: 'POST', htu, jti: crypto.randomUUID(), ...extra }).setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk }).setIssuedAt().sign(privateKey);
     const issuerId = `${PUBLIC_URL}/issuers/${h.slug}`;
-    const res = await token(h.ctx, h.slug, { body: { grant_type: PRE_AUTH, 'pre-authorized_code': code }, headers: { dpop: await dpop(`${issuerId}/oid4vci/token`) } });
+    const res = await token({ body: { grant_type: PRE_AUTH, 'pre-authorized_code': code }, headers: { dpop: await dpop(`${issuerId}/oid4vci/token`) } });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     const t = res.body as any;
     expect(t.token_type).toBe('DPoP');
     expect((decodeJwt(t.access_token).cnf as any).jkt).toBe(await calculateJwkThumbprint(jwk));
     const hold = await holder('did:key');
     const b = body(await proofJwt(hold, { nonce: await freshNonce() }));
-    const without = await credential(h.ctx, h.slug, { body: b, headers: { authorization: `DPoP ${t.access_token}` } });
+    const without = await credential({ body: b, headers: { authorization: `DPoP ${t.access_token}` } });
     expect(without.status).toBe(401);
     const ath = Buffer.from(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(t.access_token))).toString('base64url');
-    const withProof = await credential(h.ctx, h.slug, { body: b, headers: { authorization: `DPoP ${t.access_token}`, dpop: await dpop(`${issuerId}/oid4vci/credential`, { ath }) } });
+    const withProof = await credential({ body: b, headers: { authorization: `DPoP ${t.access_token}`, dpop: await dpop(`${issuerId}/oid4vci/credential`, { ath }) } });
     expect(withProof.status, JSON.stringify(withProof.body)).toBe(200);
+  });
+});
+
+describe('odd input is never a 500', () => {
+  it('at the token, credential, offer and exchange routes', async () => {
+    const { code, secret } = await offerFor('vci-odd-input');
+    const answers = [
+      await token({ body: { grant_type: PRE_AUTH, 'pre-authorized_code': code, authorization_details: 'not json' }, headers: {} }),
+      await token({ body: { grant_type: PRE_AUTH, 'pre-authorized_code': code, authorization_details: '{"type": 1}' }, headers: {} }),
+      await token({ body: { grant_type: PRE_AUTH, 'pre-authorized_code': code, authorization_details: '[null, 1, "x"]' }, headers: {} }),
+      await token({ body: { grant_type: PRE_AUTH, 'pre-authorized_code': 'x'.repeat(201) }, headers: {} }),
+      await token({ body: { grant_type: PRE_AUTH, 'pre-authorized_code': code }, headers: { dpop: 'not-a-jwt' } }),
+      await credential({ body: { credential_configuration_id: 'OpenBadgeCredential_jwt_vc_json', proofs: { jwt: 'x' } }, headers: { authorization: 'Bearer x.y.z' } }),
+      await credential({ body: [1, 2], headers: {} }),
+      await call(h, 'POST', vci('credential'), { headers: { 'content-type': 'application/json' } }),
+      await call(h, 'GET', vci(`offers/${'%E0%A4%A'}`)),
+      await call(h, 'POST', `/issuers/${h.slug}/exchanges/${secret}`, { json: { verifiablePresentation: { proof: { challenge: 7 } } } }),
+      await call(h, 'POST', `/issuers/${h.slug}/exchanges/${secret}`, { json: { verifiablePresentation: { proof: [{}], holder: 'did:key:zNope' } } }),
+      await call(h, 'POST', `/issuers/${h.slug}/exchanges/${secret}/direct`, { json: { proof: { challenge: 'x', domain: 7 } } }),
+    ];
+    expect(answers[0]?.body).toEqual({ error: 'invalid_request', error_description: expect.stringMatching(/authorization_details/) });
+    expect(answers.map((a) => a.status).filter((s) => s >= 500), JSON.stringify(answers.map((a) => [a.status, a.text.slice(0, 160)]))).toEqual([]);
+    for (const a of answers) expect(a.status, a.text).toBeGreaterThanOrEqual(400);
+    // The offer is still usable after all of that.
+    expect((await accessToken(code)).access_token).toBeTruthy();
   });
 });
 
@@ -332,7 +375,7 @@ describe('draft 13 request shapes', () => {
           : { type: ['VerifiableCredential', 'OpenBadgeCredential'] },
         proof: { proof_type: 'jwt', jwt: await proofJwt(hold, { nonce: t.c_nonce }) },
       };
-      const res = await credential(h.ctx, h.slug, { body: request, headers: { authorization: `Bearer ${t.access_token}` } });
+      const res = await credential({ body: request, headers: { authorization: `Bearer ${t.access_token}` } });
       expect(res.status, JSON.stringify(res.body)).toBe(200);
       const out = res.body as any;
       expect(out.c_nonce).toBeTruthy();
@@ -346,7 +389,7 @@ describe('draft 13 request shapes', () => {
     const { code } = await offerFor('vci-d13-other');
     const t = await accessToken(code);
     const hold = await holder('did:key');
-    const res = await credential(h.ctx, h.slug, {
+    const res = await credential({
       body: { format: 'jwt_vc_json', credential_definition: { type: ['VerifiableCredential', 'UniversityDegree'] }, proof: { proof_type: 'jwt', jwt: await proofJwt(hold, { nonce: t.c_nonce }) } },
       headers: { authorization: `Bearer ${t.access_token}` },
     });
@@ -358,8 +401,8 @@ describe('the credential offer URI', () => {
   it('is gone once the code was redeemed, and unknown secrets are 404', async () => {
     const { code, secret } = await offerFor('vci-offer-uri');
     await accessToken(code);
-    await expect(getCredentialOffer(h.ctx, h.slug, secret)).rejects.toMatchObject({ status: 410 });
-    const e = await getCredentialOffer(h.ctx, h.slug, 'x'.repeat(43)).catch((x: unknown) => x);
+    await expect(getCredentialOffer(secret)).rejects.toMatchObject({ status: 410 });
+    const e = await getCredentialOffer('x'.repeat(43)).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(HttpProblem);
     expect((e as HttpProblem).status).toBe(404);
   });

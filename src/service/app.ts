@@ -13,6 +13,8 @@ import type { ServiceDeps } from './http/declare.js';
 import { composeApp } from './http/compose.js';
 import { startJobWorker } from './job-worker.js';
 import { defaultLogger } from './log.js';
+import { credentialPageUrlOf } from './credential-page.js';
+import { ClaimMailer } from './mail/mailer.js';
 import { createAuthenticator } from './middleware/auth.js';
 import { openApiDocument } from './openapi.js';
 import { ROUTERS } from './routes/index.js';
@@ -31,7 +33,9 @@ export interface ServiceApp {
   /** Shared state: database, loaded issuers, metrics. */
   context: ServiceContext;
   verifier: Verifier;
-  /** Stops the bulk job worker (waiting for the chunks in hand) and closes the database if `createApp` opened it. */
+  /** The claim e-mail worker (started when SMTP is configured). */
+  mailer: ClaimMailer;
+  /** Stops the bulk job worker (waiting for the chunks in hand) and the e-mail worker, and closes the database if `createApp` opened it. */
   close(): Promise<void>;
 }
 
@@ -67,10 +71,13 @@ export async function createApp(config: ServiceConfig = {}): Promise<ServiceApp>
   const ctx = new ServiceContext(db, config, config.logger ?? defaultLogger(config));
   await loadIssuers(ctx, ctx.logger);
   const verifier = createVerifier(ctx);
+  const mailer = new ClaimMailer(ctx, { ...(config.smtpUrl ? { smtpUrl: config.smtpUrl } : {}), pageUrl: (slug, id) => credentialPageUrlOf(ctx, slug, id) });
+  mailer.start();
   const worker = config.jobWorker === false ? undefined : await startJobWorker(ctx, config.jobWorkerThreads !== undefined ? { poolSize: config.jobWorkerThreads } : {});
   const deps: ServiceDeps = {
     ctx,
     verifier,
+    mailer,
     keysRoot: config.keysDir ?? path.join(dataDir === 'memory' ? 'data' : dataDir, 'keys'),
     openApi: () => openApiDocument(ctx.publicUrl),
     ...(worker ? { wakeJobWorker: () => worker.wake() } : {}),
@@ -80,7 +87,9 @@ export async function createApp(config: ServiceConfig = {}): Promise<ServiceApp>
     app: composeApp(ROUTERS, deps, { auth, metrics: ctx.metrics, logger: ctx.logger, bodyLimit: config.bodyLimit ?? '5mb' }),
     context: ctx,
     verifier,
+    mailer,
     async close() {
+      await mailer.stop();
       await worker?.stop();
       await ctx.close();
       if (ownsDb) await db.close();

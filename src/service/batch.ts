@@ -3,7 +3,8 @@
  * with its problems, conflict, error); one bad record never stops the others.
  */
 import type { JwtAlg } from '../keyset/keyset.js';
-import type { CredentialFormat } from '../store/credentials.js';
+import type { CredentialFormat, CredentialRow } from '../store/credentials.js';
+import type { Queryable } from '../store/db.js';
 import type { ServiceContext } from './context.js';
 import { coreErrorToProblem, issueFromRecord } from './issuance.js';
 import { credentialPageUrl } from './page-urls.js';
@@ -26,6 +27,8 @@ export interface BatchOptions {
   actor: string;
   /** Request id for the log lines of failed items. */
   reqId: string;
+  /** Runs in each item's issuing transaction (the claim e-mail). */
+  onStored?: (tx: Queryable, row: CredentialRow) => Promise<void>;
 }
 
 export type BatchOutcome = 'issued' | 'already-issued' | 'invalid' | 'conflict' | 'error';
@@ -58,8 +61,8 @@ async function issueItem(ctx: ServiceContext, slug: string, item: BatchItem, ind
     return { ...base, outcome: 'invalid', problems: [{ path: '$', expected: 'one JSON object per line', found: 'malformed JSON', message: `Line ${index + 1} is not valid JSON.` }] };
   }
   try {
-    const { format, reissue, alg, actor } = options;
-    const out = await issueFromRecord(ctx, slug, item.record, { format, reissue, ...(alg ? { alg } : {}), actor });
+    const { format, reissue, alg, actor, onStored } = options;
+    const out = await issueFromRecord(ctx, slug, item.record, { format, reissue, ...(alg ? { alg } : {}), actor, ...(onStored ? { onStored } : {}) });
     const credential = out.row.format === 'di' ? JSON.parse(out.row.credential) : out.row.credential;
     return { ...base, outcome: out.outcome === 'issued' ? 'issued' : 'already-issued', id: out.row.id, status: out.row.status, ...(out.row.pageToken ? { pageUrl: credentialPageUrl(ctx, out.row.pageToken) } : {}), credential, ...(out.superseded.length ? { superseded: out.superseded } : {}) };
   } catch (e) {

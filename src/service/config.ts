@@ -49,6 +49,12 @@ export interface ServiceConfig {
   adminToken?: string;
   /** Create issuer `example` from `keys.example/` (did:key, EXAMPLE keys) when the database has no issuer. */
   exampleIssuer?: boolean;
+  /**
+   * SMTP server for claim e-mails (nodemailer URL syntax, e.g. `smtps://user:pass@smtp.example.ac.uk:465`; from
+   * `SMTP_URL`). Unset: no e-mail is sent, and issuing answers say so. The from address is each issuer's claim
+   * setting `mailFrom`.
+   */
+  smtpUrl?: string;
   /** The deployment's name in the header of its pages (e.g. "Northbridge University credentials"). Default: the public URL's host. */
   siteName?: string;
   /**
@@ -81,7 +87,7 @@ export interface ServiceConfig {
  * `MICROCRED_SITE_NAME` (the pages' header), `MICROCRED_TRUST_LISTS` (comma-separated trust list files and https
  * URLs), `MICROCRED_JOB_WORKER` (0 = no bulk job worker in this instance),
  * `MICROCRED_JOB_MAX_BYTES`, `MICROCRED_JOB_MAX_ROWS` (limits of a job upload), `MICROCRED_SESSION_SECRET` (the
- * staff page's session cookies), `LOG_LEVEL` (info).
+ * staff page's session cookies), `SMTP_URL` (claim e-mails), `LOG_LEVEL` (info).
  *
  * @example
  * ```ts
@@ -103,6 +109,7 @@ export function serviceConfigFromEnv(env: Record<string, string | undefined> = p
   if (env.MICROCRED_PUBLIC_URL) config.publicUrl = env.MICROCRED_PUBLIC_URL;
   if (env.MICROCRED_ADMIN_TOKEN) config.adminToken = env.MICROCRED_ADMIN_TOKEN;
   if (env.MICROCRED_SITE_NAME) config.siteName = env.MICROCRED_SITE_NAME;
+  if (env.SMTP_URL) config.smtpUrl = env.SMTP_URL;
   if (env.MICROCRED_JOB_WORKER === '0') config.jobWorker = false;
   if (env.MICROCRED_SESSION_SECRET) config.sessionSecret = env.MICROCRED_SESSION_SECRET;
   const limits: Partial<JobLimits> = {};

@@ -117,6 +117,8 @@ interface SignRequest {
   action: string;
   /** The course of a completion record, and its catalogue version when it was completed from the catalogue. */
   course?: { code: string; version?: number };
+  /** Runs in the issuing transaction once the row is written (queueing the claim e-mail with it). */
+  onStored?: (tx: Queryable, row: CredentialRow) => Promise<void>;
 }
 
 function recordProblems(problemsList: unknown): HttpProblem {
@@ -280,7 +282,15 @@ async function supersede(tx: Queryable, slug: string, req: SignRequest, byId: st
 /** The write of an issuance: one statement, or for a re-issue one transaction that also revokes what it replaces. */
 async function store(ctx: ServiceContext, slug: string, req: SignRequest, row: NewCredentialRow, claimedAs: string): Promise<CredentialRow | undefined> {
   const audit = { actor: req.actor, action: req.action, details: { recordId: req.recordId, format: req.proof.format } };
-  if (req.supersede.length === 0) return insertIssuedCredential(ctx.db, row, audit, { expectedCurrent: req.expectedCurrent, claimedAs });
+  if (req.supersede.length === 0 && !req.onStored) return insertIssuedCredential(ctx.db, row, audit, { expectedCurrent: req.expectedCurrent, claimedAs });
+  if (req.supersede.length === 0) {
+    // With what must be written alongside (the claim e-mail): one transaction.
+    return ctx.db.transaction(async (tx) => {
+      const stored = await insertIssuedCredential(tx, row, audit, { expectedCurrent: req.expectedCurrent, claimedAs });
+      if (stored && req.onStored) await req.onStored(tx, stored);
+      return stored;
+    });
+  }
   return ctx.db.transaction(async (tx) => {
     // Compare-and-set on the record: lock its current credentials and check they are still the ones the decision
     // was made on (a concurrent re-issue holding them makes us wait; when it commits they are no longer current).
@@ -290,7 +300,9 @@ async function store(ctx: ServiceContext, slug: string, req: SignRequest, row: N
     // Before the insert: the replaced credential of the same format must stop being current first.
     await supersede(tx, slug, req, row.id);
     const replaced = new Set(req.supersede.map((c) => c.id));
-    return insertIssuedCredential(tx, row, audit, { expectedCurrent: expected.filter((e) => !replaced.has(e)), claimedAs });
+    const stored = await insertIssuedCredential(tx, row, audit, { expectedCurrent: expected.filter((e) => !replaced.has(e)), claimedAs });
+    if (stored && req.onStored) await req.onStored(tx, stored);
+    return stored;
   });
 }
 
@@ -358,7 +370,7 @@ export async function issueFromRecord(
   ctx: ServiceContext,
   slug: string,
   input: unknown,
-  options: { format: CredentialFormat; reissue?: boolean; alg?: JwtAlg; actor: string },
+  options: { format: CredentialFormat; reissue?: boolean; alg?: JwtAlg; actor: string; onStored?: SignRequest['onStored'] },
 ): Promise<IssueOutcome> {
   const issuer = await ctx.issuer(slug);
   // Completed from the issuer's catalogue when it has the course (record-resolution.ts), and validated.
@@ -416,6 +428,7 @@ export async function issueFromRecord(
         actor: options.actor,
         action: changed.length > 0 ? 'credential.reissue' : 'credential.issue',
         course: { code: record.course.code, ...(record.course.version !== undefined ? { version: record.course.version } : {}) },
+        ...(options.onStored ? { onStored: options.onStored } : {}),
       });
       ctx.metrics.issued.inc({ issuer: slug, format: options.format });
       return { outcome: 'issued', row, superseded: options.reissue ? changed.map((c) => c.id) : [] };

@@ -11,15 +11,13 @@
  * Failures are thrown as problems and leave the offer open until it is claimed or expires.
  */
 import { hashSecret, directChallenge, newSecret } from '../wallet/secrets.js';
-import { claimOffer, offerProblem, offerUnusable } from '../wallet/copy.js';
+import { claimOffer, usableOffer } from '../wallet/copy.js';
 import { presentationChallenge, verifyDidAuth } from '../wallet/holder.js';
 import type { DidAuthFailure } from '../wallet/holder.js';
 import { json } from '../wallet/response.js';
 import type { WalletResponse } from '../wallet/response.js';
 import { walletUrls } from '../wallet/urls.js';
-import { getCredential } from '../../store/credentials.js';
-import { findOffer, insertNonce, useNonce } from '../../store/offers.js';
-import type { OfferRow } from '../../store/offers.js';
+import { insertNonce, useNonce } from '../../store/offers.js';
 import type { ServiceContext } from '../context.js';
 import { HttpProblem, problems } from '../problem.js';
 
@@ -27,17 +25,6 @@ import { HttpProblem, problems } from '../problem.js';
 export const CHALLENGE_TTL_SECONDS = 15 * 60;
 
 const VC_CONTEXT_V2 = 'https://www.w3.org/ns/credentials/v2';
-
-/** The offer behind a secret in a URL, checked usable (not claimed, withdrawn or expired; credential valid). */
-async function usableOffer(ctx: ServiceContext, slug: string, secret: string): Promise<OfferRow> {
-  await ctx.issuer(slug);
-  const offer = await findOffer(ctx.db, 'secret', hashSecret(secret));
-  if (!offer || offer.issuerSlug !== slug) throw offerProblem('offer-not-found');
-  const original = await getCredential(ctx.db, slug, offer.credentialId);
-  const problem = offerUnusable(offer, original);
-  if (problem) throw problem;
-  return offer;
-}
 
 function didAuthProblem(code: DidAuthFailure | 'challenge-unknown' | 'challenge-used' | 'challenge-expired', message: string): HttpProblem {
   const titles: Record<string, string> = {

@@ -11,6 +11,7 @@ import type { ServiceContext } from '../context.js';
 import type { AuthRequirement, Principal } from '../middleware/auth.js';
 import type { ErrorFormat } from '../middleware/problems.js';
 import type { HttpProblem } from '../problem.js';
+import type { ClaimMailer } from '../mail/mailer.js';
 import type { Verifier } from '../verification.js';
 
 export type JsonSchema = Record<string, unknown>;
@@ -99,6 +100,8 @@ interface ReplyMeta {
 export interface ServiceDeps {
   readonly ctx: ServiceContext;
   readonly verifier: Verifier;
+  /** The claim e-mail worker (absent where a router is served without one). */
+  readonly mailer?: ClaimMailer;
   /** Root of new issuers' key directories. */
   readonly keysRoot: string;
   /** This deployment's OpenAPI document. */

@@ -13,6 +13,8 @@ export interface ClaimMailData {
   title: string;
   /** The learner's page, when the deployment has one. */
   pageUrl?: string;
+  /** The offer's claim page: QR codes to scan from a computer screen, buttons to open on the phone. */
+  claimPageUrl?: string;
   /** LCW deep link (VC-API exchange). */
   lcwUrl: string;
   /** VCALM interaction URL. */
@@ -30,6 +32,8 @@ interface Words {
   intro(d: ClaimMailData): string;
   page: string;
   pageLink: string;
+  claimPage: string;
+  claimPageLink: string;
   lcw: string;
   lcwLink: string;
   interaction: string;
@@ -55,6 +59,8 @@ const WORDS: Record<MailLanguage, Words> = {
     intro: (d) => `${d.issuerName} has issued you a digital credential for ${d.title}. You can keep it in a digital wallet app and share it with employers.`,
     page: 'See your credential, download it or share it:',
     pageLink: 'Open your credential page',
+    claimPage: 'Reading this on a computer? Open this page and scan a QR code with your phone:',
+    claimPageLink: 'Open the page with the QR codes',
     lcw: 'Learner Credential Wallet: open this link on the phone where the app is installed.',
     lcwLink: 'Add to Learner Credential Wallet',
     interaction: 'Other wallets that accept VC-API (scan or open):',
@@ -74,6 +80,8 @@ const WORDS: Record<MailLanguage, Words> = {
     intro: (d) => `Mae ${d.issuerName} wedi rhoi tystlythyr digidol i chi ar gyfer ${d.title}. Gallwch ei gadw mewn ap waled ddigidol a'i rannu â chyflogwyr.`,
     page: "Gweld eich tystlythyr, ei lawrlwytho neu ei rannu:",
     pageLink: 'Agor tudalen eich tystlythyr',
+    claimPage: "Yn darllen hwn ar gyfrifiadur? Agorwch y dudalen hon a sganiwch god QR gyda'ch ffôn:",
+    claimPageLink: "Agor y dudalen gyda'r codau QR",
     lcw: "Learner Credential Wallet: agorwch y ddolen hon ar y ffôn lle mae'r ap wedi'i osod.",
     lcwLink: 'Ychwanegu at Learner Credential Wallet',
     interaction: "Waledi eraill sy'n derbyn VC-API (sganio neu agor):",
@@ -98,6 +106,11 @@ function ClaimSection({ d, lang }: { d: ClaimMailData; lang: MailLanguage }) {
       {d.pageUrl ? (
         <p>
           {w.page} <a href={d.pageUrl}>{w.pageLink}</a>
+        </p>
+      ) : null}
+      {d.claimPageUrl ? (
+        <p>
+          {w.claimPage} <a href={d.claimPageUrl}>{w.claimPageLink}</a>
         </p>
       ) : null}
       <ul>
@@ -156,6 +169,7 @@ export function claimMail(d: ClaimMailData, langs: MailLanguage[]): RenderedMail
         w.intro(d),
         '',
         ...(d.pageUrl ? [`${w.page}`, d.pageUrl, ''] : []),
+        ...(d.claimPageUrl ? [w.claimPage, d.claimPageUrl, ''] : []),
         `${w.lcw}`,
         d.lcwUrl,
         '',

@@ -11,14 +11,14 @@
  */
 import nodemailer from 'nodemailer';
 import type { Transporter } from 'nodemailer';
-import { decodeJwt } from 'jose';
 import { getCredential } from '../../store/credentials.js';
-import type { CredentialRow } from '../../store/credentials.js';
 import type { Queryable } from '../../store/db.js';
 import { finishMail, insertMail, listMail, setMailOffer, takeDueMail } from '../../store/mail-outbox.js';
 import type { MailRow } from '../../store/mail-outbox.js';
 import { getClaimSettings, getOffer, setOfferState } from '../../store/offers.js';
 import type { ServiceContext } from '../context.js';
+import { achievementName } from '../wallet/claim.js';
+import { learnerWalletUrl } from '../wallet/urls.js';
 import { newOffer, offerLinks } from '../wallet/offers.js';
 import { claimMail, pinMail } from './claim-mail.js';
 
@@ -28,7 +28,7 @@ export interface ClaimMailerOptions {
   /** A ready transport instead of `smtpUrl` (embedders, tests). */
   transport?: Transporter;
   /** The learner's page of a credential (provided by the pages); absent = the e-mail has no page link. */
-  pageUrl?: (slug: string, credentialId: string) => string | Promise<string>;
+  pageUrl?: (slug: string, credentialId: string) => string | undefined | Promise<string | undefined>;
   /** Attempts before a message is given up (default 8). */
   maxAttempts?: number;
   /** Seconds before attempt `n + 1` after `n` failures (default 60 · 2^(n-1), at most 6 hours). */
@@ -97,12 +97,6 @@ export async function claimMailStatus(ctx: ServiceContext, credentialId: string)
   }));
 }
 
-function achievementName(row: CredentialRow): string {
-  const credential = (row.format === 'di' ? JSON.parse(row.credential) : decodeJwt(row.credential)) as { name?: unknown; credentialSubject?: { achievement?: { name?: unknown } } };
-  const name = credential.credentialSubject?.achievement?.name ?? credential.name;
-  return typeof name === 'string' ? name : 'your course';
-}
-
 /** An error message with the address taken out (SMTP servers quote recipients). */
 function scrub(message: string, address: string): string {
   const escaped = address.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -124,6 +118,8 @@ export class ClaimMailer {
   private readonly transport: Transporter | undefined;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<number> | undefined;
+  private again = false;
+  private stopped = false;
 
   constructor(
     private readonly ctx: ServiceContext,
@@ -162,22 +158,44 @@ export class ClaimMailer {
   /** Polls every `intervalMs` (default 5 s); never overlaps itself. */
   start(intervalMs = 5000): void {
     if (this.timer || !this.transport) return;
-    this.timer = setInterval(() => {
-      if (this.running) return;
-      this.running = this.runOnce()
-        .catch((e: unknown) => {
-          this.ctx.logger.error({ err: { type: (e as Error)?.name, message: (e as Error)?.message } }, 'claim e-mail worker failed');
-          return 0;
-        })
-        .finally(() => {
-          this.running = undefined;
-        });
-    }, intervalMs);
+    this.timer = setInterval(() => this.kick(), intervalMs);
     this.timer.unref();
+  }
+
+  /**
+   * Sends what is due now, in the background, unless a run is under way (called after a transaction that queued
+   * a message commits, so the e-mail does not wait for the next poll). Never throws; failures are logged.
+   *
+   * @example
+   * ```ts
+   * const out = await issueFromRecord(ctx, slug, record, { ...options, onStored });
+   * mailer.kick();
+   * ```
+   */
+  kick(): void {
+    if (!this.transport) return;
+    if (this.running) {
+      // What was queued meanwhile may be past the running pass: one more pass when it ends.
+      this.again = true;
+      return;
+    }
+    this.running = this.runOnce()
+      .catch((e: unknown) => {
+        this.ctx.logger.error({ err: { type: (e as Error)?.name, message: (e as Error)?.message } }, 'claim e-mail worker failed');
+        return 0;
+      })
+      .finally(() => {
+        this.running = undefined;
+        if (this.again && !this.stopped) {
+          this.again = false;
+          this.kick();
+        }
+      });
   }
 
   /** Stops polling and waits for a run in progress. */
   async stop(): Promise<void> {
+    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     await this.running;
@@ -217,10 +235,13 @@ export class ClaimMailer {
     }
     const issuer = await ctx.issuer(slug);
     const links = offerLinks(ctx.publicUrl, slug, issuer.keys.controller, made.secret);
+    const pageUrl = this.options.pageUrl ? await this.options.pageUrl(slug, row.id) : undefined;
     const data = {
       issuerName: issuer.row.profile.name,
       title: achievementName(row),
-      ...(this.options.pageUrl ? { pageUrl: await this.options.pageUrl(slug, row.id) } : {}),
+      ...(pageUrl ? { pageUrl } : {}),
+      // The learner's page with the offer's wallet section, or (no page) the offer's claim page.
+      claimPageUrl: pageUrl ? learnerWalletUrl(pageUrl, made.secret) : links.page,
       lcwUrl: links.lcw.universal,
       interactionUrl: links.interaction,
       oid4vciUrl: links.oid4vci.offer,

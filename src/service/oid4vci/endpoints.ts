@@ -13,7 +13,8 @@ import { getCredential } from '../../store/credentials.js';
 import { countWrongTxCode, findOffer, insertNonce, markCodeUsed, setOfferState, useNonce } from '../../store/offers.js';
 import { getClaimSettings } from '../../store/offers.js';
 import type { CopyFormat } from '../../store/offers.js';
-import type { ServiceContext } from '../context.js';
+import type { IssuerMetadataResult, Openid4vciIssuer } from '@openid4vc/openid4vci';
+import type { LoadedIssuer, ServiceContext } from '../context.js';
 import { HttpProblem } from '../problem.js';
 import { claimOffer, offerProblem, offerUnusable } from '../wallet/copy.js';
 import { didJwk } from '../wallet/holder.js';
@@ -138,6 +139,8 @@ export async function token(ctx: ServiceContext, slug: string, request: { body: 
     return libraryError(e);
   }
   const grant = parsed.grant;
+  const details = parsed.accessTokenRequest.authorization_details === undefined ? undefined : grantedDetails(parsed.accessTokenRequest.authorization_details);
+  if (details === false) return oauthError(400, 'invalid_request', 'authorization_details must be a JSON array of objects, each with its "type" (RFC 9396 §2).', CORS);
   if (grant.grantType !== preAuthorizedCodeGrantIdentifier) {
     return oauthError(400, 'unsupported_grant_type', `This issuer supports only the pre-authorized code grant (${preAuthorizedCodeGrantIdentifier}).`, CORS);
   }
@@ -194,18 +197,26 @@ export async function token(ctx: ServiceContext, slug: string, request: { body: 
       cNonce,
       cNonceExpiresIn: NONCE_TTL_SECONDS,
       ...(dpop ? { dpop: { jwk: dpop.jwk as never } } : {}),
-      ...(parsed.accessTokenRequest.authorization_details
-        ? { additionalAccessTokenResponsePayload: { authorization_details: grantedDetails(parsed.accessTokenRequest.authorization_details) } }
-        : {}),
+      ...(details ? { additionalAccessTokenResponsePayload: { authorization_details: details } } : {}),
     });
     return json(200, body, { ...CORS, Pragma: 'no-cache' });
   });
 }
 
-/** `authorization_details` of the answer: the requested configurations we have, each its own identifier. */
-function grantedDetails(requested: unknown): Record<string, unknown>[] {
-  const list = typeof requested === 'string' ? (JSON.parse(requested) as unknown) : requested;
-  if (!Array.isArray(list)) return [];
+/**
+ * `authorization_details` of the answer: the requested configurations we have, each its own identifier; `false`
+ * for a value that is not a JSON array (RFC 9396 §2), which the wallet is told.
+ */
+function grantedDetails(requested: unknown): Record<string, unknown>[] | false {
+  let list: unknown = requested;
+  if (typeof requested === 'string') {
+    try {
+      list = JSON.parse(requested) as unknown;
+    } catch {
+      return false;
+    }
+  }
+  if (!Array.isArray(list) || !list.every((d) => d !== null && typeof d === 'object' && typeof (d as { type?: unknown }).type === 'string')) return false;
   return list
     .filter((d): d is { type: string; credential_configuration_id: string } => d?.type === 'openid_credential' && typeof d.credential_configuration_id === 'string' && d.credential_configuration_id in CREDENTIAL_CONFIGURATIONS)
     .map((d) => ({ ...d, credential_identifiers: [d.credential_configuration_id] }));
@@ -268,27 +279,9 @@ function requestedFormat(parsed: { credentialConfigurationId?: string; credentia
  */
 export async function credential(ctx: ServiceContext, slug: string, request: { body: unknown; headers: RequestHeaders }): Promise<WalletResponse> {
   const issuer = await ctx.issuer(slug);
-  const urls = walletUrls(ctx.publicUrl, slug);
   const metadata = issuerMetadataResult(ctx, slug, issuer);
-  let offerId: string;
-  try {
-    const verified = await resourceServer(ctx, slug, issuer).verifyResourceRequest({
-      request: { headers: toHeaders(request.headers), method: 'POST', url: urls.credentialEndpoint },
-      resourceServer: urls.credentialIssuer,
-      authorizationServers: metadata.authorizationServers,
-    });
-    if (typeof verified.tokenPayload.sub !== 'string') throw new Oauth2ResourceUnauthorizedError('no subject', { scheme: 'Bearer', error: 'invalid_token', error_description: 'The access token names no offer.' });
-    offerId = verified.tokenPayload.sub;
-  } catch (e) {
-    if (e instanceof Oauth2ResourceUnauthorizedError) {
-      const first = e.wwwAuthenticateHeaders[0];
-      return oauthError(401, first?.error ?? 'invalid_token', first?.error_description ?? 'Send the access token from the token endpoint: Authorization: Bearer <token>.', {
-        ...CORS,
-        'WWW-Authenticate': e.toHeaderValue(),
-      });
-    }
-    throw e;
-  }
+  const offerId = await tokenOffer(ctx, slug, issuer, metadata, request.headers);
+  if (typeof offerId !== 'string') return offerId;
   if (!request.body || typeof request.body !== 'object' || Array.isArray(request.body)) {
     return oauthError(400, 'invalid_credential_request', 'The credential request must be a JSON object.', CORS);
   }
@@ -302,34 +295,16 @@ export async function credential(ctx: ServiceContext, slug: string, request: { b
   const format = requestedFormat(parsed as Parameters<typeof requestedFormat>[0]);
   if (typeof format !== 'string') return format;
   const draft13 = parsed.format !== undefined || (request.body as { proof?: unknown }).proof !== undefined;
-  const jwts = parsed.proofs?.jwt;
-  if (!jwts || jwts.length === 0) return oauthError(400, 'invalid_proof', 'The request needs a key proof: proofs.jwt (or proof with proof_type "jwt" in draft 13).', CORS);
-  if (jwts.length > 1) return oauthError(400, 'invalid_proof', 'Send one key proof: this issuer issues one credential per request.', CORS);
-  const proofJwt = jwts[0] as string;
-  let claimedNonce: unknown;
-  try {
-    claimedNonce = decodeJwt(proofJwt).nonce;
-  } catch {
-    return oauthError(400, 'invalid_proof', 'The key proof is not a JWT.', CORS);
-  }
-  if (typeof claimedNonce !== 'string' || claimedNonce === '') {
-    return oauthError(400, 'invalid_nonce', 'The key proof carries no nonce: get a c_nonce from the nonce endpoint and sign it into the proof.', CORS);
-  }
-  let holderDid: string;
-  try {
-    const { signer } = await vci.verifyCredentialRequestJwtProof({ issuerMetadata: metadata, jwt: proofJwt, expectedNonce: claimedNonce });
-    holderDid = signer.method === 'did' ? (signer.didUrl.split('#')[0] as string) : didJwk(signer.publicJwk as Record<string, unknown>);
-  } catch (e) {
-    return libraryError(e);
-  }
+  const proof = await proofHolder(vci, metadata, parsed.proofs?.jwt);
+  if ('status' in proof) return proof;
   try {
     const claimed = await claimOffer(ctx, slug, offerId, {
-      holderDid,
+      holderDid: proof.holderDid,
       format,
       protocol: 'oid4vci',
       async within(tx, offer) {
         if (!offer.codeUsedAt) throw new Answer(oauthError(401, 'invalid_token', 'The access token does not belong to a redeemed offer.', CORS));
-        const use = await useNonce(tx, hashSecret(claimedNonce as string), slug, 'oid4vci-nonce');
+        const use = await useNonce(tx, hashSecret(proof.nonce), slug, 'oid4vci-nonce');
         if (!use.ok) {
           const why = use.reason === 'used' ? 'has already been used' : use.reason === 'expired' ? 'has expired' : 'was not issued by this issuer';
           throw new Answer(oauthError(400, 'invalid_nonce', `The key proof's nonce ${why}; get a new c_nonce from the nonce endpoint.`, CORS));
@@ -346,5 +321,53 @@ export async function credential(ctx: ServiceContext, slug: string, request: { b
     if (e instanceof Answer) return e.response;
     if (e instanceof HttpProblem && e.status < 500) return oauthError(400, 'credential_request_denied', e.message, CORS);
     throw e;
+  }
+}
+
+/** The offer an access token was issued for (its `sub`), or the 401 answer for a missing, forged or expired token. */
+async function tokenOffer(ctx: ServiceContext, slug: string, issuer: LoadedIssuer, metadata: IssuerMetadataResult, headers: RequestHeaders): Promise<string | WalletResponse> {
+  const urls = walletUrls(ctx.publicUrl, slug);
+  try {
+    const verified = await resourceServer(ctx, slug, issuer).verifyResourceRequest({
+      request: { headers: toHeaders(headers), method: 'POST', url: urls.credentialEndpoint },
+      resourceServer: urls.credentialIssuer,
+      authorizationServers: metadata.authorizationServers,
+    });
+    if (typeof verified.tokenPayload.sub !== 'string') throw new Oauth2ResourceUnauthorizedError('no subject', { scheme: 'Bearer', error: 'invalid_token', error_description: 'The access token names no offer.' });
+    return verified.tokenPayload.sub;
+  } catch (e) {
+    if (e instanceof Oauth2ResourceUnauthorizedError) {
+      const first = e.wwwAuthenticateHeaders[0];
+      return oauthError(401, first?.error ?? 'invalid_token', first?.error_description ?? 'Send the access token from the token endpoint: Authorization: Bearer <token>.', {
+        ...CORS,
+        'WWW-Authenticate': e.toHeaderValue(),
+      });
+    }
+    throw e;
+  }
+}
+
+/**
+ * The holder of the request's one `jwt` key proof (its DID, or the did:jwk of a bare jwk) and the nonce it signed
+ * (checked unused later, in the claiming transaction), or the `invalid_proof` / `invalid_nonce` answer.
+ */
+async function proofHolder(vci: Openid4vciIssuer, metadata: IssuerMetadataResult, jwts: string[] | undefined): Promise<{ holderDid: string; nonce: string } | WalletResponse> {
+  if (!jwts || jwts.length === 0) return oauthError(400, 'invalid_proof', 'The request needs a key proof: proofs.jwt (or proof with proof_type "jwt" in draft 13).', CORS);
+  if (jwts.length > 1) return oauthError(400, 'invalid_proof', 'Send one key proof: this issuer issues one credential per request.', CORS);
+  const proofJwt = jwts[0] as string;
+  let claimedNonce: unknown;
+  try {
+    claimedNonce = decodeJwt(proofJwt).nonce;
+  } catch {
+    return oauthError(400, 'invalid_proof', 'The key proof is not a JWT.', CORS);
+  }
+  if (typeof claimedNonce !== 'string' || claimedNonce === '') {
+    return oauthError(400, 'invalid_nonce', 'The key proof carries no nonce: get a c_nonce from the nonce endpoint and sign it into the proof.', CORS);
+  }
+  try {
+    const { signer } = await vci.verifyCredentialRequestJwtProof({ issuerMetadata: metadata, jwt: proofJwt, expectedNonce: claimedNonce });
+    return { holderDid: signer.method === 'did' ? (signer.didUrl.split('#')[0] as string) : didJwk(signer.publicJwk as Record<string, unknown>), nonce: claimedNonce };
+  } catch (e) {
+    return libraryError(e);
   }
 }

@@ -19,6 +19,7 @@ import { json } from '../wallet/response.js';
 import type { WalletResponse } from '../wallet/response.js';
 import { walletUrls } from '../wallet/urls.js';
 import { holderKey } from '../wallet/holder.js';
+import { HttpProblem } from '../problem.js';
 
 /** The credential configurations every issuer offers, by id. */
 export const CREDENTIAL_CONFIGURATIONS: Record<string, CopyFormat> = {
@@ -107,10 +108,23 @@ function credentialDisplay(issuer: LoadedIssuer): Record<string, unknown>[] {
 }
 
 /**
+ * OID4VCI needs https URLs (OID4VCI 1.0 §12.2.1, RFC 8414 §2): on a deployment whose public URL is http (a local
+ * try-out) its routes say so instead of failing.
+ *
+ * @throws HttpProblem 404 `oid4vci-needs-https`.
+ */
+export function requireHttps(ctx: ServiceContext): void {
+  if (!ctx.publicUrl.startsWith('https://')) {
+    throw new HttpProblem(404, 'oid4vci-needs-https', 'OID4VCI not available', `OID4VCI wallets need an https deployment; this one's public URL is ${ctx.publicUrl}. Set MICROCRED_PUBLIC_URL to its https address (the Learner Credential Wallet route works either way).`);
+  }
+}
+
+/**
  * The credential issuer metadata of an issuer (validated by the library). Configurations carry the 1.0
  * `credential_metadata.display` and, for draft 13 wallets that read it there, a top-level `display` too.
  */
 export function credentialIssuerMetadata(ctx: ServiceContext, slug: string, issuer: LoadedIssuer): CredentialIssuerMetadata {
+  requireHttps(ctx);
   const urls = walletUrls(ctx.publicUrl, slug);
   const display = credentialDisplay(issuer);
   const common = {
@@ -146,6 +160,7 @@ export function credentialIssuerMetadata(ctx: ServiceContext, slug: string, issu
 
 /** The authorization server metadata of an issuer (RFC 8414; pre-authorized code grant, anonymous access). */
 export function authorizationServerMetadata(ctx: ServiceContext, slug: string, issuer: LoadedIssuer): AuthorizationServerMetadata {
+  requireHttps(ctx);
   const urls = walletUrls(ctx.publicUrl, slug);
   return new Oauth2AuthorizationServer({ callbacks: callbacks(ctx, slug, issuer) }).createAuthorizationServerMetadata({
     issuer: urls.credentialIssuer,

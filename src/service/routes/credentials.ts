@@ -3,7 +3,8 @@
  * and changing their status (revoke, suspend, unsuspend).
  */
 import type { JwtAlg } from '../../keyset/keyset.js';
-import type { CredentialFormat } from '../../store/credentials.js';
+import type { CredentialFormat, CredentialRow } from '../../store/credentials.js';
+import type { Queryable } from '../../store/db.js';
 import { getCredential, listCredentials } from '../../store/credentials.js';
 import { issueBatch, jsonLines, MAX_BATCH } from '../batch.js';
 import type { BatchItem } from '../batch.js';
@@ -13,6 +14,9 @@ import { cursorParam, enumParam, integerParam, objectField, textField, textParam
 import { compileField, documentedSchema } from '../http/validate.js';
 import { changeStatus, issueFromRecord } from '../issuance.js';
 import type { StatusAction } from '../issuance.js';
+import type { ServiceContext } from '../context.js';
+import { claimMailStatus, queueClaimMail } from '../mail/mailer.js';
+import type { ClaimMailer, QueuedMail } from '../mail/mailer.js';
 import { problems } from '../problem.js';
 import { credentialResource, credentialUrl, issuedResource, nextPageUrl } from '../resources.js';
 import { credentialId, issueOptions, issueQuery, MAX_REASON, reasonField, ref, slug } from './schemas.js';
@@ -36,6 +40,31 @@ function batchItems(body: unknown): { items: BatchItem[]; options?: unknown } {
   throw problems.badRequest('The batch must be a JSON array of records, {"records": [...]}, or JSON Lines (Content-Type: application/x-ndjson).');
 }
 
+/**
+ * The claim e-mail of each credential an issuing request stores: queued in its issuing transaction (or why none is
+ * sent recorded), to be sent once it commits.
+ */
+function claimMails(ctx: ServiceContext, slug: string, mailer: ClaimMailer | undefined): { onStored?: (tx: Queryable, row: CredentialRow) => Promise<void>; queued: Map<string, QueuedMail> } {
+  const queued = new Map<string, QueuedMail>();
+  // Without SMTP nothing is written (the issuing path stays one statement); the answers say so (claimMailView).
+  if (mailer?.configured !== true) return { queued };
+  return {
+    queued,
+    async onStored(tx, row) {
+      queued.set(row.id, await queueClaimMail(ctx, slug, row.id, { smtpConfigured: true, q: tx }));
+    },
+  };
+}
+
+const NO_SMTP = 'not sent: SMTP is not configured (SMTP_URL)';
+const NOT_SENT = [{ state: 'skipped', attempts: 0, outcome: NO_SMTP }];
+
+/** The claim e-mails of a credential for its API view; with none queued on a deployment without SMTP, why. */
+async function claimMailView(ctx: ServiceContext, id: string, mailer: ClaimMailer | undefined): Promise<Record<string, unknown>[]> {
+  const mails = await claimMailStatus(ctx, id);
+  return mails.length === 0 && mailer?.configured !== true ? NOT_SENT : mails;
+}
+
 const wrapped: JsonSchema = { type: 'object', required: ['record'], properties: { record: ref('CompletionRecord'), options: documentedSchema(issueOptions) } };
 
 const issueOne = defineRoute({
@@ -54,12 +83,19 @@ const issueOne = defineRoute({
     409: 'The recordId was already issued with different content (send reissue=true to replace it).',
     422: 'Invalid record: every problem is listed in "problems".',
   },
-  handler: async ({ path, query, body, principal }, { ctx }) => {
+  handler: async ({ path, query, body, principal }, { ctx, mailer }) => {
     // Either the record itself (options in the query) or { record, options }.
     const isWrapped = 'record' in body && !('recordId' in body);
     const options = issuing(query, isWrapped ? body.options : undefined);
-    const out = await issueFromRecord(ctx, path.slug, isWrapped ? body.record : body, { ...options, actor: principal?.actor as string });
-    return out.outcome === 'issued' ? { status: 201, location: credentialUrl(ctx, out.row), json: issuedResource(ctx, out) } : { json: issuedResource(ctx, out) };
+    const mails = claimMails(ctx, path.slug, mailer);
+    const out = await issueFromRecord(ctx, path.slug, isWrapped ? body.record : body, { ...options, actor: principal?.actor as string, ...(mails.onStored ? { onStored: mails.onStored } : {}) });
+    if (out.outcome === 'issued') mailer?.kick();
+    // What this request queued is known; only a retry with SMTP configured reads the outbox.
+    const queued = mails.queued.get(out.row.id);
+    const claimMail =
+      mailer?.configured !== true ? NOT_SENT : queued ? [{ id: queued.id, state: queued.queued ? 'pending' : 'skipped', attempts: 0, outcome: queued.outcome }] : await claimMailStatus(ctx, out.row.id);
+    const resource = { ...issuedResource(ctx, out), claimMail };
+    return out.outcome === 'issued' ? { status: 201, location: credentialUrl(ctx, out.row), json: resource } : { json: resource };
   },
 });
 
@@ -80,10 +116,19 @@ const issueMany = defineRoute({
   },
   responses: { 200: json('Per-record results (issued, already-issued, invalid with problems, conflict, error).', { type: 'object', properties: { summary: { type: 'object' }, results: { type: 'array', items: { type: 'object' } } } }) },
   errors: { 400: 'Malformed request (for example malformed JSON).', 404: 'Unknown issuer.', 413: `More than ${MAX_BATCH} records.` },
-  handler: async ({ path, query, body, principal, requestId }, { ctx }) => {
+  handler: async ({ path, query, body, principal, requestId }, { ctx, mailer }) => {
     const { items, options } = batchItems(body);
     if (items.length > MAX_BATCH) throw problems.tooLarge(`A batch holds at most ${MAX_BATCH} records; found ${items.length}.`);
-    return { json: await issueBatch(ctx, path.slug, items, { ...issuing(query, options), actor: principal?.actor as string, reqId: requestId }) };
+    const mails = claimMails(ctx, path.slug, mailer);
+    const out = await issueBatch(ctx, path.slug, items, { ...issuing(query, options), actor: principal?.actor as string, reqId: requestId, ...(mails.onStored ? { onStored: mails.onStored } : {}) });
+    if (mails.queued.size > 0) mailer?.kick();
+    // Each issued record says whether its claim e-mail is queued, or why none is sent.
+    for (const r of out.results) {
+      if (typeof r.id !== 'string' || r.outcome !== 'issued') continue;
+      const mail = mails.queued.get(r.id);
+      r.claimMail = mail ? { queued: mail.queued, outcome: mail.outcome } : { queued: false, outcome: NO_SMTP };
+    }
+    return { json: out };
   },
 });
 
@@ -121,10 +166,10 @@ const readOne = defineRoute({
   params: { slug, id: credentialId },
   responses: { 200: json('The credential.', ref('CredentialResource')) },
   errors: { 400: 'Malformed request.', 404: 'Unknown issuer or credential.' },
-  handler: async ({ path }, { ctx }) => {
+  handler: async ({ path }, { ctx, mailer }) => {
     const row = await getCredential(ctx.db, path.slug, path.id);
     if (!row) throw problems.notFound(`Issuer ${path.slug} has no credential ${JSON.stringify(path.id)}.`);
-    return { json: credentialResource(ctx, row) };
+    return { json: { ...credentialResource(ctx, row), claimMail: await claimMailView(ctx, row.id, mailer) } };
   },
 });
 

@@ -36,10 +36,14 @@
 import type { Router } from '../http/declare.js';
 import { admin } from './admin.js';
 import { assets } from './assets.js';
+import { claimPages } from './claim.js';
 import { courses } from './courses.js';
 import { credentials } from './credentials.js';
+import { exchanges } from './exchanges.js';
 import { issuers } from './issuers.js';
+import { offers } from './offers.js';
 import { jobs } from './jobs.js';
+import { oid4vci } from './oid4vci.js';
 import { operations } from './operations.js';
 import { credentialPages, pageSettings, verifyPages } from './pages.js';
 import { published } from './published.js';
@@ -54,6 +58,10 @@ export const ROUTERS: readonly Router[] = [
   published,
   issuers,
   credentials,
+  offers,
+  exchanges,
+  oid4vci,
+  claimPages,
   pageSettings,
   courses,
   jobs,

@@ -54,6 +54,14 @@ export const COMPONENT_SCHEMAS: Record<string, JsonSchema> = {
       credentialStatus: ref('StatusEntry'),
       suspensionStatus: ref('StatusEntry'),
       credential: { description: 'The signed credential: a JSON object (di) or a compact JWS (jwt).', oneOf: [{ type: 'object' }, { type: 'string' }] },
+      claimMail: {
+        type: 'array',
+        description: 'Claim e-mails of the credential (issuing and reading one credential): pending, sent, failed (after retries) or skipped, with why (no SMTP configured, no address on the record, no from address).',
+        items: {
+          type: 'object',
+          properties: { id: { type: 'string' }, state: { enum: ['pending', 'sent', 'failed', 'skipped'] }, attempts: { type: 'integer' }, outcome: { type: 'string' }, sentAt: { type: 'string' }, createdAt: { type: 'string' } },
+        },
+      },
     },
   },
   VerificationReport: {

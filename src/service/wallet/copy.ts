@@ -14,7 +14,8 @@ import { claimsMicrocredProfile, validateMicrocredProfile } from '../../schema/v
 import { getCredential } from '../../store/credentials.js';
 import type { CredentialRow } from '../../store/credentials.js';
 import type { Queryable } from '../../store/db.js';
-import { getOffer, insertCopy, setOfferState } from '../../store/offers.js';
+import { findOffer, getOffer, insertCopy, setOfferState } from '../../store/offers.js';
+import { hashSecret } from './secrets.js';
 import type { ClaimProtocol, CopyFormat, CopyRow, OfferRow } from '../../store/offers.js';
 import type { LoadedIssuer, ServiceContext } from '../context.js';
 import { coreErrorToProblem } from '../issuance.js';
@@ -70,6 +71,26 @@ export function offerUnusable(offer: OfferRow, original?: Pick<CredentialRow, 's
   if (original?.status === 'revoked') return offerProblem('credential-revoked');
   if (original?.status === 'suspended') return offerProblem('credential-suspended');
   return undefined;
+}
+
+/**
+ * The offer behind a secret in a URL, checked usable (not claimed, withdrawn or expired; credential valid).
+ *
+ * @throws HttpProblem 404 `offer-not-found`, 410 `offer-claimed` / `offer-revoked` / `offer-expired`, 409 for a
+ *   revoked or suspended credential.
+ * @example
+ * ```ts
+ * const offer = await usableOffer(ctx, 'northbridge', secret);
+ * ```
+ */
+export async function usableOffer(ctx: ServiceContext, slug: string, secret: string): Promise<OfferRow> {
+  await ctx.issuer(slug);
+  const offer = await findOffer(ctx.db, 'secret', hashSecret(secret));
+  if (!offer || offer.issuerSlug !== slug) throw offerProblem('offer-not-found');
+  const original = await getCredential(ctx.db, slug, offer.credentialId);
+  const problem = offerUnusable(offer, original);
+  if (problem) throw problem;
+  return offer;
 }
 
 /** The original credential without its proof: the object (DI) or the JWT payload less its registered claims. */

@@ -35,6 +35,8 @@ export interface OfferView {
 
 /** Every way into a wallet for one offer. */
 export interface OfferLinks {
+  /** The claim page (HTML, en/cy): QR codes and buttons for each kind of wallet; the link to give a learner. */
+  page: string;
   /** VCALM interaction URL (`…?iuv=1`): LCW 2.2.10+ and VCALM wallets scan it. */
   interaction: string;
   /** The VC-API exchange the interaction URL leads to. */
@@ -115,6 +117,7 @@ export function offerLinks(publicUrl: string, slug: string, issuerDid: string, s
   const directQuery = new URLSearchParams(direct).toString();
   const credentialOfferUri = urls.credentialOffer(secret);
   return {
+    page: urls.claimPage(secret),
     interaction: urls.interaction(secret),
     exchange,
     lcw: { universal: `https://lcw.app/request?request=${request}`, dccrequest: `dccrequest://request?request=${request}` },

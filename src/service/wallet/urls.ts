@@ -10,6 +10,8 @@
 
 /** Route patterns of wallet delivery (express syntax), relative to the deployment's base path. */
 export const WALLET_PATHS = {
+  /** GET: the claim page (HTML): QR codes and buttons for each kind of wallet. */
+  claimPage: '/issuers/:slug/claim/:secret',
   /** GET: VCALM interaction URL (`?iuv=1`): `{protocols: {vcapi, OID4VCI}}`. */
   interaction: '/issuers/:slug/interactions/:secret',
   /** POST: the VC-API exchange (LCW posts `{}` and then its DIDAuth presentation here). */
@@ -34,6 +36,19 @@ export const WALLET_PATHS = {
   authorizationServerMetadataLegacy: '/issuers/:slug/.well-known/oauth-authorization-server',
 } as const;
 
+/**
+ * The learner's credential page (`…/c/{token}`) with the "Add to your wallet" section of an offer: the page a claim
+ * e-mail links when the credential has a page (served by routes/claim.ts).
+ *
+ * @example
+ * ```ts
+ * learnerWalletUrl('https://creds.example.ac.uk/c/VM-gZn0…', secret); // 'https://creds.example.ac.uk/c/VM-gZn0…/wallet/…'
+ * ```
+ */
+export function learnerWalletUrl(pageUrl: string, secret: string): string {
+  return `${pageUrl}/wallet/${secret}`;
+}
+
 export interface WalletUrls {
   /** OID4VCI credential issuer identifier (= authorization server issuer). */
   credentialIssuer: string;
@@ -46,6 +61,7 @@ export interface WalletUrls {
   jwks: string;
   /** VC-API `domain` of DIDAuth requests: the deployment's host. */
   domain: string;
+  claimPage(secret: string): string;
   interaction(secret: string): string;
   exchange(secret: string): string;
   direct(secret: string): string;
@@ -75,6 +91,7 @@ export function walletUrls(publicUrl: string, slug: string): WalletUrls {
     credentialEndpoint: `${issuer}/oid4vci/credential`,
     jwks: `${issuer}/jwks.json`,
     domain: u.host,
+    claimPage: (secret) => `${issuer}/claim/${secret}`,
     interaction: (secret) => `${issuer}/interactions/${secret}?iuv=1`,
     exchange: (secret) => `${issuer}/exchanges/${secret}`,
     direct: (secret) => `${issuer}/exchanges/${secret}/direct`,
