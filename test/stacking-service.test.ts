@@ -5,7 +5,8 @@
  * the Learner Credential Wallet does (Ed25519Signature2020 over a VC 2.0 presentation, @digitalbazaar/vc), with a
  * wrong holder, a wrong challenge and domain, and a replay; and the staff pages without a browser.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -133,6 +134,26 @@ describe('parent courses stored per issuer', () => {
 });
 
 describe('POST /stacking/check', () => {
+  it('a "trustList" provider selector is answered by the trust lists the service is configured with', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'microcred-stack-trust-'));
+    const list = path.join(dir, 'consortium.json');
+    writeFileSync(list, JSON.stringify({ name: 'Northern Consortium', issuers: [{ id: fx.providers.b.keys.controller, name: 'University B' }] }));
+    const rules = topUpRules(fx, { recognisedProviders: [{ domain: 'uni-a.example.ac.uk' }, { trustList: 'Northern Consortium' }] });
+    const statuses = (body: { credentials: { status: string }[] }) => body.credentials.map((c) => c.status);
+    // Without the list, the other provider's modules wait for review of prior learning.
+    const unlisted = await call(h, 'POST', '/stacking/check', { body: { credentials: four(), rules } });
+    expect(unlisted.status, unlisted.text).toBe(200);
+    expect([unlisted.body.met, statuses(unlisted.body)]).toEqual([false, ['counted', 'counted', 'rpl-review', 'rpl-review']]);
+    const listed = await startHarness({ fetch: fx.fetch, trustLists: [{ file: list }] });
+    try {
+      const res = await call(listed, 'POST', '/stacking/check', { body: { credentials: four(), rules } });
+      expect(res.status, res.text).toBe(200);
+      expect([res.body.met, statuses(res.body)]).toEqual([true, ['counted', 'counted', 'counted', 'counted']]);
+    } finally {
+      await listed.close();
+    }
+  });
+
   it('a stored parent course: met, with the report\'s plain sentences', async () => {
     const res = await call(h, 'POST', '/stacking/check', { body: { credentials: four(), parentCourse: { issuer: h.slug, code: CODE } } });
     expect(res.status, res.text).toBe(200);

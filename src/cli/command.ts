@@ -68,20 +68,25 @@ export function noPositionals(command: Command, positionals: string[]): void {
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`, command);
 }
 
-/** Reads a file, or standard input for `-`; unreadable files are input errors naming the reason. */
-export async function readInput(file: string): Promise<string> {
+/** Reads a file's bytes, or standard input for `-`; unreadable files are input errors naming the reason. */
+export async function readInputBytes(file: string): Promise<Buffer> {
   if (file === '-') {
     const chunks: Buffer[] = [];
     for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-    return Buffer.concat(chunks).toString('utf8');
+    return Buffer.concat(chunks);
   }
   try {
-    return await readFile(file, 'utf8');
+    return await readFile(file);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message;
     throw new InputError(`cannot read ${file}: ${why}`);
   }
+}
+
+/** Reads a text file (UTF-8), or standard input for `-`. */
+export async function readInput(file: string): Promise<string> {
+  return (await readInputBytes(file)).toString('utf8');
 }
 
 /** Reads and parses a JSON file; `what` names it in the error ("record", "issuer profile"). */

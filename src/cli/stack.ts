@@ -3,9 +3,8 @@
  * presentation) meet a parent course's rules (a rules file, or a parent course stored on a microcred server)? Prints
  * the report's plain sentences, or the report as JSON.
  */
-import { readFile } from 'node:fs/promises';
 import { MicrocredError } from '../errors.js';
-import { InputError, UsageError, formatProblems, parse, printJson, readJson, type Command } from './command.js';
+import { InputError, UsageError, formatProblems, parse, printJson, readInputBytes, readJson, type Command } from './command.js';
 import { trustRegistry } from './verify.js';
 
 interface Flags {
@@ -13,19 +12,10 @@ interface Flags {
   allowPrivateNetwork: boolean;
 }
 
-async function readBytes(file: string): Promise<Uint8Array> {
-  try {
-    return await readFile(file);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message;
-    throw new InputError(`cannot read ${file}: ${why}`);
-  }
-}
 
 /** The items a file holds: a credential (object, JWT, or baked in an image), a JSON list of them, or a presentation. */
 async function itemsOf(file: string): Promise<{ credentials: unknown[]; presentation?: Record<string, unknown> }> {
-  const bytes = await readBytes(file);
+  const bytes = await readInputBytes(file);
   const { imageKind } = await import('../baking/bake.js');
   if (imageKind(bytes) !== undefined) {
     const { unbake } = await import('../baking/unbake.js');

@@ -2,11 +2,10 @@
  * `microcred verify`: a credential in (a JSON or compact JWT file, standard input, a baked PNG or SVG badge, or an
  * https URL of any of these), the verification report out, with known issuers from the configured trust lists.
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { MicrocredError } from '../errors.js';
 import type { VerificationReport } from '../verify/types.js';
-import { InputError, UsageError, parse, printJson, type Command } from './command.js';
+import { InputError, UsageError, parse, printJson, readInputBytes, type Command } from './command.js';
 
 const ACCEPT = 'application/vc+ld+json, application/vc+jwt, application/ld+json;q=0.9, application/json;q=0.9, image/png;q=0.8, image/svg+xml;q=0.8, */*;q=0.1';
 
@@ -23,20 +22,6 @@ interface Flags {
   allowPrivateNetwork: boolean;
 }
 
-async function readBytes(file: string): Promise<Uint8Array> {
-  if (file === '-') {
-    const chunks: Buffer[] = [];
-    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-    return Buffer.concat(chunks);
-  }
-  try {
-    return await readFile(file);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message;
-    throw new InputError(`cannot read ${file}: ${why}`);
-  }
-}
 
 /** The bytes at a URL, through the guarded fetch: https only (plain http with --allow-http), public addresses only. */
 async function fetchBytes(url: string, flags: Flags): Promise<Uint8Array> {
@@ -126,7 +111,7 @@ Exit 0 when valid, 1 when not, 2 on usage or input errors (also when the input i
     const flags: Flags = { allowHttp: values['allow-http'], allowPrivateNetwork: values['allow-private-network'] };
     const isUrl = /^https?:\/\//i.test(input);
     const source: Source = { kind: isUrl ? 'url' : input === '-' ? 'stdin' : 'file', name: input === '-' ? 'standard input' : input };
-    const bytes = isUrl ? await fetchBytes(input, flags) : await readBytes(input);
+    const bytes = isUrl ? await fetchBytes(input, flags) : await readInputBytes(input);
     const credential = await credentialOf(bytes, source);
     if (credential === '') throw new InputError(`${source.name} is empty`);
     const trust = await trustRegistry(values.trust, flags);

@@ -21,6 +21,7 @@ import type { Check, VerificationReport } from '../verify/verify.js';
 import type { ServiceContext } from './context.js';
 import { HttpProblem } from './problem.js';
 import { serviceTrustRegistry } from './trust.js';
+import type { TrustRegistry } from '../trust/types.js';
 import { issuerDidDocument, issuerJwks, statusListCredential } from './publish.js';
 
 const vc = vcLib as unknown as {
@@ -141,6 +142,8 @@ function cachingFetch(inner: GuardedFetch, ttlMs = 60_000): GuardedFetch {
 export interface Verifier {
   fetch: GuardedFetch;
   resolver: DidResolver;
+  /** Known issuers: the hosted ones and the configured trust lists. */
+  trust: TrustRegistry;
   /** `checkStatus: false` skips the status check (VC-API `options.checks` without "credentialStatus"). */
   credential(input: string | object, options?: { checkStatus?: boolean }): Promise<VerificationReport>;
   presentation(input: Record<string, unknown>, options: { challenge?: string; domain?: string; unsigned: boolean }): Promise<PresentationReport>;
@@ -229,5 +232,5 @@ export function createVerifier(ctx: ServiceContext): Verifier {
     return { verified: pres.verified && credentials.every((c) => c.verified), presentation: pres, credentials };
   }
 
-  return { fetch, resolver, credential, presentation };
+  return { fetch, resolver, trust, credential, presentation };
 }

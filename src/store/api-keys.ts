@@ -63,14 +63,7 @@ export async function findApiKey(q: Queryable, token: string): Promise<ApiKeyRow
     [hashToken(token)],
   );
   const r = res.rows[0];
-  if (!r) return undefined;
-  return {
-    id: String(r.id),
-    issuerSlug: String(r.issuer_slug),
-    scopes: r.scopes as Scope[],
-    ...(r.label != null ? { label: String(r.label) } : {}),
-    createdAt: isoTime(r.created_at),
-  };
+  return r ? apiKeyRow(r) : undefined;
 }
 
 /** How long a process trusts an API key it looked up without looking again: how late a revocation made by another
@@ -145,7 +138,11 @@ export async function revokeApiKey(q: Queryable, issuerSlug: string, id: string)
 export async function findActiveApiKeyById(q: Queryable, id: string): Promise<ApiKeyRow | undefined> {
   const res = await q.query<Record<string, unknown>>('SELECT id, issuer_slug, scopes, label, created_at FROM api_keys WHERE id = $1 AND revoked_at IS NULL', [id]);
   const r = res.rows[0];
-  if (!r) return undefined;
+  return r ? apiKeyRow(r) : undefined;
+}
+
+/** An `api_keys` row (its public columns) as the service sees it. */
+function apiKeyRow(r: Record<string, unknown>): ApiKeyRow {
   return {
     id: String(r.id),
     issuerSlug: String(r.issuer_slug),

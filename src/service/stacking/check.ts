@@ -68,6 +68,8 @@ export async function runStackingCheck(
         documentLoader: ctx.documentLoader,
         cryptosuite: ctx.cryptosuite,
         verifyCredential: (input) => verifier.credential(input),
+        // A "trustList" selector names a list: an issuer is on it when that list (by its name) lists the issuer.
+        isTrusted: async (issuerId, list) => (await verifier.trust.lookup(issuerId)).matches.some((m) => m.list === list),
       },
     );
   } catch (e) {
