@@ -126,14 +126,14 @@ describe.skipIf(skip !== undefined)('the claim page in a real browser', () => {
   }, 120_000);
 });
 
-/** Every QR code of the page, drawn by the browser (SVG → canvas) and decoded with jsQR. */
+/** Every QR code of the page, drawn by the browser (image → canvas) and decoded with jsQR. */
 async function decodeQrCodes(page: import('playwright-core').Page): Promise<string[]> {
-  const images = await page.$$eval('.qr svg', async (svgs) => {
+  const images = await page.$$eval('img.qr', async (shown) => {
     const out: { data: number[]; width: number; height: number }[] = [];
-    for (const svg of svgs) {
+    for (const qr of shown as HTMLImageElement[]) {
       const size = 400;
       const img = new Image(size, size);
-      img.src = `data:image/svg+xml;base64,${btoa(new XMLSerializer().serializeToString(svg))}`;
+      img.src = qr.src;
       await img.decode();
       const canvas = document.createElement('canvas');
       canvas.width = size;

@@ -69,8 +69,7 @@ function Wallet({ id, heading, forWhat, button, qrName, option, children }: { id
     <section class="wallet-option panel" aria-labelledby={id}>
       <h3 id={id}>{heading}</h3>
       <p>{forWhat}</p>
-      {/* The SVG is the qrcode library's output for a link we made: no reader input reaches it. */}
-      <div class="qr" role="img" aria-label={qrName} dangerouslySetInnerHTML={{ __html: option.qr }} />
+      <img class="qr" src={option.qr} alt={qrName} width={192} height={192} />
       <p class="actions">
         <a class="button" href={option.href}>
           {button}

@@ -10,7 +10,7 @@ import type { ServiceContext } from '../context.js';
 import { offerProblem, usableOffer } from './copy.js';
 import { offerLinks, qrSvg } from './offers.js';
 
-/** One way into a wallet: the link (a button) and its QR code (SVG). */
+/** One way into a wallet: the link (a button) and its QR code (an SVG `data:` URL, shown as an image). */
 export interface WalletOption {
   href: string;
   qr: string;
@@ -59,7 +59,7 @@ export async function walletOptions(ctx: ServiceContext, slug: string, secret: s
   const issuer = await ctx.issuer(slug);
   const links = offerLinks(ctx.publicUrl, slug, issuer.keys.controller, secret);
   const https = ctx.publicUrl.startsWith('https://');
-  const [lcwQr, vciQr] = await Promise.all([qrSvg(links.lcw.universal), https ? qrSvg(links.oid4vci.offer) : undefined]);
+  const [lcwQr, vciQr] = await Promise.all([qrImage(links.lcw.universal), https ? qrImage(links.oid4vci.offer) : undefined]);
   return {
     credentialId: row.id,
     issuerName: issuer.row.profile.name,
@@ -68,4 +68,9 @@ export async function walletOptions(ctx: ServiceContext, slug: string, secret: s
     lcw: { href: links.lcw.universal, qr: lcwQr },
     ...(vciQr ? { oid4vci: { href: links.oid4vci.offer, qr: vciQr, pin: offer.txCodeHash !== undefined } } : {}),
   };
+}
+
+/** A QR code as an image URL: pages never insert markup, even markup we made. */
+async function qrImage(text: string): Promise<string> {
+  return `data:image/svg+xml;base64,${Buffer.from(await qrSvg(text)).toString('base64')}`;
 }
