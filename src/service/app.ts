@@ -73,7 +73,7 @@ export async function createApp(config: ServiceConfig = {}): Promise<ServiceApp>
   const verifier = createVerifier(ctx);
   const mailer = new ClaimMailer(ctx, { ...(config.smtpUrl ? { smtpUrl: config.smtpUrl } : {}), pageUrl: (slug, id) => credentialPageUrlOf(ctx, slug, id) });
   mailer.start();
-  const worker = config.jobWorker === false ? undefined : await startJobWorker(ctx, config.jobWorkerThreads !== undefined ? { poolSize: config.jobWorkerThreads } : {});
+  const worker = config.jobWorker === false ? undefined : await startJobWorker(ctx, { mailer, ...(config.jobWorkerThreads !== undefined ? { poolSize: config.jobWorkerThreads } : {}) });
   const deps: ServiceDeps = {
     ctx,
     verifier,

@@ -26,6 +26,7 @@ import type { Queryable } from '../store/db.js';
 import type { Allocation } from '../store/status-lists.js';
 import { allocateStatusIndexes, releaseStatusIndexes } from '../store/status-lists-bulk.js';
 import type { LoadedIssuer, ServiceContext } from './context.js';
+import { MAIL_NOT_SENT } from './mail/outcomes.js';
 import { achievementImageUrl } from './page-urls.js';
 import { canonicalJson, sha256Hex } from './issuance.js';
 import { lookupKey, resolveRecord } from './record-resolution.js';
@@ -50,6 +51,12 @@ export interface BulkOptions {
   pool?: FastDiPool;
   /** Called once the chunk's status indexes are claimed (committed), before signing. */
   onReserved?(): void;
+  /**
+   * Queue a claim e-mail for each credential written, in the chunk's transaction, as single issuance does (absent:
+   * no SMTP, nothing written). `mailFrom`: whether the issuer has a from address; without one the rows record why
+   * nothing is sent.
+   */
+  claimMail?: { mailFrom: boolean };
 }
 
 interface ToIssue {
@@ -308,13 +315,30 @@ export async function writeChunk(tx: Queryable, ctx: ServiceContext, slug: strin
              AS t(id text, record_id text, record_hash text, sid text, email text, did text, list_id int, idx int, entries jsonb,
                   credential text, key_id text, awarded text, code text, version int)
          ON CONFLICT DO NOTHING
-         RETURNING id, record_id
+         RETURNING id, record_id, learner_email
        ), a AS (
          INSERT INTO audit_log (actor, issuer_slug, action, target, details)
          SELECT $4, $1, 'credential.issue', ins.id, jsonb_build_object('recordId', ins.record_id, 'format', $2::text, 'job', $5::text) FROM ins
+       ), m AS (
+         -- The claim e-mails, as queueClaimMail writes them one by one: pending, or skipped with the reason.
+         INSERT INTO mail_outbox (issuer_slug, credential_id, kind, state, outcome)
+         SELECT $1, ins.id, 'claim',
+                CASE WHEN ins.learner_email IS NULL OR NOT $7::boolean THEN 'skipped' ELSE 'pending' END,
+                CASE WHEN ins.learner_email IS NULL THEN $8::text WHEN NOT $7::boolean THEN $9::text END
+           FROM ins WHERE $6::boolean
        )
        SELECT id FROM ins`,
-      [slug, options.format, JSON.stringify(rows), options.actor, options.jobId],
+      [
+        slug,
+        options.format,
+        JSON.stringify(rows),
+        options.actor,
+        options.jobId,
+        options.claimMail !== undefined,
+        options.claimMail?.mailFrom === true,
+        MAIL_NOT_SENT.noAddress,
+        MAIL_NOT_SENT.noFrom,
+      ],
     );
     const written = new Set(res.rows.map((r) => String(r.id)));
     const lost = s.filter((t) => !written.has(t.id));

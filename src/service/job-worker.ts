@@ -23,6 +23,7 @@ import {
   renewJobLease,
 } from '../store/jobs.js';
 import type { ClaimedChunk, JobRow } from '../store/jobs.js';
+import { getClaimSettings } from '../store/offers.js';
 import { releaseStatusIndexes } from '../store/status-lists-bulk.js';
 import { bulkCredentialId, countResults, prepareChunk, writeChunk } from './bulk-issue.js';
 import type { BulkItem, BulkOptions, PreparedChunk } from './bulk-issue.js';
@@ -47,6 +48,11 @@ export interface JobWorkerOptions {
   workerId?: string;
   /** Called when a chunk's status indexes are claimed, before it is signed (the crash tests kill the process here). */
   onReserved?(info: { jobId: string; seq: number }): void;
+  /**
+   * The claim e-mail sender: when it has SMTP, each credential a job writes gets its claim e-mail queued in the
+   * chunk's transaction (as a single issuance does), and the sender is woken once the chunk commits.
+   */
+  mailer?: { readonly configured: boolean; kick(): void };
   /** Called after each chunk is written. */
   onChunk?(info: { jobId: string; seq: number; results: readonly ReportRow[] }): void;
 }
@@ -122,12 +128,14 @@ async function issueChunk(state: WorkerState, chunk: ClaimedChunk, job: JobRow, 
     ...(mapping ? { mapping } : {}),
     ...(pool ? { pool } : {}),
     ...(options.onReserved ? { onReserved: () => options.onReserved?.({ jobId: chunk.jobId, seq: chunk.seq }) } : {}),
+    ...(options.mailer?.configured && !job.options.dryRun ? { claimMail: { mailFrom: Boolean((await getClaimSettings(ctx.db, job.issuerSlug)).mailFrom) } } : {}),
   };
   const prepared = await prepareChunk(ctx, issuer, items, bulk);
   onPrepared(prepared);
   const results = await writeHeld(state, chunk, (tx) => writeChunk(tx, ctx, job.issuerSlug, prepared, bulk));
   const issued = results.filter((r) => r.outcome === 'issued').length;
   if (issued > 0) ctx.metrics.issued.inc({ issuer: job.issuerSlug, format: job.options.format }, issued);
+  if (issued > 0 && bulk.claimMail) options.mailer?.kick();
   return results;
 }
 

@@ -21,6 +21,7 @@ import { achievementName } from '../wallet/claim.js';
 import { learnerWalletUrl } from '../wallet/urls.js';
 import { newOffer, offerLinks } from '../wallet/offers.js';
 import { claimMail, pinMail } from './claim-mail.js';
+import { MAIL_NOT_SENT } from './outcomes.js';
 
 export interface ClaimMailerOptions {
   /** SMTP server (nodemailer URL syntax, e.g. `smtps://user:pass@smtp.example.ac.uk`); absent = no e-mail is sent. */
@@ -71,9 +72,9 @@ export async function queueClaimMail(ctx: ServiceContext, slug: string, credenti
   const q = options.q ?? ctx.db;
   const row = await getCredential(q, slug, credentialId);
   let skip: string | undefined;
-  if (!options.smtpConfigured) skip = 'not sent: SMTP is not configured (SMTP_URL)';
-  else if (!row?.learnerEmail) skip = 'not sent: the record has no e-mail address';
-  else if (!(await getClaimSettings(q, slug)).mailFrom) skip = "not sent: the issuer has no from address (claim settings 'mailFrom')";
+  if (!options.smtpConfigured) skip = MAIL_NOT_SENT.noSmtp;
+  else if (!row?.learnerEmail) skip = MAIL_NOT_SENT.noAddress;
+  else if (!(await getClaimSettings(q, slug)).mailFrom) skip = MAIL_NOT_SENT.noFrom;
   const mail = await insertMail(q, { issuerSlug: slug, credentialId, state: skip ? 'skipped' : 'pending', ...(skip ? { outcome: skip } : {}) });
   return { queued: !skip, outcome: skip ?? 'queued', id: mail.id };
 }

@@ -16,6 +16,7 @@ import { changeStatus, issueFromRecord } from '../issuance.js';
 import type { StatusAction } from '../issuance.js';
 import type { ServiceContext } from '../context.js';
 import { claimMailStatus, queueClaimMail } from '../mail/mailer.js';
+import { MAIL_NOT_SENT } from '../mail/outcomes.js';
 import type { ClaimMailer, QueuedMail } from '../mail/mailer.js';
 import { problems } from '../problem.js';
 import { credentialResource, credentialUrl, issuedResource, nextPageUrl } from '../resources.js';
@@ -56,7 +57,7 @@ function claimMails(ctx: ServiceContext, slug: string, mailer: ClaimMailer | und
   };
 }
 
-const NO_SMTP = 'not sent: SMTP is not configured (SMTP_URL)';
+const NO_SMTP = MAIL_NOT_SENT.noSmtp;
 const NOT_SENT = [{ state: 'skipped', attempts: 0, outcome: NO_SMTP }];
 
 /** The claim e-mails of a credential for its API view; with none queued on a deployment without SMTP, why. */
