@@ -204,6 +204,27 @@ describe('the learner page', () => {
     expect((await get(other.pageUrl)).text).toContain('data-state="valid"');
   });
 
+  it('replaced by a re-issue: the old page says revoked and links the current credential\'s page, through re-issues of re-issues', async () => {
+    const withMark = (mark: number) => ({ result: { ...(record.result as Record<string, unknown>), mark } });
+    const first = await issue('page-replaced', 'di', withMark(60));
+    const second = await call(h, 'POST', `/issuers/${h.slug}/credentials?reissue=true`, { token: h.tokens.full, body: { ...record, recordId: 'page-replaced', ...withMark(61) } });
+    expect(second.status, second.text).toBe(201);
+    const old = await get(first.pageUrl, { 'accept-language': 'en-GB' });
+    expect(old.text).toContain('data-state="revoked"');
+    expect(visible(old.text)).toContain('The issuer has issued a corrected credential in its place. See the current credential');
+    const path = new URL(second.body.pageUrl).pathname;
+    expect(old.text).toContain(`href="${path}?lang=en"`);
+    // A second correction: both older pages lead to the newest.
+    const third = await call(h, 'POST', `/issuers/${h.slug}/credentials?reissue=true`, { token: h.tokens.full, body: { ...record, recordId: 'page-replaced', ...withMark(62) } });
+    expect(third.status, third.text).toBe(201);
+    const newest = new URL(third.body.pageUrl).pathname;
+    for (const url of [first.pageUrl, second.body.pageUrl]) expect((await get(`${url}?lang=cy`)).text).toContain(`href="${newest}?lang=cy"`);
+    expect((await get(third.body.pageUrl)).text).not.toContain('See the current credential');
+    // A withdrawn current page is not linked.
+    await call(h, 'POST', `/issuers/${h.slug}/credentials/${encodeURIComponent(third.body.id)}/page/withdraw`, { token: h.tokens.full });
+    expect((await get(first.pageUrl)).text).not.toContain('See the current credential');
+  });
+
   it('an unknown or malformed token is a 404 page; withdrawal makes the page a 404 while the credential still verifies', async () => {
     expect((await get(`${h.url}/c/${'A'.repeat(43)}`)).status).toBe(404);
     expect((await get(`${h.url}/c/short`)).status).toBe(404);

@@ -10,6 +10,7 @@ import { certificatePdf } from '../display/certificate.js';
 import type { Lang } from '../display/i18n/index.js';
 import { credentialView } from '../display/view.js';
 import type { CredentialView, SignerView } from '../display/view.js';
+import { getCredential } from '../store/credentials.js';
 import type { CredentialRow } from '../store/credentials.js';
 import { achievementImage, credentialByPageToken, pageSettings, pageTokenOf } from '../store/pages.js';
 import type { ProvenSigner, VerificationReport } from '../verify/types.js';
@@ -31,6 +32,8 @@ export interface LearnerPageData {
   /** The issuer opted in to search engines. */
   indexable: boolean;
   pageUrl: string;
+  /** A re-issue replaced this credential: the page of the credential that is current now (unless withdrawn). */
+  replacedBy?: string;
 }
 
 /**
@@ -85,6 +88,7 @@ export async function learnerPageData(ctx: ServiceContext, verifier: Verifier, t
   const credential = row.format === 'di' ? (JSON.parse(row.credential) as Record<string, unknown>) : row.credential;
   const report = await verifier.credential(credential);
   const settings = await pageSettings(ctx.db, row.issuerSlug);
+  const replacedBy = row.supersededBy !== undefined ? await currentPageUrl(ctx, row.issuerSlug, row.supersededBy) : undefined;
   return {
     row,
     view: verifiedView(credential, report, hostedList),
@@ -92,7 +96,20 @@ export async function learnerPageData(ctx: ServiceContext, verifier: Verifier, t
     state: pageState(report, row.status),
     indexable: settings.indexable,
     pageUrl: credentialPageUrl(ctx, token),
+    ...(replacedBy !== undefined ? { replacedBy } : {}),
   };
+}
+
+/** The page of the credential that replaced `id`, following re-issues of re-issues to the current one. */
+async function currentPageUrl(ctx: ServiceContext, slug: string, id: string): Promise<string | undefined> {
+  let current = id;
+  // Each re-issue points at the next; a bound keeps a damaged chain from looping.
+  for (let hop = 0; hop < 32; hop++) {
+    const next = (await getCredential(ctx.db, slug, current))?.supersededBy;
+    if (next === undefined) break;
+    current = next;
+  }
+  return credentialPageUrlOf(ctx, slug, current);
 }
 
 /**

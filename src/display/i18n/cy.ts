@@ -162,6 +162,8 @@ export const cy: Catalogue = {
   'page.credential.status.valid.text': 'Wedi’i wirio nawr: mae’r llofnod yn dal, ac nid yw’r cyhoeddwr wedi dirymu nac atal y tystlythyr hwn.',
   'page.credential.status.revoked.title': 'Wedi’i ddirymu',
   'page.credential.status.revoked.text': 'Mae’r cyhoeddwr wedi dirymu’r tystlythyr hwn. Nid yw’n ddilys mwyach, ac ni ellir lawrlwytho dim o’r dudalen hon.',
+  'page.credential.replaced.text': 'Mae’r cyhoeddwr wedi rhoi tystlythyr wedi’i gywiro yn ei le.',
+  'page.credential.replaced.link': 'Gweld y tystlythyr cyfredol',
   'page.credential.status.suspended.title': 'Wedi’i atal',
   'page.credential.status.suspended.text': 'Mae’r cyhoeddwr wedi atal y tystlythyr hwn. Nid yw’n ddilys tra bo wedi’i atal.',
   'page.credential.status.expired.title': 'Wedi dod i ben',

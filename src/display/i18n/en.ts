@@ -177,6 +177,8 @@ export const en = {
   'page.credential.status.valid.text': 'Checked just now: the signature holds, and the issuer has not revoked or suspended this credential.',
   'page.credential.status.revoked.title': 'Revoked',
   'page.credential.status.revoked.text': 'The issuer has revoked this credential. It is no longer valid, and nothing can be downloaded from this page.',
+  'page.credential.replaced.text': 'The issuer has issued a corrected credential in its place.',
+  'page.credential.replaced.link': 'See the current credential',
   'page.credential.status.suspended.title': 'Suspended',
   'page.credential.status.suspended.text': 'The issuer has suspended this credential. It is not valid while it is suspended.',
   'page.credential.status.expired.title': 'Expired',

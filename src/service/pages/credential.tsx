@@ -22,7 +22,7 @@ const TONE: Record<PageState, 'ok' | 'warn' | 'bad'> = { valid: 'ok', revoked: '
  * The status banner: the word and a sentence, coloured by tone (the word always carries the meaning).
  * `verdict`: the verification page's words for valid / not valid / not confirmed.
  */
-export function StatusBanner({ lang, state, view, verdict, warnings }: { lang: Lang; state: PageState; view: CredentialView; verdict?: boolean; warnings?: boolean }) {
+export function StatusBanner({ lang, state, view, verdict, warnings, replacedBy }: { lang: Lang; state: PageState; view: CredentialView; verdict?: boolean; warnings?: boolean; replacedBy?: string }) {
   const own = !verdict || state === 'revoked' || state === 'suspended' || state === 'expired';
   const title = own ? label(lang, `page.credential.status.${state}.title` as LabelKey) : label(lang, `verdict.${state === 'valid' ? 'valid' : state === 'unknown' ? 'unknown' : 'invalid'}.title`);
   const text = own
@@ -34,6 +34,11 @@ export function StatusBanner({ lang, state, view, verdict, warnings }: { lang: L
     <div class={`banner banner--${TONE[state]}`} data-state={state}>
       <p class="banner__title">{title}</p>
       <p>{text}</p>
+      {replacedBy !== undefined && (
+        <p>
+          {label(lang, 'page.credential.replaced.text')} <a href={replacedBy}>{label(lang, 'page.credential.replaced.link')}</a>
+        </p>
+      )}
     </div>
   );
 }

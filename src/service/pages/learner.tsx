@@ -89,6 +89,11 @@ function Share({ lang, data }: { lang: Lang; data: LearnerPageData }) {
   );
 }
 
+/** A page of this deployment as a link that keeps the reader's language. */
+function pagePath(pageUrl: string, lang: Lang): string {
+  return `${new URL(pageUrl).pathname}?lang=${lang}`;
+}
+
 export interface LearnerPageProps {
   pc: PageContext;
   data: LearnerPageData;
@@ -101,7 +106,7 @@ export function LearnerPage({ pc, data, wallet }: LearnerPageProps) {
   const files = offeredDownloads(data);
   return (
     <>
-      <StatusBanner lang={pc.lang} state={data.state} view={data.view} />
+      <StatusBanner lang={pc.lang} state={data.state} view={data.view} {...(data.replacedBy !== undefined ? { replacedBy: pagePath(data.replacedBy, pc.lang) } : {})} />
       <CredentialHead pc={pc} view={data.view} />
       <Section id="details" heading={label(pc.lang, 'page.credential.detailsHeading')}>
         <CredentialRows lang={pc.lang} view={data.view} />
