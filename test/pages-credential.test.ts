@@ -246,6 +246,33 @@ describe('the learner page', () => {
     expect((await call(h, 'POST', `/issuers/${h.slug}/credentials/urn%3Auuid%3Anone/page/withdraw`, { token: h.tokens.full })).status).toBe(404);
   });
 
+  it('a withdrawn page can be put back at its address, or at a new one that leaves the old address a 404', async () => {
+    const issued = await issue('page-restore');
+    const base = `/issuers/${h.slug}/credentials/${encodeURIComponent(issued.id)}/page`;
+    await call(h, 'POST', `${base}/withdraw`, { token: h.tokens.full });
+    expect((await get(issued.pageUrl)).status).toBe(404);
+    expect((await call(h, 'POST', `${base}/restore`, { token: h.tokens.readOnly })).status).toBe(403);
+    const back = await call(h, 'POST', `${base}/restore`, { token: h.tokens.full });
+    expect(back.status, back.text).toBe(200);
+    expect(back.body).toEqual({ id: issued.id, pageUrl: issued.pageUrl });
+    expect((await get(issued.pageUrl)).status).toBe(200);
+    // A new link: the old address is gone for good, the new one is as unguessable and is what the API names now.
+    const moved = await call(h, 'POST', `${base}/restore`, { token: h.tokens.full, body: { newLink: true } });
+    expect(moved.status, moved.text).toBe(200);
+    expect(moved.body.pageUrl).toMatch(new RegExp(`^${h.url}/c/[A-Za-z0-9_-]{43}$`));
+    expect(moved.body.pageUrl).not.toBe(issued.pageUrl);
+    expect((await get(issued.pageUrl)).status).toBe(404);
+    expect((await get(moved.body.pageUrl)).text).toContain('data-state="valid"');
+    expect((await call(h, 'GET', `/issuers/${h.slug}/credentials/${encodeURIComponent(issued.id)}`, { token: h.tokens.readOnly })).body.pageUrl).toBe(moved.body.pageUrl);
+    expect((await call(h, 'POST', `${base}/restore`, { token: h.tokens.full, body: { newLink: 'perhaps' } })).status).toBe(400);
+    expect((await call(h, 'POST', `/issuers/${h.slug}/credentials/urn%3Auuid%3Anone/page/restore`, { token: h.tokens.full })).status).toBe(404);
+    const audit = await call(h, 'GET', `/issuers/${h.slug}/audit?target=${encodeURIComponent(issued.id)}`, { token: h.tokens.admin });
+    expect(audit.status).toBe(200);
+    expect(audit.body.items.map((e: { action: string; details?: unknown }) => [e.action, e.details])).toEqual(
+      expect.arrayContaining([['credential.page.restore', { newLink: true }], ['credential.page.restore', { newLink: false }]]),
+    );
+  });
+
   it('noindex by default; an issuer that opts in gets indexable pages', async () => {
     const issued = await issue('page-index');
     expect((await get(issued.pageUrl)).text).toContain('<meta name="robots" content="noindex, nofollow"/>');

@@ -276,6 +276,65 @@ async function signAll(
   return out;
 }
 
+/** The one statement that writes a chunk's credentials, their audit entries and claim e-mails; the ids written. */
+async function insertChunk(tx: Queryable, slug: string, s: PreparedChunk['signed'], options: BulkOptions): Promise<Set<string>> {
+  const learner = (t: (typeof s)[number]): CompletionRecord['learner'] => t.record.learner;
+  // The rows travel as ONE JSON parameter (json_to_recordset): serialised natively, parsed by the server, much
+  // cheaper than one array parameter per column for 500 credentials of a few KB each.
+  const rows = s.map((t) => ({
+    id: t.id,
+    record_id: t.record.recordId,
+    record_hash: t.recordHash,
+    sid: learner(t).studentId ?? null,
+    email: learner(t).email?.toLowerCase() ?? null,
+    did: learner(t).did ?? null,
+    list_id: t.allocation.listId,
+    idx: t.allocation.index,
+    entries: [t.entry],
+    credential: t.credential,
+    key_id: t.keyId,
+    awarded: t.awarded,
+    code: t.record.course.code,
+    version: t.courseVersion ?? null,
+  }));
+  const res = await tx.query<{ id: string }>(
+    `WITH ins AS (
+       INSERT INTO credentials (id, issuer_slug, record_id, record_hash, format, learner_student_id, learner_email, learner_did,
+         status_list_id, status_index, status_entries, credential, key_id, awarded_date, course_code, course_version)
+       SELECT t.id, $1, t.record_id, t.record_hash, $2, t.sid, t.email, t.did, t.list_id, t.idx, t.entries, t.credential, t.key_id,
+              t.awarded, t.code, t.version
+         FROM json_to_recordset($3::json)
+           AS t(id text, record_id text, record_hash text, sid text, email text, did text, list_id int, idx int, entries jsonb,
+                credential text, key_id text, awarded text, code text, version int)
+       ON CONFLICT DO NOTHING
+       RETURNING id, record_id, learner_email
+     ), a AS (
+       INSERT INTO audit_log (actor, issuer_slug, action, target, details)
+       SELECT $4, $1, 'credential.issue', ins.id, jsonb_build_object('recordId', ins.record_id, 'format', $2::text, 'job', $5::text) FROM ins
+     ), m AS (
+       -- The claim e-mails, as queueClaimMail writes them one by one: pending, or skipped with the reason.
+       INSERT INTO mail_outbox (issuer_slug, credential_id, kind, state, outcome)
+       SELECT $1, ins.id, 'claim',
+              CASE WHEN ins.learner_email IS NULL OR NOT $7::boolean THEN 'skipped' ELSE 'pending' END,
+              CASE WHEN ins.learner_email IS NULL THEN $8::text WHEN NOT $7::boolean THEN $9::text END
+         FROM ins WHERE $6::boolean
+     )
+     SELECT id FROM ins`,
+    [
+      slug,
+      options.format,
+      JSON.stringify(rows),
+      options.actor,
+      options.jobId,
+      options.claimMail !== undefined,
+      options.claimMail?.mailFrom === true,
+      MAIL_NOT_SENT.noAddress,
+      MAIL_NOT_SENT.noFrom,
+    ],
+  );
+  return new Set(res.rows.map((r) => String(r.id)));
+}
+
 /**
  * Step 4, inside the caller's transaction: writes the signed credentials (one statement, audit entries included),
  * hands back the indexes of credentials not written, and settles the outcome of rows whose record was stored by
@@ -286,61 +345,7 @@ export async function writeChunk(tx: Queryable, ctx: ServiceContext, slug: strin
   const release = [...prepared.dropped];
   if (prepared.signed.length > 0) {
     const s = prepared.signed;
-    const learner = (t: (typeof s)[number]): CompletionRecord['learner'] => t.record.learner;
-    // The rows travel as ONE JSON parameter (json_to_recordset): serialised natively, parsed by the server, much
-    // cheaper than one array parameter per column for 500 credentials of a few KB each.
-    const rows = s.map((t) => ({
-      id: t.id,
-      record_id: t.record.recordId,
-      record_hash: t.recordHash,
-      sid: learner(t).studentId ?? null,
-      email: learner(t).email?.toLowerCase() ?? null,
-      did: learner(t).did ?? null,
-      list_id: t.allocation.listId,
-      idx: t.allocation.index,
-      entries: [t.entry],
-      credential: t.credential,
-      key_id: t.keyId,
-      awarded: t.awarded,
-      code: t.record.course.code,
-      version: t.courseVersion ?? null,
-    }));
-    const res = await tx.query<{ id: string }>(
-      `WITH ins AS (
-         INSERT INTO credentials (id, issuer_slug, record_id, record_hash, format, learner_student_id, learner_email, learner_did,
-           status_list_id, status_index, status_entries, credential, key_id, awarded_date, course_code, course_version)
-         SELECT t.id, $1, t.record_id, t.record_hash, $2, t.sid, t.email, t.did, t.list_id, t.idx, t.entries, t.credential, t.key_id,
-                t.awarded, t.code, t.version
-           FROM json_to_recordset($3::json)
-             AS t(id text, record_id text, record_hash text, sid text, email text, did text, list_id int, idx int, entries jsonb,
-                  credential text, key_id text, awarded text, code text, version int)
-         ON CONFLICT DO NOTHING
-         RETURNING id, record_id, learner_email
-       ), a AS (
-         INSERT INTO audit_log (actor, issuer_slug, action, target, details)
-         SELECT $4, $1, 'credential.issue', ins.id, jsonb_build_object('recordId', ins.record_id, 'format', $2::text, 'job', $5::text) FROM ins
-       ), m AS (
-         -- The claim e-mails, as queueClaimMail writes them one by one: pending, or skipped with the reason.
-         INSERT INTO mail_outbox (issuer_slug, credential_id, kind, state, outcome)
-         SELECT $1, ins.id, 'claim',
-                CASE WHEN ins.learner_email IS NULL OR NOT $7::boolean THEN 'skipped' ELSE 'pending' END,
-                CASE WHEN ins.learner_email IS NULL THEN $8::text WHEN NOT $7::boolean THEN $9::text END
-           FROM ins WHERE $6::boolean
-       )
-       SELECT id FROM ins`,
-      [
-        slug,
-        options.format,
-        JSON.stringify(rows),
-        options.actor,
-        options.jobId,
-        options.claimMail !== undefined,
-        options.claimMail?.mailFrom === true,
-        MAIL_NOT_SENT.noAddress,
-        MAIL_NOT_SENT.noFrom,
-      ],
-    );
-    const written = new Set(res.rows.map((r) => String(r.id)));
+    const written = await insertChunk(tx, slug, s, options);
     const lost = s.filter((t) => !written.has(t.id));
     if (lost.length > 0) {
       release.push(...lost.map((t) => t.id));

@@ -12,7 +12,7 @@ import { credentialView } from '../display/view.js';
 import { MicrocredError } from '../errors.js';
 import { recordAudit } from '../store/audit.js';
 import { getCredential } from '../store/credentials.js';
-import { achievementImage, latestCredentialForCourse, pageWithdrawnAt, saveAchievementImage, savePageSettings, withdrawPage } from '../store/pages.js';
+import { achievementImage, latestCredentialForCourse, pageWithdrawnAt, restorePage, saveAchievementImage, savePageSettings, withdrawPage } from '../store/pages.js';
 import type { AchievementImage, PageSettings } from '../store/pages.js';
 import type { ServiceContext } from './context.js';
 import { credentialPageUrl } from './page-urls.js';
@@ -39,6 +39,27 @@ export async function withdrawCredentialPage(ctx: ServiceContext, slug: string, 
       await recordAudit(tx, { actor, issuerSlug: slug, action: 'credential.page.withdraw', target: id });
     }
     return { id, pageUrl: credentialPageUrl(ctx, row.pageToken), withdrawnAt: before ?? (await pageWithdrawnAt(tx, slug, id)) as string };
+  });
+}
+
+/**
+ * Puts a withdrawn credential page back (audited): at its old address, or with `newLink` at a new one (the old
+ * address stays a 404, for a link that went where it should not). A page that is not withdrawn is left as it is,
+ * unless a new link is asked for.
+ *
+ * @example
+ * ```ts
+ * await restoreCredentialPage(ctx, 'northbridge', 'urn:uuid:…', 'api-key:ak_1', { newLink: false }); // { id, pageUrl }
+ * ```
+ */
+export async function restoreCredentialPage(ctx: ServiceContext, slug: string, id: string, actor: string, options: { newLink: boolean }): Promise<{ id: string; pageUrl: string }> {
+  return ctx.db.transaction(async (tx) => {
+    const row = await getCredential(tx, slug, id, true);
+    if (!row || !row.pageToken) throw problems.notFound(`Issuer ${slug} has no credential ${JSON.stringify(id)}.`);
+    if ((await pageWithdrawnAt(tx, slug, id)) === undefined && !options.newLink) return { id, pageUrl: credentialPageUrl(ctx, row.pageToken) };
+    const token = (await restorePage(tx, slug, id, options)) as string;
+    await recordAudit(tx, { actor, issuerSlug: slug, action: 'credential.page.restore', target: id, details: { newLink: options.newLink } });
+    return { id, pageUrl: credentialPageUrl(ctx, token) };
   });
 }
 

@@ -55,6 +55,23 @@ export async function withdrawPage(q: Queryable, issuerSlug: string, id: string)
 }
 
 /**
+ * Puts a withdrawn page back; with `newLink`, at a new token (the old address stays a 404), made as issuing makes
+ * it (the column's default). Returns the page token, or undefined when the issuer has no such credential.
+ *
+ * @example
+ * ```ts
+ * await restorePage(tx, 'northbridge', 'urn:uuid:…', { newLink: true }); // 'Jx3…' (43 characters)
+ * ```
+ */
+export async function restorePage(q: Queryable, issuerSlug: string, id: string, options: { newLink: boolean }): Promise<string | undefined> {
+  const res = await q.query<{ page_token: string }>(
+    `UPDATE credentials SET page_withdrawn_at = NULL${options.newLink ? ', page_token = DEFAULT' : ''} WHERE issuer_slug = $1 AND id = $2 RETURNING page_token`,
+    [issuerSlug, id],
+  );
+  return res.rows[0]?.page_token;
+}
+
+/**
  * When the credential's page was withdrawn, if it was.
  *
  * @example

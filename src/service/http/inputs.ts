@@ -141,6 +141,18 @@ export function flagField(description: string): Field {
 }
 
 /**
+ * The value of a checked `flagField` (a form sends its text): true for true, "true" and "1".
+ *
+ * @example
+ * ```ts
+ * flagValue(body.newLink); // false when absent
+ * ```
+ */
+export function flagValue(value: unknown): boolean {
+  return value === true || value === 'true' || value === '1';
+}
+
+/**
  * Content that a core function checks and reports in full (every problem with its JSON path), documented here and
  * only required to be present, if at all, by the pipeline.
  */

@@ -10,7 +10,7 @@ import { issueBatch, jsonLines, MAX_BATCH } from '../batch.js';
 import type { BatchItem } from '../batch.js';
 import { defineRoute, json } from '../http/declare.js';
 import type { AnyRoute, JsonSchema, RouteInput, Router } from '../http/declare.js';
-import { cursorParam, enumParam, integerParam, objectField, textField, textParam, timestampParam } from '../http/inputs.js';
+import { cursorParam, enumParam, flagValue, integerParam, objectField, textField, textParam, timestampParam } from '../http/inputs.js';
 import { compileField, documentedSchema } from '../http/validate.js';
 import { changeStatus, issueFromRecord } from '../issuance.js';
 import type { StatusAction } from '../issuance.js';
@@ -28,7 +28,7 @@ const readOptions = compileField(issueOptions, 'options');
 function issuing(query: RouteInput<Record<string, never>, typeof issueQuery>['query'], options: unknown): { format: CredentialFormat; reissue: boolean; alg?: JwtAlg } {
   const opts = (options !== null && typeof options === 'object' ? readOptions(options) : {}) as Record<string, unknown>;
   const alg = (opts.alg ?? query.alg) as JwtAlg | undefined;
-  const reissue = opts.reissue !== undefined ? opts.reissue === true || opts.reissue === 'true' || opts.reissue === '1' : query.reissue === true;
+  const reissue = opts.reissue !== undefined ? flagValue(opts.reissue) : query.reissue === true;
   return { format: ((opts.format ?? query.format) as CredentialFormat | undefined) ?? 'di', reissue, ...(alg ? { alg } : {}) };
 }
 

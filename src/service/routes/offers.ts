@@ -5,7 +5,7 @@
  */
 import { defineRoute, json } from '../http/declare.js';
 import type { Router } from '../http/declare.js';
-import { checkedElsewhere, flagField, objectField, textParam } from '../http/inputs.js';
+import { checkedElsewhere, flagField, flagValue, objectField, textParam } from '../http/inputs.js';
 import { claimSettings, claimsOf, createOffer, offersOf, revokeOffer, updateClaimSettings } from '../wallet/offers.js';
 import { credentialId, reasonField, slug } from './schemas.js';
 
@@ -61,7 +61,7 @@ const create = defineRoute({
   responses: { 201: json('The offer, its links and QR codes (and the PIN, this once).', { type: 'object', required: ['offer', 'links', 'qr'], properties: { offer: offerView, links: { type: 'object' }, qr: { type: 'object' }, txCode: { type: 'string' } } }) },
   errors: { 400: 'expiresInDays out of range, or a malformed body.', 404: 'Unknown issuer or credential.', 409: 'The credential is revoked or suspended.' },
   handler: async ({ path, body, principal }, { ctx }) => {
-    const txCode = body.txCode === undefined ? undefined : body.txCode === true || body.txCode === 'true' || body.txCode === '1';
+    const txCode = body.txCode === undefined ? undefined : flagValue(body.txCode);
     const created = await createOffer(ctx, path.slug, path.id, {
       actor: principal?.actor as string,
       ...(body.expiresInDays !== undefined ? { expiresInDays: body.expiresInDays as number } : {}),

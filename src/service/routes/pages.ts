@@ -11,8 +11,8 @@ import { DOWNLOADS, learnerPageData, pageDownload } from '../credential-page.js'
 import type { DownloadName } from '../credential-page.js';
 import { defineRoute, empty, html, json, text } from '../http/declare.js';
 import type { Router } from '../http/declare.js';
-import { enumParam, flagField, objectField, textParam } from '../http/inputs.js';
-import { changePageSettings, servedAchievementImage, uploadAchievementImage, withdrawCredentialPage } from '../page-admin.js';
+import { enumParam, flagField, flagValue, objectField, textParam } from '../http/inputs.js';
+import { changePageSettings, restoreCredentialPage, servedAchievementImage, uploadAchievementImage, withdrawCredentialPage } from '../page-admin.js';
 import { learnerPageReply } from '../pages/learner.js';
 import { langQuery, pageContext } from '../pages/page.js';
 import { pageRouter } from '../pages/router.js';
@@ -155,6 +155,19 @@ export const pageSettings: Router = {
       handler: async ({ path, principal }, { ctx }) => ({ json: await withdrawCredentialPage(ctx, path.slug, path.id, principal?.actor as string) }),
     }),
     defineRoute({
+      method: 'post',
+      path: '/issuers/{slug}/credentials/{id}/page/restore',
+      summary: "Put a withdrawn credential page back, at its old address or (newLink) at a new one",
+      description: 'With {"newLink": true} the page gets a new unguessable address and the old one stays a 404 (for a link that went where it should not); a page that is not withdrawn gets a new address only when newLink is asked for.',
+      tags: ['pages'],
+      auth: { scope: 'revoke', issuer: 'path' },
+      params: { slug, id: credentialId },
+      body: { required: false, content: { 'application/json': undefined }, fields: objectField({ newLink: flagField('A new address for the page; the old one stays a 404 (default false).') }) },
+      responses: { 200: json('The page is back.', { type: 'object', properties: { id: { type: 'string' }, pageUrl: { type: 'string' } } }) },
+      errors: { 400: 'Malformed request.', 404: 'Unknown issuer or credential.' },
+      handler: async ({ path, body, principal }, { ctx }) => ({ json: await restoreCredentialPage(ctx, path.slug, path.id, principal?.actor as string, { newLink: flagValue(body.newLink) }) }),
+    }),
+    defineRoute({
       method: 'get',
       path: '/issuers/{slug}/page-settings',
       summary: "The issuer's page settings (indexable: search engines may index its credential pages)",
@@ -179,7 +192,7 @@ export const pageSettings: Router = {
       responses: { 200: json('Settings.', { type: 'object', properties: { indexable: { type: 'boolean' } } }) },
       errors: { 400: 'Malformed request.', 404: 'Unknown issuer.' },
       handler: async ({ path, body, principal }, { ctx }) => {
-        const indexable = body.indexable === true || body.indexable === 'true' || body.indexable === '1';
+        const indexable = flagValue(body.indexable);
         return { json: await changePageSettings(ctx, path.slug, { indexable }, principal?.actor as string) };
       },
     }),
