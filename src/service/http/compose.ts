@@ -10,7 +10,7 @@ import { problemHandlers } from '../middleware/problems.js';
 import type { Metrics } from '../metrics.js';
 import { parseQueryString } from '../params.js';
 import type { Router, ServiceDeps } from './declare.js';
-import { mountRouters } from './pipeline.js';
+import { mountPreflights, mountRouters } from './pipeline.js';
 
 const JSON_TYPES = ['application/json', 'application/*+json', 'application/vc', 'application/vp'];
 const JSONL_TYPES = ['application/x-ndjson', 'application/jsonl', 'application/x-jsonlines', 'application/jsonlines'];
@@ -39,6 +39,7 @@ export function composeApp(routers: readonly Router[], deps: ServiceDeps, option
   app.set('json spaces', 0);
   app.set('query parser', parseQueryString);
   app.use(observeRequests(options.metrics, options.logger));
+  mountPreflights(app, routers);
   mountRouters(app, routers, deps, auth, { phase: 'streamed', bodyLimit });
   app.use(express.json({ limit: bodyLimit, type: JSON_TYPES }));
   app.use(express.text({ limit: bodyLimit, type: JSONL_TYPES }));

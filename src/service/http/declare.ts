@@ -151,6 +151,12 @@ export interface Route<P extends ParamMap = ParamMap, Q extends ParamMap = Param
   /** Error format (default: the router's, else problem+json). */
   readonly errorFormat?: ErrorFormat;
   readonly handler: (input: RouteInput<P, Q>, deps: ServiceDeps) => Reply | Promise<Reply>;
+  /**
+   * Called by wallets from any origin (browser wallets): every answer carries `Access-Control-Allow-Origin: *` and
+   * the path answers CORS preflights. Only for routes that take no cookie and no API key: their bearer tokens and
+   * secrets come from the wallet itself.
+   */
+  readonly cors?: boolean;
 }
 
 /** A route of any parameters (what routers hold; `any` because handler inputs are contravariant). */

@@ -102,6 +102,7 @@ function readPath(out: Record<string, unknown>, checks: CompiledRoute['beforeAut
 async function run(c: CompiledRoute, req: Request, res: Response): Promise<void> {
   const headers: Headers | undefined = typeof c.headers === 'function' ? c.headers(c.deps) : c.headers;
   if (headers) for (const k in headers) res.setHeader(k, headers[k] as string);
+  if (c.route.cors) res.set(CORS_REPLY);
   if (c.errorFormat) useErrorFormat(res, c.errorFormat, c.deps);
   const rawParams = req.params as Record<string, string | undefined>;
   const path: Record<string, unknown> = {};
@@ -151,6 +152,39 @@ export async function writeReply(res: Response, reply: Reply): Promise<void> {
 /** Middleware a route needs before its handler: the form parser when it takes form bodies. */
 function routeMiddleware(route: AnyRoute, bodyLimit: string): RequestHandler[] {
   return route.body && FORM in route.body.content ? [express.urlencoded({ extended: false, limit: bodyLimit })] : [];
+}
+
+/** Headers of every answer of a `cors` route: any origin may read it, and the headers a wallet acts on. */
+const CORS_REPLY = { 'Access-Control-Allow-Origin': '*', 'Access-Control-Expose-Headers': 'Location, WWW-Authenticate' };
+
+/** What a browser wallet sends besides the CORS-safelisted headers (OID4VCI's DPoP included). */
+const PREFLIGHT_HEADERS = 'Authorization, Content-Type, DPoP';
+
+/**
+ * Answers the CORS preflights of the routes declared `cors` (204, any origin, the path's methods), before anything
+ * else sees an OPTIONS request.
+ *
+ * @example
+ * ```ts
+ * mountPreflights(app, ROUTERS);
+ * ```
+ */
+export function mountPreflights(app: express.Express, routers: readonly Router[]): void {
+  const methods = new Map<string, Set<string>>();
+  for (const router of routers) {
+    for (const route of router.routes) {
+      if (!route.cors) continue;
+      const path = expressPath(route.path);
+      methods.set(path, (methods.get(path) ?? new Set()).add(route.method.toUpperCase()));
+    }
+  }
+  for (const [path, allowed] of methods) {
+    const allow = [...allowed, 'OPTIONS'].join(', ');
+    app.options(path, (_req, res) => {
+      res.set({ 'Access-Control-Allow-Origin': '*', 'Access-Control-Allow-Methods': allow, 'Access-Control-Allow-Headers': PREFLIGHT_HEADERS, 'Access-Control-Max-Age': '600', Allow: allow });
+      res.status(204).end();
+    });
+  }
 }
 
 /**

@@ -45,9 +45,8 @@ function toHeaders(h: RequestHeaders): Headers {
   return out;
 }
 
-/** Public documents: any origin may read them (browser wallets), caches a few minutes. */
-const PUBLIC = { 'Cache-Control': 'public, max-age=300', 'Access-Control-Allow-Origin': '*' };
-const CORS = { 'Access-Control-Allow-Origin': '*' };
+/** Public documents: caches may keep them a few minutes. (Any origin may call these endpoints: their routes are `cors`.) */
+const PUBLIC = { 'Cache-Control': 'public, max-age=300' };
 
 /**
  * `GET /.well-known/openid-credential-issuer/issuers/{slug}`: the credential issuer metadata.
@@ -109,7 +108,7 @@ export async function getCredentialOffer(ctx: ServiceContext, slug: string, secr
       },
     },
   });
-  return json(200, credentialOfferObject, CORS);
+  return json(200, credentialOfferObject);
 }
 
 /**
@@ -130,7 +129,7 @@ export async function token(ctx: ServiceContext, slug: string, request: { body: 
   const asMetadata = authorizationServerMetadata(ctx, slug, issuer);
   const req = { headers: toHeaders(request.headers), method: 'POST' as const, url: urls.tokenEndpoint };
   if (!request.body || typeof request.body !== 'object' || Array.isArray(request.body)) {
-    return oauthError(400, 'invalid_request', 'The token request must be form-encoded parameters (grant_type, pre-authorized_code, …).', CORS);
+    return oauthError(400, 'invalid_request', 'The token request must be form-encoded parameters (grant_type, pre-authorized_code, …).');
   }
   let parsed: ReturnType<typeof as.parseAccessTokenRequest>;
   try {
@@ -140,30 +139,30 @@ export async function token(ctx: ServiceContext, slug: string, request: { body: 
   }
   const grant = parsed.grant;
   const details = parsed.accessTokenRequest.authorization_details === undefined ? undefined : grantedDetails(parsed.accessTokenRequest.authorization_details);
-  if (details === false) return oauthError(400, 'invalid_request', 'authorization_details must be a JSON array of objects, each with its "type" (RFC 9396 §2).', CORS);
+  if (details === false) return oauthError(400, 'invalid_request', 'authorization_details must be a JSON array of objects, each with its "type" (RFC 9396 §2).');
   if (grant.grantType !== preAuthorizedCodeGrantIdentifier) {
-    return oauthError(400, 'unsupported_grant_type', `This issuer supports only the pre-authorized code grant (${preAuthorizedCodeGrantIdentifier}).`, CORS);
+    return oauthError(400, 'unsupported_grant_type', `This issuer supports only the pre-authorized code grant (${preAuthorizedCodeGrantIdentifier}).`);
   }
   const settings = await getClaimSettings(ctx.db, slug);
   return ctx.db.transaction(async (tx) => {
     const offer = await findOffer(tx, 'code', hashSecret(grant.preAuthorizedCode), true);
-    if (!offer || offer.issuerSlug !== slug) return oauthError(400, 'invalid_grant', 'The pre-authorized code is not known to this issuer.', CORS);
+    if (!offer || offer.issuerSlug !== slug) return oauthError(400, 'invalid_grant', 'The pre-authorized code is not known to this issuer.');
     const unusable = offerUnusable(offer, await getCredential(tx, slug, offer.credentialId));
-    if (unusable) return oauthError(400, 'invalid_grant', unusable.message, CORS);
-    if (offer.codeUsedAt) return oauthError(400, 'invalid_grant', 'The pre-authorized code has already been used; each code works once. Ask the issuer for a new offer.', CORS);
+    if (unusable) return oauthError(400, 'invalid_grant', unusable.message);
+    if (offer.codeUsedAt) return oauthError(400, 'invalid_grant', 'The pre-authorized code has already been used; each code works once. Ask the issuer for a new offer.');
     if (offer.txCodeHash) {
-      if (grant.txCode === undefined) return oauthError(400, 'invalid_request', 'This offer needs the PIN (tx_code) the issuer sent separately.', CORS);
+      if (grant.txCode === undefined) return oauthError(400, 'invalid_request', 'This offer needs the PIN (tx_code) the issuer sent separately.');
       if (hashPin(offer.id, grant.txCode) !== offer.txCodeHash) {
         const attempts = await countWrongTxCode(tx, offer.id);
         const left = settings.txCodeMaxAttempts - attempts;
         if (left <= 0) {
           await setOfferState(tx, offer, 'revoked', { actor: 'wallet:oid4vci', reason: `${attempts} wrong PINs` });
-          return oauthError(400, 'invalid_grant', `Wrong PIN (tx_code). That was the last attempt: the offer is withdrawn; ask the issuer for a new one.`, CORS);
+          return oauthError(400, 'invalid_grant', `Wrong PIN (tx_code). That was the last attempt: the offer is withdrawn; ask the issuer for a new one.`);
         }
-        return oauthError(400, 'invalid_grant', `Wrong PIN (tx_code); ${left} attempt${left === 1 ? '' : 's'} left.`, CORS);
+        return oauthError(400, 'invalid_grant', `Wrong PIN (tx_code); ${left} attempt${left === 1 ? '' : 's'} left.`);
       }
     } else if (grant.txCode !== undefined) {
-      return oauthError(400, 'invalid_request', 'This offer needs no PIN; send the request without tx_code.', CORS);
+      return oauthError(400, 'invalid_request', 'This offer needs no PIN; send the request without tx_code.');
     }
     let dpop: { jwk: unknown } | undefined;
     try {
@@ -199,7 +198,7 @@ export async function token(ctx: ServiceContext, slug: string, request: { body: 
       ...(dpop ? { dpop: { jwk: dpop.jwk as never } } : {}),
       ...(details ? { additionalAccessTokenResponsePayload: { authorization_details: details } } : {}),
     });
-    return json(200, body, { ...CORS, Pragma: 'no-cache' });
+    return json(200, body, { Pragma: 'no-cache' });
   });
 }
 
@@ -234,7 +233,7 @@ export async function nonce(ctx: ServiceContext, slug: string): Promise<WalletRe
   const issuer = await ctx.issuer(slug);
   const cNonce = newSecret(24);
   await insertNonce(ctx.db, { hash: hashSecret(cNonce), issuerSlug: slug, purpose: 'oid4vci-nonce', expiresAt: new Date(Date.now() + NONCE_TTL_SECONDS * 1000).toISOString() });
-  return json(200, vciIssuer(ctx, slug, issuer).createNonceResponse({ cNonce, cNonceExpiresIn: NONCE_TTL_SECONDS }), CORS);
+  return json(200, vciIssuer(ctx, slug, issuer).createNonceResponse({ cNonce, cNonceExpiresIn: NONCE_TTL_SECONDS }));
 }
 
 /** An answer decided inside the claiming transaction (rolls it back). */
@@ -249,16 +248,16 @@ function requestedFormat(parsed: { credentialConfigurationId?: string; credentia
   const id = parsed.credentialConfigurationId ?? parsed.credentialIdentifier;
   if (id !== undefined) {
     const format = CREDENTIAL_CONFIGURATIONS[id];
-    return format ?? oauthError(400, parsed.credentialIdentifier ? 'unknown_credential_identifier' : 'unknown_credential_configuration', `This issuer offers ${Object.keys(CREDENTIAL_CONFIGURATIONS).join(' and ')}; found ${JSON.stringify(id)}.`, CORS);
+    return format ?? oauthError(400, parsed.credentialIdentifier ? 'unknown_credential_identifier' : 'unknown_credential_configuration', `This issuer offers ${Object.keys(CREDENTIAL_CONFIGURATIONS).join(' and ')}; found ${JSON.stringify(id)}.`);
   }
   if (parsed.format) {
     const types = parsed.format.credential_definition?.type;
     if ((parsed.format.format === 'ldp_vc' || parsed.format.format === 'jwt_vc_json') && Array.isArray(types) && types.includes('OpenBadgeCredential')) {
       return parsed.format.format;
     }
-    return oauthError(400, 'unsupported_credential_format', 'This issuer issues OpenBadgeCredential as ldp_vc or jwt_vc_json.', CORS);
+    return oauthError(400, 'unsupported_credential_format', 'This issuer issues OpenBadgeCredential as ldp_vc or jwt_vc_json.');
   }
-  return oauthError(400, 'invalid_credential_request', 'Name the credential: credential_configuration_id (OID4VCI 1.0) or format with credential_definition (draft 13).', CORS);
+  return oauthError(400, 'invalid_credential_request', 'Name the credential: credential_configuration_id (OID4VCI 1.0) or format with credential_definition (draft 13).');
 }
 
 /**
@@ -283,7 +282,7 @@ export async function credential(ctx: ServiceContext, slug: string, request: { b
   const offerId = await tokenOffer(ctx, slug, issuer, metadata, request.headers);
   if (typeof offerId !== 'string') return offerId;
   if (!request.body || typeof request.body !== 'object' || Array.isArray(request.body)) {
-    return oauthError(400, 'invalid_credential_request', 'The credential request must be a JSON object.', CORS);
+    return oauthError(400, 'invalid_credential_request', 'The credential request must be a JSON object.');
   }
   const vci = vciIssuer(ctx, slug, issuer);
   let parsed: ReturnType<typeof vci.parseCredentialRequest>;
@@ -303,23 +302,23 @@ export async function credential(ctx: ServiceContext, slug: string, request: { b
       format,
       protocol: 'oid4vci',
       async within(tx, offer) {
-        if (!offer.codeUsedAt) throw new Answer(oauthError(401, 'invalid_token', 'The access token does not belong to a redeemed offer.', CORS));
+        if (!offer.codeUsedAt) throw new Answer(oauthError(401, 'invalid_token', 'The access token does not belong to a redeemed offer.'));
         const use = await useNonce(tx, hashSecret(proof.nonce), slug, 'oid4vci-nonce');
         if (!use.ok) {
           const why = use.reason === 'used' ? 'has already been used' : use.reason === 'expired' ? 'has expired' : 'was not issued by this issuer';
-          throw new Answer(oauthError(400, 'invalid_nonce', `The key proof's nonce ${why}; get a new c_nonce from the nonce endpoint.`, CORS));
+          throw new Answer(oauthError(400, 'invalid_nonce', `The key proof's nonce ${why}; get a new c_nonce from the nonce endpoint.`));
         }
       },
     });
-    if (!draft13) return json(200, { credentials: [{ credential: claimed.credential }] }, CORS);
+    if (!draft13) return json(200, { credentials: [{ credential: claimed.credential }] });
     // Draft 13 shape (single credential, a c_nonce for the next proof); `credentials` too, for a 1.0 reader of a
     // request that mixed a configuration id with a single proof.
     const next = newSecret(24);
     await insertNonce(ctx.db, { hash: hashSecret(next), issuerSlug: slug, purpose: 'oid4vci-nonce', expiresAt: new Date(Date.now() + NONCE_TTL_SECONDS * 1000).toISOString() });
-    return json(200, { credential: claimed.credential, credentials: [{ credential: claimed.credential }], c_nonce: next, c_nonce_expires_in: NONCE_TTL_SECONDS }, CORS);
+    return json(200, { credential: claimed.credential, credentials: [{ credential: claimed.credential }], c_nonce: next, c_nonce_expires_in: NONCE_TTL_SECONDS });
   } catch (e) {
     if (e instanceof Answer) return e.response;
-    if (e instanceof HttpProblem && e.status < 500) return oauthError(400, 'credential_request_denied', e.message, CORS);
+    if (e instanceof HttpProblem && e.status < 500) return oauthError(400, 'credential_request_denied', e.message);
     throw e;
   }
 }
@@ -338,10 +337,7 @@ async function tokenOffer(ctx: ServiceContext, slug: string, issuer: LoadedIssue
   } catch (e) {
     if (e instanceof Oauth2ResourceUnauthorizedError) {
       const first = e.wwwAuthenticateHeaders[0];
-      return oauthError(401, first?.error ?? 'invalid_token', first?.error_description ?? 'Send the access token from the token endpoint: Authorization: Bearer <token>.', {
-        ...CORS,
-        'WWW-Authenticate': e.toHeaderValue(),
-      });
+      return oauthError(401, first?.error ?? 'invalid_token', first?.error_description ?? 'Send the access token from the token endpoint: Authorization: Bearer <token>.', { 'WWW-Authenticate': e.toHeaderValue() });
     }
     throw e;
   }
@@ -352,17 +348,17 @@ async function tokenOffer(ctx: ServiceContext, slug: string, issuer: LoadedIssue
  * (checked unused later, in the claiming transaction), or the `invalid_proof` / `invalid_nonce` answer.
  */
 async function proofHolder(vci: Openid4vciIssuer, metadata: IssuerMetadataResult, jwts: string[] | undefined): Promise<{ holderDid: string; nonce: string } | WalletResponse> {
-  if (!jwts || jwts.length === 0) return oauthError(400, 'invalid_proof', 'The request needs a key proof: proofs.jwt (or proof with proof_type "jwt" in draft 13).', CORS);
-  if (jwts.length > 1) return oauthError(400, 'invalid_proof', 'Send one key proof: this issuer issues one credential per request.', CORS);
+  if (!jwts || jwts.length === 0) return oauthError(400, 'invalid_proof', 'The request needs a key proof: proofs.jwt (or proof with proof_type "jwt" in draft 13).');
+  if (jwts.length > 1) return oauthError(400, 'invalid_proof', 'Send one key proof: this issuer issues one credential per request.');
   const proofJwt = jwts[0] as string;
   let claimedNonce: unknown;
   try {
     claimedNonce = decodeJwt(proofJwt).nonce;
   } catch {
-    return oauthError(400, 'invalid_proof', 'The key proof is not a JWT.', CORS);
+    return oauthError(400, 'invalid_proof', 'The key proof is not a JWT.');
   }
   if (typeof claimedNonce !== 'string' || claimedNonce === '') {
-    return oauthError(400, 'invalid_nonce', 'The key proof carries no nonce: get a c_nonce from the nonce endpoint and sign it into the proof.', CORS);
+    return oauthError(400, 'invalid_nonce', 'The key proof carries no nonce: get a c_nonce from the nonce endpoint and sign it into the proof.');
   }
   try {
     const { signer } = await vci.verifyCredentialRequestJwtProof({ issuerMetadata: metadata, jwt: proofJwt, expectedNonce: claimedNonce });

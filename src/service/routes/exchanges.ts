@@ -39,6 +39,7 @@ export const exchanges: Router = {
       summary: 'VCALM interaction URL (?iuv=1): the protocols this offer can be claimed with',
       tags: ['wallet'],
       auth: 'public',
+      cors: true,
       params: { slug, secret },
       query: { iuv: textParam('query', 'Interaction URL version (1).') },
       responses: {
@@ -60,6 +61,7 @@ export const exchanges: Router = {
       summary: 'VC-API exchange: {} gets a DIDAuthentication request; the signed presentation (to the same URL) gets the copy bound to the wallet\'s DID',
       tags: ['wallet'],
       auth: 'public',
+      cors: true,
       params: { slug, secret },
       body: { required: false, content: { 'application/json': { type: 'object', properties: { verifiablePresentation: { type: 'object' } } } } },
       responses: { 200: json('A verifiablePresentationRequest, or a verifiablePresentation holding the credential.', { type: 'object' }) },
@@ -72,6 +74,7 @@ export const exchanges: Router = {
       summary: 'LCW one-step request (vc_request_url): the DIDAuth presentation, signed for the link\'s challenge, gets the credential itself',
       tags: ['wallet'],
       auth: 'public',
+      cors: true,
       params: { slug, secret },
       body: { required: true, content: { 'application/json': { type: 'object', description: 'The DIDAuth presentation (or {verifiablePresentation}).' } } },
       responses: { 200: json('The credential, bound to the wallet\'s DID.', { type: 'object' }) },

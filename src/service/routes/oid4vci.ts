@@ -21,6 +21,7 @@ function metadataRoute(path: `/${string}`, which: 'issuer' | 'as', legacy: boole
     summary: legacy ? `${what}, where pre-1.0 wallets look` : what,
     tags: ['wallet'],
     auth: 'public',
+    cors: true,
     params: { slug },
     responses: { 200: json(`The ${what}.`, { type: 'object' }) },
     errors: { 404: 'Unknown issuer.' },
@@ -36,6 +37,7 @@ const tokenRoute = defineRoute({
   summary: 'OAuth 2.0 token endpoint: the pre-authorized code grant (with tx_code when the offer needs the PIN)',
   tags: ['wallet'],
   auth: 'public',
+  cors: true,
   params: { slug },
   body: {
     required: true,
@@ -63,6 +65,7 @@ const nonceRoute = defineRoute({
   summary: 'OID4VCI nonce endpoint: a fresh single-use c_nonce for key proofs',
   tags: ['wallet'],
   auth: 'public',
+  cors: true,
   params: { slug },
   errorFormat: oauthErrors,
   responses: { 200: json('{c_nonce, c_nonce_expires_in}.', { type: 'object', properties: { c_nonce: { type: 'string' }, c_nonce_expires_in: { type: 'integer' } } }) },
@@ -76,6 +79,7 @@ const credentialRoute = defineRoute({
   summary: 'OID4VCI credential endpoint: the copy bound to the key of the jwt proof, as ldp_vc or jwt_vc_json (1.0 and draft 13 requests)',
   tags: ['wallet'],
   auth: 'public',
+  cors: true,
   params: { slug },
   body: {
     required: false,
@@ -109,6 +113,7 @@ export const oid4vci: Router = {
       summary: 'The credential offer object of a credential_offer_uri (both configurations, the pre-authorized code, tx_code when a PIN is needed)',
       tags: ['wallet'],
       auth: 'public',
+      cors: true,
       params: { slug, secret },
       responses: { 200: json('The credential offer.', { type: 'object' }) },
       errors: {
