@@ -1,31 +1,26 @@
 /**
  * Bulk job throughput beside the library figure it is bounded by, in the same run: FastDiPool batch issuance of the
  * same credentials, then a job of BENCH_JOB_N records (default 10,000; short records completed from the catalogue,
- * Data Integrity) worked on by one in-process worker sharing that pool, on PGlite and, when a server answers
- * (MICROCRED_TEST_PG), PostgreSQL. Prints one table; `node --import ./test/support/ts-register.mjs test/bench/bulk-job.ts`.
+ * Data Integrity) sent as NDJSON over HTTP to a fresh service process (the built one, with its own job worker and
+ * signing pool) on PGlite and, when a server answers (MICROCRED_TEST_PG), PostgreSQL: from the upload to the job
+ * done, with the service's CPU per record and its peak RSS. Prints one table; `node --import ./test/support/ts-register.mjs test/bench/bulk-job.ts`.
  */
 import { mkdtemp, readFile } from 'node:fs/promises';
 import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import pino from 'pino';
 import { buildValidatedCredential } from '../../src/credential/annex1.js';
 import { generateKeySet } from '../../src/keyset/keyset.js';
 import { PACKAGE_ROOT } from '../../src/lib/paths.js';
 import { FastDiPool } from '../../src/proof/fast/pool.js';
 import { assertProfile } from '../../src/record/profile.js';
 import { assertRecord } from '../../src/record/validate.js';
-import { createIssuer } from '../../src/service/admin.js';
-import { ServiceContext } from '../../src/service/context.js';
-import { putCourse } from '../../src/service/courses.js';
-import { startJobWorker } from '../../src/service/job-worker.js';
-import { getJobStatus, submitJob } from '../../src/service/jobs.js';
-import { createTestDatabase, postgresUnavailable } from '../support/testing.js';
-import type { Db } from '../../src/store/db.js';
-import { openDb } from '../../src/store/open.js';
+import { createTestDatabase, postgresUnavailable, spawnServiceProcess } from '../support/testing.js';
+import { processCpuMs, processPeakRssMiB } from './http.js';
 
 const N = Number(process.env.BENCH_JOB_N ?? 10_000);
 const POOL = Number(process.env.BENCH_POOL ?? os.availableParallelism());
+const LIBRARY_N = 10_000;
 
 interface Row {
   name: string;
@@ -46,7 +41,9 @@ async function libraryRow(pool: FastDiPool, profileIn: Record<string, unknown>, 
   const dir = path.join(await mkdtemp(path.join(tmpdir(), 'microcred-bench-bulk-')), 'keys');
   const keys = await generateKeySet({ dir });
   const profile = assertProfile(profileIn);
-  const credentials = Array.from({ length: N }, (_, i) => {
+  // A rate: 10,000 credentials measure it as well as more would (and a 100,000-record run keeps its memory for the jobs).
+  const n = Math.min(N, LIBRARY_N);
+  const credentials = Array.from({ length: n }, (_, i) => {
     const record = assertRecord({ ...recordIn, recordId: `LIB-${i}`, learner: { fullName: `Learner ${i}`, studentId: `S${i}` } });
     return buildValidatedCredential(profile, record, { issuerId: keys.controller }) as unknown as Record<string, unknown>;
   });
@@ -56,40 +53,79 @@ async function libraryRow(pool: FastDiPool, profileIn: Record<string, unknown>, 
   const out = await pool.issue(credentials, { signerId: key.id, privateKey: keys.signingKey(key.id) });
   const seconds = (performance.now() - started) / 1000;
   if (out.some((r) => !r.ok)) throw new Error('bench: the pool failed to sign some credentials');
-  return { name: `library: FastDiPool.issue, ${POOL} workers (signing only)`, perSecond: N / seconds, seconds };
+  return { name: `library: FastDiPool.issue of ${n} credentials, ${POOL} workers (signing only)`, perSecond: n / seconds, seconds };
 }
 
-async function jobRows(kind: string, db: Db, pool: FastDiPool, profile: Record<string, unknown>, record: Record<string, unknown>): Promise<Row[]> {
-  const ctx = new ServiceContext(db, { publicUrl: 'https://credentials.bench' }, pino({ level: 'warn' }));
-  const slug = `bench-${Date.now().toString(36)}`;
-  const dir = path.join(await mkdtemp(path.join(tmpdir(), 'microcred-bench-bulk-')), slug);
-  await generateKeySet({ dir });
-  await createIssuer(db, { slug, profile, existingKeysDir: dir });
+/** A service process (the built one, as `npm start` runs it) with an issuer, its catalogue course and an API key. */
+async function startService(kind: 'PGlite' | 'PostgreSQL', profile: Record<string, unknown>, record: Record<string, unknown>) {
+  const adminToken = `bench-${Math.random().toString(36).slice(2)}`;
+  const config: Record<string, unknown> = { adminToken, logLevel: 'warn', keysDir: await mkdtemp(path.join(tmpdir(), 'microcred-bench-bulk-')) };
+  let drop: (() => Promise<void>) | undefined;
+  if (kind === 'PostgreSQL') {
+    const database = await createTestDatabase();
+    config.databaseUrl = database.url;
+    drop = database.drop;
+  } else config.dataDir = 'memory';
+  const child = await spawnServiceProcess(config, { built: true });
+  const call = async (method: string, p: string, body: unknown, token: string, type = 'application/json'): Promise<any> => {
+    const res = await fetch(`${child.url}${p}`, { method, headers: { 'content-type': type, authorization: `Bearer ${token}` }, ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}) });
+    if (res.status >= 300) throw new Error(`bench: ${method} ${p}: ${res.status} ${await res.text()}`);
+    return res.json();
+  };
+  await call('POST', '/issuers', { slug: 'bench', profile }, adminToken);
+  const { token } = await call('POST', '/issuers/bench/api-keys', { scopes: ['issue', 'read'] }, adminToken);
   const course = { ...(record.course as Record<string, unknown>) };
   delete course.code;
-  await putCourse(ctx, slug, 'PHM7021', course, { actor: 'bench' });
-  const lines = Array.from({ length: N }, (_, i) =>
-    JSON.stringify({ recordId: `JOB-${i}`, learner: { fullName: `Learner ${i}`, studentId: `S${i}` }, course: { code: 'PHM7021' }, result: record.result }),
-  ).join('\n');
-  const uploadStart = performance.now();
-  const job = await submitJob(ctx, slug, [lines], { input: 'ndjson', actor: 'bench' });
-  const uploadSeconds = (performance.now() - uploadStart) / 1000;
-  const started = performance.now();
-  const worker = await startJobWorker(ctx, { pool, pollMs: 20 });
-  for (;;) {
-    const s = await getJobStatus(ctx, slug, job.id);
-    if (s.state === 'done') {
-      if (s.counts.issued !== N) throw new Error(`bench: ${kind} job issued ${s.counts.issued} of ${N}`);
-      break;
+  await call('PUT', '/issuers/bench/courses/PHM7021', course, token);
+  return {
+    child,
+    token,
+    call,
+    async stop() {
+      await child.stop();
+      await drop?.();
+    },
+  };
+}
+
+/** A job of N catalogue records sent over HTTP to a fresh service process; its wall time, CPU and peak RSS. */
+async function jobRows(kind: 'PGlite' | 'PostgreSQL', profile: Record<string, unknown>, record: Record<string, unknown>): Promise<Row[]> {
+  const service = await startService(kind, profile, record);
+  try {
+    const { child, call, token } = service;
+    const lines = Array.from({ length: N }, (_, i) =>
+      JSON.stringify({ recordId: `JOB-${i}`, learner: { fullName: `Learner ${i}`, studentId: `S${i}` }, course: { code: 'PHM7021' }, result: record.result }),
+    ).join('\n');
+    const cpuBefore = processCpuMs(child.pid) ?? 0;
+    const uploadStart = performance.now();
+    // The job starts as soon as its first chunk is stored: the upload's time is its own row, the job's runs from here.
+    const job = await call('POST', '/issuers/bench/jobs', lines, token, 'application/x-ndjson');
+    const uploadSeconds = (performance.now() - uploadStart) / 1000;
+    for (;;) {
+      const s = await call('GET', `/issuers/bench/jobs/${job.id}`, undefined, token);
+      if (s.state === 'done') {
+        if (s.counts.issued !== N) throw new Error(`bench: ${kind} job issued ${s.counts.issued} of ${N}`);
+        break;
+      }
+      if (s.state === 'failed' || s.state === 'cancelled') throw new Error(`bench: ${kind} job ${s.state}`);
+      await new Promise((r) => setTimeout(r, 100));
     }
-    await new Promise((r) => setTimeout(r, 100));
+    const seconds = (performance.now() - uploadStart) / 1000;
+    const cpuMs = (processCpuMs(child.pid) ?? 0) - cpuBefore;
+    const rss = processPeakRssMiB(child.pid);
+    const mib = (lines.length / 2 ** 20).toFixed(1);
+    return [
+      { name: `${kind}: job upload (NDJSON over HTTP, ${mib} MiB, stored in chunks)`, perSecond: N / uploadSeconds, seconds: uploadSeconds },
+      {
+        name: `${kind}: job, upload to done (DI, catalogue records, service process)`,
+        perSecond: N / seconds,
+        seconds,
+        note: `service CPU ${(cpuMs / N).toFixed(2)} ms/record, peak RSS ${rss !== undefined ? rss.toFixed(0) : '?'} MiB`,
+      },
+    ];
+  } finally {
+    await service.stop();
   }
-  const seconds = (performance.now() - started) / 1000;
-  await worker.stop();
-  return [
-    { name: `${kind}: job upload (NDJSON, ${(lines.length / 2 ** 20).toFixed(1)} MiB, stored in chunks)`, perSecond: N / uploadSeconds, seconds: uploadSeconds },
-    { name: `${kind}: job issuance (DI, catalogue records, 1 worker, pool ${POOL})`, perSecond: N / seconds, seconds },
-  ];
 }
 
 const { profile, record } = await fixtures();
@@ -98,29 +134,15 @@ const rows: Row[] = [];
 try {
   const library = await libraryRow(pool, profile, record);
   rows.push(library);
-  const pglite = await openDb({ dataDir: 'memory' });
-  try {
-    rows.push(...(await jobRows('PGlite', pglite, pool, profile, record)));
-  } finally {
-    await pglite.close();
-  }
-  const reason = await postgresUnavailable();
-  if (reason) console.log(`PostgreSQL skipped: ${reason}`);
-  else {
-    const database = await createTestDatabase();
-    const pg = await openDb({ databaseUrl: database.url });
-    try {
-      rows.push(...(await jobRows('PostgreSQL', pg, pool, profile, record)));
-    } finally {
-      await pg.close();
-      await database.drop();
-    }
-  }
 } finally {
   await pool.close();
 }
+rows.push(...(await jobRows('PGlite', profile, record)));
+const reason = await postgresUnavailable();
+if (reason) console.log(`PostgreSQL skipped: ${reason}`);
+else rows.push(...(await jobRows('PostgreSQL', profile, record)));
 const lib = rows[0]?.perSecond ?? 1;
 console.log(`bulk jobs, ${N} records; ${os.cpus()[0]?.model ?? 'CPU'} x${os.cpus().length}, Node ${process.version}`);
-console.log('| case | records/s | seconds | ÷ library |');
-console.log('|---|---:|---:|---:|');
-for (const r of rows) console.log(`| ${r.name} | ${r.perSecond.toFixed(0)} | ${r.seconds.toFixed(2)} | ${(r.perSecond / lib).toFixed(3)} |`);
+console.log('| case | records/s | seconds | ÷ library | |');
+console.log('|---|---:|---:|---:|---|');
+for (const r of rows) console.log(`| ${r.name} | ${r.perSecond.toFixed(0)} | ${r.seconds.toFixed(2)} | ${(r.perSecond / lib).toFixed(3)} | ${r.note ?? ''} |`);

@@ -84,7 +84,7 @@ export async function createTestDatabase(): Promise<{ url: string; name: string;
  *
  * @example
  * ```ts
- * spawn(process.execPath, [...tsLoaderArgs(), 'test/support/service-child.ts']);
+ * spawn(process.execPath, [...tsLoaderArgs(), 'test/support/service-child.mjs']);
  * ```
  */
 export function tsLoaderArgs(): string[] {
@@ -92,7 +92,7 @@ export function tsLoaderArgs(): string[] {
 }
 
 /**
- * Starts a service process (test/support/service-child.ts) with a config; resolves with its URL. It runs the
+ * Starts a service process (test/support/service-child.mjs) with a config; resolves with its URL. It runs the
  * TypeScript sources, or the built service in `dist/` when `built` (what the benchmark measures).
  *
  * @example
@@ -109,7 +109,8 @@ export async function spawnServiceProcess(
   const { spawn } = await import('node:child_process');
   const path = await import('node:path');
   const { PACKAGE_ROOT } = await import('../../src/lib/paths.js');
-  const args = [...tsLoaderArgs(), path.join(PACKAGE_ROOT, 'test', 'support', 'service-child.ts')];
+  // The built service runs without the TypeScript loader, as `npm start` runs it.
+  const args = [...(options.built ? [] : tsLoaderArgs()), path.join(PACKAGE_ROOT, 'test', 'support', 'service-child.mjs')];
   const child = spawn(process.execPath, args, {
     cwd: PACKAGE_ROOT,
     env: { ...process.env, ...options.env, MICROCRED_CHILD_CONFIG: JSON.stringify(config), MICROCRED_CHILD_DIST: options.built ? '1' : '' },
