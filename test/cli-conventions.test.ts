@@ -5,19 +5,13 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { main } from '../src/cli.js';
+import { cli } from './support/cli.js';
 import { COMMANDS, usage } from '../src/cli/main.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const RECORD = path.join(ROOT, 'examples', 'record.json');
 const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
 
-async function cli(...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, { stdout: (s) => { stdout += s; }, stderr: (s) => { stderr += s; } });
-  return { code, stdout, stderr };
-}
 
 describe('microcred --version', () => {
   it('prints the package version and exits 0', async () => {

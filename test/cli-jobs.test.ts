@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../src/cli.js';
+import { runCli } from './support/cli.js';
 import { recordMinimal } from './http-helpers.js';
 import { spawnServiceProcess } from './support/testing.js';
 
@@ -25,12 +25,7 @@ async function run(args: string[], env: Record<string, string> = {}): Promise<{ 
   }
 }
 
-async function cli(argv: string[], isTTY = false) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, { stdout: (s) => void (stdout += s), stderr: (s) => void (stderr += s), isTTY });
-  return { code, stdout, stderr };
-}
+const cli = (argv: string[], isTTY = false) => runCli(argv, { isTTY });
 
 describe('microcred courses and jobs against a running service', () => {
   let data: string;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { main } from '../src/cli.js';
+import { cli } from './support/cli.js';
 import { openDb } from '../src/store/open.js';
 import { findApiKey } from '../src/store/api-keys.js';
 import { spawnServiceProcess } from './support/testing.js';
@@ -16,12 +16,6 @@ function alive(pid: number): boolean {
   }
 }
 
-async function cli(...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, { stdout: (s) => { stdout += s; }, stderr: (s) => { stderr += s; } });
-  return { code, stdout, stderr };
-}
 
 const PROFILE = path.resolve(import.meta.dirname, '..', 'keys.example', 'profile.json');
 

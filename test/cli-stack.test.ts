@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../src/cli.js';
+import { cli } from './support/cli.js';
 import { bake } from '../src/baking/bake.js';
 import { call, startHarness } from './http-helpers.js';
 import type { Harness } from './http-helpers.js';
@@ -15,12 +15,6 @@ import type { Harness } from './http-helpers.js';
 const ROOT = path.resolve(import.meta.dirname, '..');
 const PLAIN_SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64"><rect width="64" height="64" fill="#1d4e89"/></svg>';
 
-async function cli(...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, { stdout: (s) => { stdout += s; }, stderr: (s) => { stderr += s; } });
-  return { code, stdout, stderr };
-}
 
 let tmp: string;
 const f: Record<string, string> = {};

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../src/cli.js';
+import { cli } from './support/cli.js';
 import { bake } from '../src/baking/bake.js';
 import { rasterise } from '../src/display/badge.js';
 
@@ -18,12 +18,6 @@ const RECORD = path.join(ROOT, 'examples/record.json');
 const EXAMPLE_DID = JSON.parse(readFileSync(path.join(ROOT, 'keys.example', 'keyset.json'), 'utf8')).controller as string;
 const PLAIN_SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64"><rect width="64" height="64" fill="#1d4e89"/></svg>';
 
-async function cli(...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, { stdout: (s) => { stdout += s; }, stderr: (s) => { stderr += s; } });
-  return { code, stdout, stderr };
-}
 
 let tmp: string;
 let di: string;

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync, statSync } from '
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { main } from '../src/cli.js';
+import { cli } from './support/cli.js';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -12,12 +12,6 @@ const RECORD = path.join(ROOT, 'examples/record.json');
 const BIN = path.join(ROOT, 'dist/cli.js');
 
 /** Runs the CLI in-process and captures its output. */
-async function cli(...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, { stdout: (s) => { stdout += s; }, stderr: (s) => { stderr += s; } });
-  return { code, stdout, stderr };
-}
 
 describe('microcred CLI', () => {
   let tmp: string;

@@ -4,35 +4,25 @@
  * receives them; records without an address, dry runs and deployments without SMTP send nothing, and say why.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
-import { simpleParser } from 'mailparser';
 import type { ParsedMail } from 'mailparser';
 import { MAIL_NOT_SENT } from '../src/service/mail/outcomes.js';
+import { startSmtp } from './support/smtp.js';
+import type { TestSmtp } from './support/smtp.js';
 import { updateClaimSettings } from '../src/service/wallet/offers.js';
 import { call, expectOk, PUBLIC_URL, recordMinimal, startWallet } from './wallet-helpers.js';
 import type { WalletHarness } from './wallet-helpers.js';
 
-let smtp: SMTPServer;
+let smtp: TestSmtp;
 let smtpUrl: string;
-const received: ParsedMail[] = [];
+let received: ParsedMail[];
 
 beforeAll(async () => {
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    onData(stream, _session, cb) {
-      simpleParser(stream).then((m) => {
-        received.push(m);
-        cb();
-      }, cb);
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
-  smtpUrl = `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`;
+  smtp = await startSmtp();
+  smtpUrl = smtp.url;
+  received = smtp.received;
 });
 afterAll(async () => {
-  await new Promise<void>((resolve) => smtp?.close(() => resolve()));
+  await smtp?.close();
 });
 
 const recipient = (m: ParsedMail): string => {

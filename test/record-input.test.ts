@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { main } from '../src/cli.js';
+import { cli } from './support/cli.js';
 import { createTestDatabase, postgresUnavailable } from './support/testing.js';
 import { openDb } from '../src/store/open.js';
 import type { Db } from '../src/store/db.js';
@@ -113,12 +113,6 @@ describe('CLI: validate and issue refuse such records with a readable message an
   beforeAll(() => {
     dir = mkdtempSync(path.join(tmpdir(), 'microcred-limits-'));
   });
-  async function cli(...argv: string[]) {
-    let stdout = '';
-    let stderr = '';
-    const code = await main(argv, { stdout: (s) => { stdout += s; }, stderr: (s) => { stderr += s; } });
-    return { code, stdout, stderr };
-  }
   // The JSON texts are written as they are, so the CLI parses 1e309, NUL and the deep nesting itself.
   const cases = BAD.filter((b) => !b.name.startsWith('20,000') && !b.name.startsWith('a 1 MiB'));
   it.each(cases.map((b, i) => [b.name, b, i] as const))('%s', async (_name, bad, i) => {

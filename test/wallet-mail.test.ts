@@ -4,10 +4,9 @@
  * recorded, nothing sent without SMTP, and the address never in the logs.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
-import { simpleParser } from 'mailparser';
 import type { ParsedMail } from 'mailparser';
+import { startSmtp } from './support/smtp.js';
+import type { TestSmtp } from './support/smtp.js';
 import { ClaimMailer, claimMailStatus, mailConfigFromEnv, queueClaimMail } from '../src/service/mail/mailer.js';
 import { updateClaimSettings, offersOf } from '../src/service/wallet/offers.js';
 import { interaction } from '../src/service/exchanges/exchange.js';
@@ -19,17 +18,15 @@ import { call, expectOk, PUBLIC_URL, recordMinimal, startWallet } from './wallet
 import type { WalletHarness } from './wallet-helpers.js';
 
 let h: WalletHarness;
-let smtp: SMTPServer;
+let smtp: TestSmtp;
 let smtpUrl: string;
-const received: ParsedMail[] = [];
+let received: ParsedMail[];
 /** Recipients to refuse (SMTP 450) the next N times. */
 const refuse = new Map<string, number>();
 
 beforeAll(async () => {
   h = await startWallet();
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
+  smtp = await startSmtp({
     onRcptTo(address, _session, cb) {
       const left = refuse.get(address.address) ?? 0;
       if (left > 0) {
@@ -39,19 +36,13 @@ beforeAll(async () => {
       }
       cb();
     },
-    onData(stream, _session, cb) {
-      simpleParser(stream).then((m) => {
-        received.push(m);
-        cb();
-      }, cb);
-    },
   });
-  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
-  smtpUrl = `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`;
+  smtpUrl = smtp.url;
+  received = smtp.received;
   await updateClaimSettings(h.ctx, h.slug, { mailFrom: 'Registry <registry@northbridge.example.ac.uk>' }, 'test');
 });
 afterAll(async () => {
-  await new Promise<void>((resolve) => smtp?.close(() => resolve()));
+  await smtp?.close();
   await h?.close();
 });
 
