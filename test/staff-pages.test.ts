@@ -189,6 +189,37 @@ describe('the staff page /admin', () => {
     expect(escaped).not.toContain('<script>alert(1)</script>');
   });
 
+  it("withdraw a learner's page, put it back, and move it to a new address, from the learner's credentials", async () => {
+    const issued = await call(h, 'POST', `/issuers/${h.slug}/credentials`, { token: h.tokens.full, body: { ...recordMinimal, recordId: 'STAFF-PAGE-1', learner: { fullName: 'Sam Taylor', studentId: 'S-STAFF-PAGE' } } });
+    expect(issued.status).toBe(201);
+    const { id, pageUrl } = issued.body as { id: string; pageUrl: string };
+    const pagePath = new URL(pageUrl).pathname;
+    const { b, csrf } = await signedIn(h, staffToken);
+    const listed = await (await b.get('/admin/credentials?learner=S-STAFF-PAGE')).text();
+    expect(listed).toContain(`href="${pagePath}"`);
+    expect(listed).toContain('Withdraw the page');
+    const form = (action: string) => new URLSearchParams({ csrf, id, action, learner: 'S-STAFF-PAGE' });
+    const withdrawn = await b.post('/admin/credentials/page', form('withdraw'));
+    expect([withdrawn.status, withdrawn.headers.get('location')]).toEqual([303, '/admin/credentials?learner=S-STAFF-PAGE&page=1']);
+    expect((await fetch(pageUrl)).status).toBe(404);
+    const after = await (await b.get(withdrawn.headers.get('location') as string)).text();
+    expect(after).toContain('Page changed.');
+    expect(after).toContain('Withdrawn: the address answers “not found”');
+    expect(after).toContain('Put the page back');
+    expect((await b.post('/admin/credentials/page', form('restore'))).status).toBe(303);
+    expect((await fetch(pageUrl)).status).toBe(200);
+    expect((await b.post('/admin/credentials/page', form('new-link'))).status).toBe(303);
+    expect((await fetch(pageUrl)).status).toBe(404);
+    const moved = (await call(h, 'GET', `/issuers/${h.slug}/credentials/${encodeURIComponent(id)}`, { token: h.tokens.full })).body.pageUrl as string;
+    expect(moved).not.toBe(pageUrl);
+    expect(await (await b.get('/admin/credentials?learner=S-STAFF-PAGE')).text()).toContain(`href="${new URL(moved).pathname}"`);
+    expect((await b.post('/admin/credentials/page', new URLSearchParams({ csrf: 'A'.repeat(24), id, action: 'withdraw' }))).status).toBe(403);
+    expect((await b.post('/admin/credentials/page', form('delete'))).status).toBe(400);
+    const audit = await (await b.get('/admin/audit')).text();
+    expect(audit).toContain('credential.page.withdraw');
+    expect(audit).toContain('credential.page.restore');
+  });
+
   it('the logs hold no API key, session cookie, CSRF token or learner e-mail address', async () => {
     const { b, csrf } = await signedIn(h, staffToken);
     const logs = h.logs.join('\n');

@@ -30,11 +30,13 @@ export interface CredentialRow {
   courseVersion?: number;
   /** The token of the credential's public page (`/c/{pageToken}`), given by the database when the row is written. */
   pageToken?: string;
+  /** When the issuer withdrew the page (a 404 since), if it did. */
+  pageWithdrawnAt?: string;
   createdAt: string;
   updatedAt: string;
 }
 
-export type NewCredentialRow = Omit<CredentialRow, 'status' | 'reason' | 'supersededBy' | 'pageToken' | 'createdAt' | 'updatedAt'>;
+export type NewCredentialRow = Omit<CredentialRow, 'status' | 'reason' | 'supersededBy' | 'pageToken' | 'pageWithdrawnAt' | 'createdAt' | 'updatedAt'>;
 
 function opt(v: unknown): string | undefined {
   return v === null || v === undefined ? undefined : String(v);
@@ -77,7 +79,8 @@ export function toCredentialRow(r: Record<string, unknown>): CredentialRow {
   for (const [k, v] of extra) {
     const s = opt(v);
     if (s !== undefined) (out as unknown as Record<string, unknown>)[k] = s;
-  }
+  }  if (r.page_withdrawn_at !== null && r.page_withdrawn_at !== undefined) out.pageWithdrawnAt = isoTime(r.page_withdrawn_at);
+
   if (r.course_version !== null && r.course_version !== undefined) out.courseVersion = Number(r.course_version);
   return out;
 }

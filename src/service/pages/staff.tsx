@@ -256,6 +256,33 @@ function StatusForm({ pc, w, session, row, learner, n }: { pc: PageContext; w: W
   );
 }
 
+/** The learner's page of a credential: withdraw it, or put it back at its address or a new one. */
+function PageForm({ pc, w, session, row, learner }: { pc: PageContext; w: W; session: StaffSession; row: CredentialRow; learner: string }) {
+  if (!row.pageToken) return null;
+  return (
+    <form method="post" action={`${pc.base}/admin/credentials/page`}>
+      <Csrf token={session.csrf} />
+      <input type="hidden" name="id" value={row.id} />
+      <input type="hidden" name="learner" value={learner} />
+      <div class="actions">
+        {row.pageWithdrawnAt === undefined ? (
+          <button class="button button--secondary" type="submit" name="action" value="withdraw">{w.withdrawPage}</button>
+        ) : (
+          <button class="button button--secondary" type="submit" name="action" value="restore">{w.restorePage}</button>
+        )}
+        <button class="button button--secondary" type="submit" name="action" value="new-link">{w.newPageLink}</button>
+      </div>
+    </form>
+  );
+}
+
+/** Where the learner's page is, or that it was withdrawn. */
+function pageCell(pc: PageContext, w: W, row: CredentialRow) {
+  if (!row.pageToken) return '–';
+  if (row.pageWithdrawnAt !== undefined) return w.pageWithdrawn;
+  return <a href={`${pc.base}/c/${row.pageToken}`}>{`${pc.publicUrl}/c/${row.pageToken}`}</a>;
+}
+
 /**
  * A learner's credentials, each with the status actions the key allows.
  *
@@ -264,7 +291,7 @@ function StatusForm({ pc, w, session, row, learner, n }: { pc: PageContext; w: W
  * return credentialsPage(pc, { session, learner: 'S2310457', items, changed: false });
  * ```
  */
-export function credentialsPage(pc: PageContext, o: { session: StaffSession; learner: string; items: CredentialRow[]; changed: boolean }): Reply {
+export function credentialsPage(pc: PageContext, o: { session: StaffSession; learner: string; items: CredentialRow[]; changed: boolean; pageChanged?: boolean }): Reply {
   const w = staffWords(pc.lang);
   const canChange = o.session.key.scopes.includes('revoke');
   const body = (
@@ -272,9 +299,9 @@ export function credentialsPage(pc: PageContext, o: { session: StaffSession; lea
       <h1>
         {w.found} {o.learner}
       </h1>
-      {o.changed && (
+      {(o.changed || o.pageChanged) && (
         <div class="panel" role="status">
-          <p>{w.changed}</p>
+          <p>{o.pageChanged ? w.pageChanged : w.changed}</p>
         </div>
       )}
       {o.items.length === 0 ? (
@@ -292,9 +319,11 @@ export function credentialsPage(pc: PageContext, o: { session: StaffSession; lea
                   [w.course, row.courseCode ? `${row.courseCode}${row.courseVersion !== undefined ? ` v${row.courseVersion}` : ''}` : '–'],
                   [w.awarded, row.awardedDate],
                   [w.status, `${w.statusText[row.status]}${row.reason ? ` (${row.reason})` : ''}`],
+                  [w.page, pageCell(pc, w, row)],
                 ]}
               />
               {canChange && <StatusForm pc={pc} w={w} session={o.session} row={row} learner={o.learner} n={n} />}
+              {canChange && <PageForm pc={pc} w={w} session={o.session} row={row} learner={o.learner} />}
             </li>
           ))}
         </ul>

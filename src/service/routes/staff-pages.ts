@@ -15,6 +15,7 @@ import { cursorParam, enumField, enumParam, flagParam, objectField, textField, t
 import { changeStatus } from '../issuance.js';
 import { submitJobUpload } from '../job-upload.js';
 import { cancelJob, getJobStatus, listJobStatuses } from '../jobs.js';
+import { restoreCredentialPage, withdrawCredentialPage } from '../page-admin.js';
 import { langQuery, pageContext } from '../pages/page.js';
 import { pageRouter } from '../pages/router.js';
 import { auditPage, credentialsPage, dashboardPage, jobPage, signInPage } from '../pages/staff.js';
@@ -192,7 +193,7 @@ export const staffPages = pageRouter('staff-pages', [
     summary: "A learner's credentials (by student id, email or DID), with status actions",
     tags,
     auth: 'public',
-    query: { learner: textParam('query', "The learner's student id, email or DID."), changed: flagParam('A status was just changed.'), lang: langQuery },
+    query: { learner: textParam('query', "The learner's student id, email or DID."), changed: flagParam('A status was just changed.'), page: flagParam("A learner's page was just changed."), lang: langQuery },
     responses: { 200: html('The credentials found.'), 303: { description: 'Not signed in: to the sign-in form.' } },
     errors: { 400: 'Malformed request (no learner).', 403: 'No "read" scope.' },
     handler: async (input, { ctx }) => {
@@ -202,7 +203,7 @@ export const staffPages = pageRouter('staff-pages', [
       const learner = (input.query.learner ?? '').trim();
       if (learner === '') throw problems.badRequest('Give a student id, email address or DID to look for.', { parameter: { in: 'query', name: 'learner' } });
       const page = await listCredentials(ctx.db, { issuerSlug: session.key.issuerSlug, learner, limit: 200 });
-      return credentialsPage(pc(input, ctx), { session, learner, items: page.items, changed: input.query.changed === true });
+      return credentialsPage(pc(input, ctx), { session, learner, items: page.items, changed: input.query.changed === true, pageChanged: input.query.page === true });
     },
   }),
   defineRoute({
@@ -230,6 +231,32 @@ export const staffPages = pageRouter('staff-pages', [
       await changeStatus(ctx, session.key.issuerSlug, input.body.id as string, action, reason === '' ? undefined : reason, session.actor);
       const learner = (input.body.learner as string | undefined) ?? '';
       return redirect(`${base(ctx)}/admin/credentials?learner=${encodeURIComponent(learner)}&changed=1`);
+    },
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/admin/credentials/page',
+    summary: "Withdraw a credential's page, or put it back at its address or a new one (form)",
+    tags,
+    auth: 'public',
+    body: {
+      required: true,
+      content: { 'application/x-www-form-urlencoded': undefined },
+      fields: objectField(
+        { csrf, id: textField('The credential.', 500), action: enumField('What to do.', ['withdraw', 'restore', 'new-link']), learner: textField('The search to go back to.', 500) },
+        { required: ['csrf', 'id', 'action'] },
+      ),
+    },
+    responses: { 303: { description: "Changed: back to the learner's credentials." } },
+    errors: { 400: 'Malformed form.', 401: 'Not signed in.', 403: 'Bad CSRF token or no "revoke" scope.', 404: 'Unknown credential.', 415: 'Not a form.' },
+    handler: async (input, { ctx }) => {
+      const session = await poster(ctx, input.headers, input.body.csrf);
+      requireScope(session, 'revoke');
+      const id = input.body.id as string;
+      if (input.body.action === 'withdraw') await withdrawCredentialPage(ctx, session.key.issuerSlug, id, session.actor);
+      else await restoreCredentialPage(ctx, session.key.issuerSlug, id, session.actor, { newLink: input.body.action === 'new-link' });
+      const learner = (input.body.learner as string | undefined) ?? '';
+      return redirect(`${base(ctx)}/admin/credentials?learner=${encodeURIComponent(learner)}&page=1`);
     },
   }),
   defineRoute({
