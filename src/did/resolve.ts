@@ -8,7 +8,7 @@
  * for, so a server cannot pass off another issuer's document.
  */
 import { MicrocredError } from '../errors.js';
-import { createGuardedFetch, fetchedJson, type GuardedFetch } from '../lib/guarded-fetch.js';
+import { createGuardedFetch, fetchedJson, type FetchedDocument, type GuardedFetch } from '../lib/guarded-fetch.js';
 import type { DocumentResolver } from '../lib/document-loader.js';
 import { didKeyDocument, MULTIKEY_CONTEXT, type VerificationMethod } from './key.js';
 import { didWebUrl } from './web-url.js';
@@ -28,6 +28,20 @@ export interface DidResolverOptions {
 }
 
 const DID_ACCEPT = 'application/did+json, application/did+ld+json, application/ld+json;q=0.9, application/json;q=0.8';
+
+/**
+ * Parsed documents by the very bytes they were parsed from: a fetch that hands out the same body again (the
+ * service's own documents when unchanged, a caching fetch) is not parsed again. The checks below run every time.
+ * Documents are shared read-only, as the resolver's cache already shares them.
+ */
+const parsedBodies = new WeakMap<Uint8Array, unknown>();
+
+function parsedJson(fetched: FetchedDocument): unknown {
+  if (parsedBodies.has(fetched.body)) return parsedBodies.get(fetched.body);
+  const doc = fetchedJson(fetched);
+  parsedBodies.set(fetched.body, doc);
+  return doc;
+}
 
 /**
  * A resolver for did:key, did:web and https controller documents. Given a URL without fragment it returns the
@@ -53,7 +67,7 @@ export function createDidResolver(options: DidResolverOptions = {}): DidResolver
     if (id.startsWith('did:web:')) url = didWebUrl(id);
     else if (id.startsWith('https://') || id.startsWith('http://')) url = id;
     else return undefined;
-    const doc = fetchedJson(await fetchDoc(url, { accept: DID_ACCEPT }));
+    const doc = parsedJson(await fetchDoc(url, { accept: DID_ACCEPT }));
     if (!doc || typeof doc !== 'object' || Array.isArray(doc)) {
       throw new MicrocredError('DID_RESOLUTION_FAILED', `The document at ${url} for ${id} is not a JSON object.`, { id, url });
     }

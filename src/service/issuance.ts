@@ -306,6 +306,26 @@ async function store(ctx: ServiceContext, slug: string, req: SignRequest, row: N
   });
 }
 
+/**
+ * The signed credential object of a row this process has just stored (the row's `credential` is its JSON text), so
+ * the answer to the request does not parse the text it has just serialised. Keyed by the row object: nothing else
+ * can reach it, and it goes when the row does.
+ */
+const signedOfStored = new WeakMap<CredentialRow, object>();
+
+/**
+ * The signed Data Integrity credential of a row as an object: the one just signed when this process stored the row,
+ * otherwise its stored text parsed (the same JSON either way).
+ *
+ * @example
+ * ```ts
+ * const credential = storedCredentialObject(row); // { '@context': [...], proof: [...], ... }
+ * ```
+ */
+export function storedCredentialObject(row: CredentialRow): unknown {
+  return signedOfStored.get(row) ?? JSON.parse(row.credential);
+}
+
 async function signAndStore(ctx: ServiceContext, issuer: LoadedIssuer, req: SignRequest): Promise<CredentialRow> {
   const { keys, row: issuerRow } = issuer;
   const slug = issuerRow.slug;
@@ -340,6 +360,8 @@ async function signAndStore(ctx: ServiceContext, issuer: LoadedIssuer, req: Sign
     stored = await store(ctx, slug, req, row, reserved.credentialId);
     // A concurrent request changed the record first: nothing was written.
     if (!stored) throw new RecordChanged();
+    // The stored text is JSON.stringify(signed), so the object is what parsing it would give.
+    if (typeof signed !== 'string' && stored.credential === row.credential) signedOfStored.set(stored, signed);
     return stored;
   } finally {
     // Not stored (or not known to be): the index goes back, unless a stored credential uses it after all.

@@ -6,6 +6,7 @@ import type { CredentialRow } from '../store/credentials.js';
 import { listIssuers } from '../store/issuers.js';
 import { listStatusLists } from '../store/status-lists.js';
 import type { ServiceContext } from './context.js';
+import { storedCredentialObject } from './issuance.js';
 import type { IssueOutcome } from './issuance.js';
 import { credentialPageUrl } from './page-urls.js';
 import { problems } from './problem.js';
@@ -41,7 +42,7 @@ export function credentialResource(ctx: ServiceContext, row: CredentialRow): Rec
           statusListCredential: ctx.statusListUrl(row.issuerSlug, 'suspension', seq),
         }
       : undefined,
-    credential: row.format === 'di' ? JSON.parse(row.credential) : row.credential,
+    credential: row.format === 'di' ? storedCredentialObject(row) : row.credential,
   };
 }
 

@@ -10,10 +10,31 @@ import { createTrustRegistry } from '../trust/registry.js';
 import type { HostedIssuer, TrustRegistry } from '../trust/types.js';
 import type { ServiceContext } from './context.js';
 
-/** The hosted issuer with this DID, unless it signs with the example keys. */
-async function hostedIssuer(ctx: ServiceContext, issuerId: string): Promise<HostedIssuer | undefined> {
+/**
+ * Slugs of hosted issuers by DID, per context. An issuer's DID and slug never change and issuers are not deleted,
+ * so a DID found once names the same issuer for good; a DID not found is asked again each time (another instance
+ * may create that issuer at any moment). Bounded: a full map is cleared, which only costs lookups.
+ */
+const slugsByDid = new WeakMap<ServiceContext, Map<string, string>>();
+const SLUGS_MAX = 10_000;
+
+async function hostedSlug(ctx: ServiceContext, issuerId: string): Promise<string | undefined> {
+  let known = slugsByDid.get(ctx);
+  if (!known) slugsByDid.set(ctx, (known = new Map()));
+  const hit = known.get(issuerId);
+  if (hit !== undefined) return hit;
   const res = await ctx.db.query<{ slug: string }>('SELECT slug FROM issuers WHERE did = $1', [issuerId]);
   const slug = res.rows[0]?.slug;
+  if (slug !== undefined) {
+    if (known.size >= SLUGS_MAX) known.clear();
+    known.set(issuerId, slug);
+  }
+  return slug;
+}
+
+/** The hosted issuer with this DID, unless it signs with the example keys. */
+async function hostedIssuer(ctx: ServiceContext, issuerId: string): Promise<HostedIssuer | undefined> {
+  const slug = await hostedSlug(ctx, issuerId);
   if (slug === undefined) return undefined;
   const loaded = await ctx.issuer(slug).catch(() => undefined);
   if (!loaded || loaded.keys.example) return undefined;

@@ -35,6 +35,26 @@ function fetched(url: string, body: string): FetchedDocument {
 }
 
 /**
+ * The last document served per URL, per context. Each answer is derived from the database afresh (so a key rotation
+ * or a revocation, also by another instance, is in the next answer); only when its text is the same as last time is
+ * the same FetchedDocument handed out again, which lets the readers keep what they derived from it (parsed JSON, see
+ * the DID resolver and the status check) instead of encoding and parsing the same text again.
+ */
+const lastServed = new WeakMap<ServiceContext, Map<string, { text: string; doc: FetchedDocument }>>();
+const LAST_SERVED_MAX = 256;
+
+function served(ctx: ServiceContext, url: string, text: string): FetchedDocument {
+  let perCtx = lastServed.get(ctx);
+  if (!perCtx) lastServed.set(ctx, (perCtx = new Map()));
+  const hit = perCtx.get(url);
+  if (hit && hit.text === text) return hit.doc;
+  if (perCtx.size >= LAST_SERVED_MAX) perCtx.clear();
+  const doc = fetched(url, text);
+  perCtx.set(url, { text, doc });
+  return doc;
+}
+
+/**
  * A GuardedFetch that answers URLs of this deployment from the database (whatever the scheme, so an `https://`
  * URL derived from a did:web of a plain-http test server works too) and passes every other URL to `fallback`.
  *
@@ -57,14 +77,14 @@ export function localFetch(ctx: ServiceContext, fallback: GuardedFetch): Guarded
     const path = target.pathname.slice(basePath.length);
     try {
       let m: RegExpExecArray | null;
-      if ((m = /^\/issuers\/([a-z0-9-]+)\/did\.json$/.exec(path))) return fetched(url, JSON.stringify(await issuerDidDocument(ctx, m[1] as string)));
+      if ((m = /^\/issuers\/([a-z0-9-]+)\/did\.json$/.exec(path))) return served(ctx, url, JSON.stringify(await issuerDidDocument(ctx, m[1] as string)));
       if ((m = /^\/issuers\/([a-z0-9-]+)\/jwks\.json$/.exec(path))) return fetched(url, JSON.stringify(await issuerJwks(ctx, m[1] as string)));
       if ((m = /^\/issuers\/([a-z0-9-]+)\/status-lists\/(revocation|suspension)\/(\d+)$/.exec(path))) {
         const p = await statusListCredential(ctx, m[1] as string, m[2] as 'revocation' | 'suspension', Number(m[3]));
-        return fetched(url, p.body);
+        return served(ctx, url, p.body);
       }
       const root = await rootIssuerSlug(ctx);
-      if (root && path === '/.well-known/did.json') return fetched(url, JSON.stringify(await issuerDidDocument(ctx, root)));
+      if (root && path === '/.well-known/did.json') return served(ctx, url, JSON.stringify(await issuerDidDocument(ctx, root)));
       if (root && path === '/.well-known/jwks.json') return fetched(url, JSON.stringify(await issuerJwks(ctx, root)));
     } catch (e) {
       if (e instanceof HttpProblem) throw new MicrocredError('FETCH_FAILED', `Could not fetch ${url}: HTTP ${e.status} (${e.message}).`, { url });

@@ -66,20 +66,22 @@ function cachedFetch(ctx: VerifyContext, url: string): Promise<FetchedDocument> 
  * one unchanged list gunzips it once. Decoding is a pure function of the text, so this changes no verdict; a changed
  * list is a different text and is decoded afresh. Failures are not kept; large lists are not kept.
  */
-const decodedLists = new Map<string, Promise<Uint8Array>>();
+// By format (legacy or not), then by the text itself: no joined key, so an unchanged list's text (the same string
+// each time it comes from a cached report) is looked up without building and hashing a new string.
+const decodedLists = { legacy: new Map<string, Promise<Uint8Array>>(), bitstring: new Map<string, Promise<Uint8Array>>() };
 const DECODED_MAX_ENTRIES = 16;
 const DECODED_MAX_TEXT = 64 * 1024;
 
 function decodeListCached(encoded: string, legacy: boolean): Promise<Uint8Array> {
   // Any length is decoded here; the caller applies the minimum (STATUS_LIST_LENGTH_ERROR), which depends on statusSize.
   if (encoded.length > DECODED_MAX_TEXT) return decodeStatusList(encoded, { legacy, minBits: 0 });
-  const key = `${legacy ? 'L' : 'B'}:${encoded}`;
-  const hit = decodedLists.get(key);
+  const lists = legacy ? decodedLists.legacy : decodedLists.bitstring;
+  const hit = lists.get(encoded);
   if (hit) return hit;
-  if (decodedLists.size >= DECODED_MAX_ENTRIES) decodedLists.delete(decodedLists.keys().next().value as string);
+  if (lists.size >= DECODED_MAX_ENTRIES) lists.delete(lists.keys().next().value as string);
   const bits = decodeStatusList(encoded, { legacy, minBits: 0 });
-  decodedLists.set(key, bits);
-  bits.catch(() => decodedLists.delete(key));
+  lists.set(encoded, bits);
+  bits.catch(() => lists.delete(encoded));
   return bits;
 }
 
@@ -95,45 +97,81 @@ const LIST_TRUST_CHECKS = ['parse', 'context', 'proof', 'issuer-key', 'validity'
 const verifiedLists = new WeakMap<object, Map<string, { expires: number; report: VerificationReport; with: readonly unknown[] }>>();
 const VERIFIED_MAX_ENTRIES = 64;
 
-async function verifyListCached(ctx: VerifyContext, text: string, doc: string | Record<string, unknown>, verifyList: VerifyListCredential): Promise<VerificationReport> {
-  const ttl = ctx.options.statusListProofCacheMs ?? 60_000;
-  if (ttl <= 0 || ctx.options.now !== undefined) return verifyList(doc);
-  let cache = verifiedLists.get(ctx.fetch);
-  if (!cache) verifiedLists.set(ctx.fetch, (cache = new Map()));
-  const now = Date.now();
-  // Verified with the same collaborators: the resolver (keys), the loader (contexts), the cryptosuite.
-  const collaborators = [ctx.resolve, ctx.documentLoader, ctx.options.cryptosuite];
-  const hit = cache.get(text);
-  if (hit && hit.expires > now && hit.with.every((c, i) => c === collaborators[i])) return hit.report;
-  const report = await verifyList(doc);
-  const trusted = !report.checks.some((c) => LIST_TRUST_CHECKS.includes(c.id) && (c.status === 'fail' || c.status === 'unknown'));
-  const validUntil = Date.parse(String((report.credential as { validUntil?: unknown } | undefined)?.validUntil ?? ''));
-  if (trusted) {
-    if (cache.size >= VERIFIED_MAX_ENTRIES) cache.delete(cache.keys().next().value as string);
-    cache.set(text, { expires: Math.min(now + ttl, Number.isNaN(validUntil) ? Infinity : validUntil), report, with: collaborators });
-  }
-  return report;
+/** The collaborators a cached list verification was made with: the resolver (keys), the loader (contexts), the cryptosuite. */
+function listCollaborators(ctx: VerifyContext): readonly unknown[] {
+  return [ctx.resolve, ctx.documentLoader, ctx.options.cryptosuite];
 }
 
-async function fetchListCredential(ctx: VerifyContext, url: string): Promise<{ doc?: string | Record<string, unknown>; text?: string; error?: EntryResult }> {
+function listCacheOf(ctx: VerifyContext): Map<string, { expires: number; report: VerificationReport; with: readonly unknown[] }> | undefined {
+  const ttl = ctx.options.statusListProofCacheMs ?? 60_000;
+  if (ttl <= 0 || ctx.options.now !== undefined) return undefined;
+  let cache = verifiedLists.get(ctx.fetch);
+  if (!cache) verifiedLists.set(ctx.fetch, (cache = new Map()));
+  return cache;
+}
+
+/** The report of a list with exactly this text that verified recently with the same collaborators, if any. */
+function cachedListReport(ctx: VerifyContext, text: string): VerificationReport | undefined {
+  const hit = listCacheOf(ctx)?.get(text);
+  const collaborators = listCollaborators(ctx);
+  return hit && hit.expires > Date.now() && hit.with.every((c, i) => c === collaborators[i]) ? hit.report : undefined;
+}
+
+/** Keeps the report of a list that verified (see above); one that did not is not kept. */
+function rememberListReport(ctx: VerifyContext, text: string, report: VerificationReport): void {
+  const cache = listCacheOf(ctx);
+  if (!cache) return;
+  const trusted = !report.checks.some((c) => LIST_TRUST_CHECKS.includes(c.id) && (c.status === 'fail' || c.status === 'unknown'));
+  if (!trusted) return;
+  const now = Date.now();
+  const ttl = ctx.options.statusListProofCacheMs ?? 60_000;
+  const validUntil = Date.parse(String((report.credential as { validUntil?: unknown } | undefined)?.validUntil ?? ''));
+  if (cache.size >= VERIFIED_MAX_ENTRIES) cache.delete(cache.keys().next().value as string);
+  cache.set(text, { expires: Math.min(now + ttl, Number.isNaN(validUntil) ? Infinity : validUntil), report, with: listCollaborators(ctx) });
+}
+
+/**
+ * The text of a fetched list body, by the very bytes: a fetch that hands out the same body again (the service's own
+ * unchanged lists, a caching fetch) is not decoded again. Strings are immutable, so sharing them is safe.
+ */
+const bodyTexts = new WeakMap<Uint8Array, string>();
+
+function bodyText(fetched: FetchedDocument): string {
+  let text = bodyTexts.get(fetched.body);
+  if (text === undefined) bodyTexts.set(fetched.body, (text = new TextDecoder().decode(fetched.body).trim()));
+  return text;
+}
+
+async function fetchListCredential(ctx: VerifyContext, url: string): Promise<{ fetched: FetchedDocument; text: string } | { error: EntryResult }> {
   try {
     const fetched = await cachedFetch(ctx, url);
-    const text = new TextDecoder().decode(fetched.body).trim();
-    if (/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+$/.test(text)) return { doc: text, text };
-    const json = fetchedJson(fetched);
-    if (!json || typeof json !== 'object' || Array.isArray(json)) {
-      return { error: { status: 'fail', code: RETRIEVAL, message: `The status list at ${url} is not a credential.` } };
-    }
-    return { doc: json as Record<string, unknown>, text };
+    return { fetched, text: bodyText(fetched) };
   } catch (e) {
-    return {
-      error: {
-        status: isFetchProblem(e) ? 'unknown' : 'fail',
-        code: RETRIEVAL,
-        message: `The issuer's status list could not be fetched, so it is unknown whether the credential has been revoked or suspended: ${rootMessage(e)}`,
-      },
-    };
+    return { error: retrievalError(e) };
   }
+}
+
+function retrievalError(e: unknown): EntryResult {
+  return {
+    status: isFetchProblem(e) ? 'unknown' : 'fail',
+    code: RETRIEVAL,
+    message: `The issuer's status list could not be fetched, so it is unknown whether the credential has been revoked or suspended: ${rootMessage(e)}`,
+  };
+}
+
+/** The fetched list as a JWT (text) or a JSON credential; parsed only when it is to be verified afresh. */
+function readListCredential(list: { fetched: FetchedDocument; text: string }, url: string): { doc: string | Record<string, unknown> } | { error: EntryResult } {
+  if (/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+$/.test(list.text)) return { doc: list.text };
+  let json: unknown;
+  try {
+    json = fetchedJson(list.fetched);
+  } catch (e) {
+    return { error: retrievalError(e) };
+  }
+  if (!json || typeof json !== 'object' || Array.isArray(json)) {
+    return { error: { status: 'fail', code: RETRIEVAL, message: `The status list at ${url} is not a credential.` } };
+  }
+  return { doc: json as Record<string, unknown> };
 }
 
 async function checkListEntry(
@@ -165,8 +203,15 @@ async function checkListEntry(
     return { status: 'fail', code: MALFORMED, message: `The credential's statusSize must be a whole number from 1; found ${JSON.stringify(entry.statusSize)}.` };
   }
   const fetched = await fetchListCredential(ctx, url);
-  if (fetched.error) return fetched.error;
-  const report = await verifyListCached(ctx, fetched.text as string, fetched.doc as string | Record<string, unknown>, verifyList);
+  if ('error' in fetched) return fetched.error;
+  // The same text verified recently: its verdict stands (no parse, no proof check); otherwise read and verify it.
+  let report = cachedListReport(ctx, fetched.text);
+  if (!report) {
+    const read = readListCredential(fetched, url);
+    if ('error' in read) return read.error;
+    report = await verifyList(read.doc);
+    rememberListReport(ctx, fetched.text, report);
+  }
   const bad = report.checks.filter((c) => LIST_TRUST_CHECKS.includes(c.id) && (c.status === 'fail' || c.status === 'unknown'));
   if (bad.length > 0) {
     const unknown = bad.every((c) => c.status === 'unknown');
