@@ -13,7 +13,7 @@ import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PACKAGE_ROOT } from '../../src/lib/paths.js';
-import { createTestDatabase, postgresUnavailable, tsLoaderArgs } from '../support/testing.js';
+import { createTestDatabase, postgresUnavailable } from '../support/testing.js';
 import { formatSummary, summariseProfile } from './cpuprofile.js';
 import { processCpuMs } from './http.js';
 
@@ -28,9 +28,9 @@ const database = await createTestDatabase();
 const adminToken = `profile-${Math.random().toString(36).slice(2)}`;
 const config = { adminToken, logLevel: 'warn', publicUrl: 'https://credentials.test', databaseUrl: database.url, keysDir: await mkdtemp(path.join(tmpdir(), 'microcred-profile-keys-')) };
 
-/** A built service process under --cpu-prof (test/support/service-child.ts). */
+/** A built service process under --cpu-prof (test/support/service-child.mjs, no TypeScript loader: it runs dist/). */
 async function service(): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
-  const args = ['--cpu-prof', `--cpu-prof-dir=${dir}`, ...tsLoaderArgs(), path.join(PACKAGE_ROOT, 'test', 'support', 'service-child.ts')];
+  const args = ['--cpu-prof', `--cpu-prof-dir=${dir}`, path.join(PACKAGE_ROOT, 'test', 'support', 'service-child.mjs')];
   const child = spawn(process.execPath, args, { cwd: PACKAGE_ROOT, env: { ...process.env, MICROCRED_CHILD_CONFIG: JSON.stringify(config), MICROCRED_CHILD_DIST: '1' }, stdio: ['pipe', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
