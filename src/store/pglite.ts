@@ -173,6 +173,11 @@ class PgliteThread {
     this.pending.clear();
   }
 
+  /** True once the thread has stopped or was stopped. */
+  get stopped(): boolean {
+    return this.gone !== undefined;
+  }
+
   async stop(): Promise<void> {
     this.gone ??= stopped('was closed');
     await this.worker.terminate();
@@ -263,7 +268,10 @@ export async function openPglite(options: { dataDir?: string } = {}): Promise<Db
       if (closed) return;
       closed = true;
       try {
-        await thread.request({ op: 'close' });
+        // A thread that already stopped took its PGlite with it: nothing is left to close.
+        await thread.request({ op: 'close' }).catch((e: unknown) => {
+          if (!thread.stopped) throw e;
+        });
       } finally {
         await thread.stop();
         await lock?.release();
