@@ -107,7 +107,7 @@ function stopped(reason: string): Error {
 
 /**
  * One PGlite in its worker thread, addressed by messages. The thread keeps the process alive only while a
- * statement is on its way (as the in-thread PGlite did: an idle, forgotten database never held a process open).
+ * statement is on its way, so a database opened and left idle does not keep a finished command running.
  */
 class PgliteThread {
   private readonly pending = new Map<number, { resolve(r: PgliteResponse): void }>();
