@@ -1,36 +1,16 @@
-import { mkdir, readdir, readFile, rename, rm, lstat, stat, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, rename, lstat, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { MicrocredError } from '../errors.js';
+import { PACKAGE_ROOT } from '../lib/paths.js';
 import type { Db, Queryable, QueryResult } from './db.js';
-import { LOCK_FILE, lockDirectory } from './dir-lock.js';
 import { databaseUnavailable } from './db.js';
-
-type PgliteLike = {
-  query<R>(sql: string, params?: unknown[]): Promise<{ rows: R[]; affectedRows?: number }>;
-  exec(sql: string): Promise<unknown>;
-};
-
-function wrap(q: PgliteLike): Queryable {
-  return {
-    async query<R>(sql: string, params: readonly unknown[] = []): Promise<QueryResult<R>> {
-      try {
-        const res = await q.query<R>(sql, [...params]);
-        return { rows: res.rows, rowCount: res.affectedRows ?? res.rows.length };
-      } catch (e) {
-        throw databaseUnavailable(e);
-      }
-    },
-    async exec(sql: string): Promise<void> {
-      try {
-        await q.exec(sql);
-      } catch (e) {
-        throw databaseUnavailable(e);
-      }
-    },
-  };
-}
+import { LOCK_FILE, lockDirectory } from './dir-lock.js';
+import type { PgliteRequest, PgliteResponse, PgliteWorkerData, SerializedError } from './pglite-worker.js';
 
 // A fresh PGlite runs initdb inside WebAssembly: several seconds, every time, with the same result for a given
 // PGlite version. So the first fresh in-memory database of a process dumps that result (a tarball of the empty
@@ -38,7 +18,7 @@ function wrap(q: PgliteLike): Queryable {
 // instead (about three times faster). The tarball is kept in memory and in a cache directory private to this
 // user (mode 0700, owned by us, checked before use: another local user must not be able to plant a cluster).
 // MICROCRED_PGLITE_CACHE=0 turns this off.
-let memoryTemplate: Promise<Blob | undefined> | undefined;
+let memoryTemplate: Promise<Uint8Array | undefined> | undefined;
 
 function cacheEnabled(): boolean {
   return process.env.MICROCRED_PGLITE_CACHE !== '0';
@@ -55,7 +35,7 @@ async function templateFile(): Promise<string | undefined> {
   return path.join(dir, `empty-cluster-${version}.tar.gz`);
 }
 
-async function loadTemplate(): Promise<Blob | undefined> {
+async function loadTemplate(): Promise<Uint8Array | undefined> {
   if (!cacheEnabled()) return undefined;
   memoryTemplate ??= (async () => {
     const file = await templateFile();
@@ -63,18 +43,17 @@ async function loadTemplate(): Promise<Blob | undefined> {
     const st = await stat(file).catch(() => undefined);
     const uid = process.getuid?.() ?? -1;
     if (!st || (uid >= 0 && st.uid !== uid)) return undefined;
-    return new Blob([await readFile(file)]);
+    return new Uint8Array(await readFile(file));
   })().catch(() => undefined);
   return memoryTemplate;
 }
 
-async function saveTemplate(pg: PGlite): Promise<void> {
-  const blob = await pg.dumpDataDir('gzip');
-  memoryTemplate = Promise.resolve(blob);
+async function saveTemplate(dump: Uint8Array): Promise<void> {
+  memoryTemplate = Promise.resolve(dump);
   const file = await templateFile();
   if (!file) return;
   const tmp = `${file}.${process.pid}.${Date.now()}`;
-  await writeFile(tmp, Buffer.from(await blob.arrayBuffer()), { mode: 0o600 });
+  await writeFile(tmp, dump, { mode: 0o600 });
   await rename(tmp, file);
 }
 
@@ -84,84 +63,159 @@ async function isEmptyDir(dir: string): Promise<boolean> {
   return entries === undefined || entries.every((e) => e === LOCK_FILE);
 }
 
-async function createPglite(dataDir: string | undefined): Promise<PGlite> {
-  const fresh = dataDir === undefined || (await isEmptyDir(dataDir));
-  const template = fresh ? await loadTemplate() : undefined;
-  if (template) {
-    try {
-      return await PGlite.create({ ...(dataDir ? { dataDir } : {}), loadDataDir: template });
-    } catch {
-      // A damaged template: start again from initdb (in a directory that was empty before).
-      memoryTemplate = undefined;
-      if (dataDir) {
-        for (const entry of await readdir(dataDir)) {
-          if (entry !== LOCK_FILE) await rm(path.join(dataDir, entry), { recursive: true, force: true });
-        }
-      }
-    }
-  }
-  const pg = await PGlite.create(dataDir ? { dataDir } : {});
-  // Only an in-memory start pays for the dump (tests, benchmarks); a server's first start stays as fast as it can.
-  if (fresh && !dataDir && cacheEnabled()) await saveTemplate(pg).catch(() => {});
-  return pg;
+// PGlite's WebAssembly (postgres and initdb) and its file-system bundle, read and compiled once per process and
+// shared with every PGlite thread it starts (a compiled module crosses to a worker without compiling again): each
+// thread would otherwise load and compile them anew, about a second of CPU per database opened.
+let artifacts: Promise<Required<Pick<PgliteWorkerData, 'pgliteWasmModule' | 'initdbWasmModule' | 'fsBundle'>>> | undefined;
+
+function loadArtifacts(): NonNullable<typeof artifacts> {
+  artifacts ??= (async () => {
+    const dist = path.dirname(createRequire(import.meta.url).resolve('@electric-sql/pglite'));
+    const [pgliteWasmModule, initdbWasmModule, fsBundle] = await Promise.all([
+      readFile(path.join(dist, 'pglite.wasm')).then((b) => WebAssembly.compile(b)),
+      readFile(path.join(dist, 'initdb.wasm')).then((b) => WebAssembly.compile(b)),
+      readFile(path.join(dist, 'pglite.data')).then((b) => new Uint8Array(b)),
+    ]);
+    return { pgliteWasmModule, initdbWasmModule, fsBundle };
+  })();
+  artifacts.catch(() => {
+    artifacts = undefined;
+  });
+  return artifacts;
 }
 
-// PGlite decodes every field of a result with one `new TextDecoder('utf-8')` (its protocol BufferReader), whose
-// default `ignoreBOM: false` drops a leading U+FEFF from each value: '\uFEFFNBU-1' stored, 'NBU-1' read, so two
-// different values read back equal. The wire bytes are right, so the fields that start with the UTF-8 BOM
-// (EF BB BF) are decoded again from them, keeping it. Queries reach PGlite's wire protocol through
-// `execProtocolStream`; this instance's goes through `execProtocol` instead, which runs the same parser, error and
-// notice handling and also returns the raw bytes (buffered: fine for this application's result sizes).
-const exactUtf8 = new TextDecoder('utf-8', { ignoreBOM: true });
-const DATA_ROW = 0x44; // 'D'
+function workerUrl(): URL {
+  const here = new URL('./pglite-worker.js', import.meta.url);
+  if (existsSync(fileURLToPath(here))) return here;
+  // Running from TypeScript sources (tests): use the built worker.
+  const built = path.join(PACKAGE_ROOT, 'dist', 'store', 'pglite-worker.js');
+  if (existsSync(built)) return pathToFileURL(built);
+  throw new MicrocredError('UNSUPPORTED', 'The embedded database (PGlite) runs in a worker thread from the built package (npm run build): dist/store/pglite-worker.js is missing.');
+}
 
-type ProtocolMessage = { name: string; fields?: (string | null)[] };
+/** A database error as the worker reported it: the same name, message, SQLSTATE `code` and fields as PGlite's. */
+function revive(e: SerializedError): Error {
+  const err = new Error(e.message);
+  err.name = e.name;
+  return Object.assign(err, e.fields);
+}
 
-function restoreLeadingBoms(messages: readonly ProtocolMessage[], data: Uint8Array): void {
-  const rows = messages.filter((m) => m.name === 'dataRow');
-  if (rows.length === 0) return;
-  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
-  let row = 0;
-  // Backend messages: type byte, int32 length (counting itself), payload. DataRow: int16 count, then per field an
-  // int32 length (-1 = NULL) and the bytes.
-  for (let at = 0; at + 5 <= data.length; ) {
-    const type = data[at] as number;
-    const end = at + 1 + view.getUint32(at + 1);
-    if (type === DATA_ROW) {
-      const fields = rows[row++]?.fields;
-      const count = view.getInt16(at + 5);
-      if (!fields || fields.length !== count) return; // not the rows we expect: leave PGlite's reading alone
-      let p = at + 7;
-      for (let i = 0; i < count; i++) {
-        const len = view.getInt32(p);
-        p += 4;
-        if (len > 0) {
-          if (len >= 3 && data[p] === 0xef && data[p + 1] === 0xbb && data[p + 2] === 0xbf) fields[i] = exactUtf8.decode(data.subarray(p, p + len));
-          p += len;
-        }
-      }
+/** A worker thread that has stopped: what every statement then gets (a connection loss, DATABASE_UNAVAILABLE). */
+function stopped(reason: string): Error {
+  return new Error(`PGlite is closed: its worker thread ${reason}`);
+}
+
+/**
+ * One PGlite in its worker thread, addressed by messages. The thread keeps the process alive only while a
+ * statement is on its way, so a database opened and left idle does not keep a finished command running.
+ */
+class PgliteThread {
+  private readonly pending = new Map<number, { resolve(r: PgliteResponse): void }>();
+  private nextId = 1;
+  private gone: Error | undefined;
+
+  private constructor(private readonly worker: Worker) {
+    worker.on('message', (res: PgliteResponse) => {
+      const p = this.pending.get(res.id);
+      if (!p) return;
+      this.pending.delete(res.id);
+      if (this.pending.size === 0) worker.unref();
+      p.resolve(res);
+    });
+    worker.on('error', (e) => this.fail(stopped(`failed (${e.message})`)));
+    worker.on('exit', (code) => this.fail(stopped(`exited (code ${code})`)));
+  }
+
+  /** Starts the thread and its PGlite; resolves once it answers statements. */
+  static async start(data: PgliteWorkerData): Promise<{ thread: PgliteThread; templateRejected: boolean; dump?: Uint8Array }> {
+    // The thread gets the process's Node options but not `--input-type`, which Node refuses for a worker's file
+    // (`node --input-type=module -e '…openDb()…'` would otherwise fail to open the database).
+    const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'));
+    const worker = new Worker(workerUrl(), { workerData: data, execArgv });
+    const thread = new PgliteThread(worker);
+    const ready = await thread.send(0, () => {});
+    if (!('ready' in ready)) throw revive(ready.ok ? { name: 'Error', message: 'PGlite is closed: its worker thread did not start', fields: {} } : ready.error);
+    if (!ready.ready) {
+      await worker.terminate();
+      throw revive(ready.error);
     }
-    at = end;
+    return { thread, templateRejected: ready.templateRejected, ...(ready.dump ? { dump: ready.dump } : {}) };
+  }
+
+  private send(id: number, post: () => void): Promise<PgliteResponse> {
+    if (this.gone) return Promise.reject(this.gone);
+    return new Promise<PgliteResponse>((resolve) => {
+      if (this.pending.size === 0) this.worker.ref();
+      this.pending.set(id, { resolve });
+      try {
+        post();
+      } catch (e) {
+        // Parameters that cannot be cloned to the thread (a function, a symbol): the statement's own error.
+        this.pending.delete(id);
+        if (this.pending.size === 0) this.worker.unref();
+        resolve({ id, ok: false, error: { name: (e as Error).name ?? 'Error', message: (e as Error).message ?? String(e), fields: {} } });
+      }
+    });
+  }
+
+  /** Sends one request; resolves with its result, rejects with the database's error. */
+  async request(req: DistributiveOmit<PgliteRequest, 'id'>): Promise<{ rows?: unknown[]; rowCount?: number }> {
+    const id = this.nextId++;
+    const res = await this.send(id, () => this.worker.postMessage({ ...req, id }));
+    if ('ready' in res) throw stopped('answered out of turn');
+    if (!res.ok) throw revive(res.error);
+    return res;
+  }
+
+  private fail(e: Error): void {
+    this.gone ??= e;
+    for (const [id, p] of this.pending) p.resolve({ id, ok: false, error: { name: 'Error', message: e.message, fields: {} } });
+    this.pending.clear();
+  }
+
+  /** True once the thread has stopped or was stopped. */
+  get stopped(): boolean {
+    return this.gone !== undefined;
+  }
+
+  async stop(): Promise<void> {
+    this.gone ??= stopped('was closed');
+    await this.worker.terminate();
   }
 }
 
-function keepLeadingBoms(pg: PGlite): void {
-  const target = pg as unknown as {
-    execProtocol(message: Uint8Array, options?: object): Promise<{ messages: ProtocolMessage[]; data: Uint8Array }>;
-    execProtocolStream(message: Uint8Array, options?: object): Promise<ProtocolMessage[]>;
-  };
-  target.execProtocolStream = async (message, options) => {
-    const { messages, data } = await target.execProtocol(message, options);
-    restoreLeadingBoms(messages, data);
-    return messages;
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+function queryable(thread: PgliteThread, tx: number | undefined, check: () => void): Queryable {
+  const at = tx === undefined ? {} : { tx };
+  return {
+    async query<R>(sql: string, params: readonly unknown[] = []): Promise<QueryResult<R>> {
+      check();
+      try {
+        const res = await thread.request({ op: 'query', sql, params: [...params], ...at });
+        const rows = (res.rows ?? []) as R[];
+        return { rows, rowCount: res.rowCount ?? rows.length };
+      } catch (e) {
+        throw databaseUnavailable(e);
+      }
+    },
+    async exec(sql: string): Promise<void> {
+      check();
+      try {
+        await thread.request({ op: 'exec', sql, ...at });
+      } catch (e) {
+        throw databaseUnavailable(e);
+      }
+    },
   };
 }
 
 /**
  * Embedded PostgreSQL (PGlite, WebAssembly): `dataDir` keeps the data on disk; absent = in memory (tests).
- * One PGlite is one connection: statements run one at a time and a transaction holds it exclusively.
- * A data directory is locked for as long as it is open (see `dir-lock.ts`): a second process, or a second open in
- * this one, gets a DATABASE_LOCKED MicrocredError saying who holds it.
+ * PGlite runs in a worker thread of its own (`pglite-worker.ts`), so this thread (the service's event loop) goes on
+ * while a statement computes. One PGlite is one connection: statements run one at a time and a transaction holds it
+ * exclusively. A data directory is locked for as long as it is open (see `dir-lock.ts`): a second process, or a
+ * second open in this one, gets a DATABASE_LOCKED MicrocredError saying who holds it.
  *
  * @example
  * ```ts
@@ -170,35 +224,56 @@ function keepLeadingBoms(pg: PGlite): void {
  * ```
  */
 export async function openPglite(options: { dataDir?: string } = {}): Promise<Db> {
-  const lock = options.dataDir ? await lockDirectory(options.dataDir) : undefined;
-  let pg: PGlite;
+  const { dataDir } = options;
+  const lock = dataDir ? await lockDirectory(dataDir) : undefined;
+  let thread: PgliteThread;
   try {
-    pg = await createPglite(options.dataDir);
+    const fresh = dataDir === undefined || (await isEmptyDir(dataDir));
+    const template = fresh ? await loadTemplate() : undefined;
+    // Only an in-memory start pays for the dump (tests, benchmarks); a server's first start stays as fast as it can.
+    const dumpTemplate = fresh && !dataDir && !template && cacheEnabled();
+    const started = await PgliteThread.start({ ...(await loadArtifacts()), ...(dataDir ? { dataDir } : {}), ...(template ? { template } : {}), ...(dumpTemplate ? { dumpTemplate } : {}) });
+    thread = started.thread;
+    if (started.templateRejected) memoryTemplate = undefined;
+    if (started.dump) await saveTemplate(started.dump).catch(() => {});
   } catch (e) {
     await lock?.release();
     throw e;
   }
-  keepLeadingBoms(pg);
-  const base = wrap(pg as unknown as PgliteLike);
   const check = (): void => lock?.check();
+  let nextTx = 1;
+  let closed = false;
   return {
     kind: 'pglite',
-    async query<R>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
-      check();
-      return base.query<R>(sql, params);
-    },
-    async exec(sql: string): Promise<void> {
-      check();
-      return base.exec(sql);
-    },
+    ...queryable(thread, undefined, check),
     async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
       check();
-      return pg.transaction(async (tx) => fn(wrap(tx as unknown as PgliteLike)));
+      const tx = nextTx++;
+      await thread.request({ op: 'begin', tx }).catch((e: unknown) => {
+        throw databaseUnavailable(e);
+      });
+      let out: T;
+      try {
+        out = await fn(queryable(thread, tx, check));
+      } catch (e) {
+        await thread.request({ op: 'end', tx, commit: false }).catch(() => {});
+        throw e;
+      }
+      await thread.request({ op: 'end', tx, commit: true }).catch((e: unknown) => {
+        throw databaseUnavailable(e);
+      });
+      return out;
     },
     async close(): Promise<void> {
+      if (closed) return;
+      closed = true;
       try {
-        await pg.close();
+        // A thread that already stopped took its PGlite with it: nothing is left to close.
+        await thread.request({ op: 'close' }).catch((e: unknown) => {
+          if (!thread.stopped) throw e;
+        });
       } finally {
+        await thread.stop();
         await lock?.release();
       }
     },

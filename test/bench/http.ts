@@ -26,10 +26,13 @@ export interface HttpBenchOptions {
   round?: number;
 }
 
-/** CPU time (user + system, ms) a process has used so far, from /proc (undefined where there is none). */
-export function processCpuMs(pid: number): number | undefined {
+/**
+ * CPU time (user + system, ms) a process has used so far, every thread counted, from /proc (undefined where there is
+ * none); with `thread`, that thread's only (the main thread's id is the process id).
+ */
+export function processCpuMs(pid: number, thread?: number): number | undefined {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`, 'utf8');
     // Fields after the command name (which may hold spaces, inside parentheses): utime and stime are 14 and 15.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     const ticks = Number(fields[11]) + Number(fields[12]);
@@ -52,8 +55,11 @@ export function processPeakRssMiB(pid: number): number | undefined {
 // USER_HZ: 100 on Linux for every architecture Node supports.
 const CLOCK_TICKS = 100;
 
-/** One case of the HTTP benchmark with the service's CPU time per request. */
-export type HttpRow = BenchRow & { cpuMsPerRequest?: number };
+/**
+ * One case of the HTTP benchmark with the service's CPU time per request: the whole process (PGlite's worker thread,
+ * the garbage collector's and libuv's threads included) and its main thread alone (the event loop).
+ */
+export type HttpRow = BenchRow & { cpuMsPerRequest?: number; mainThreadCpuMsPerRequest?: number };
 
 export interface HttpBenchResult {
   rows: HttpRow[];
@@ -123,11 +129,17 @@ export async function benchHttp(options: HttpBenchOptions): Promise<HttpBenchRes
   const rows: HttpRow[] = [];
   let peakRssMiB: number | undefined;
   // The service's CPU time over one load phase, per request.
-  const timed = async <T extends { wallMs: number }>(run: () => Promise<T>): Promise<T & { cpuMs?: number }> => {
+  const timed = async <T extends { wallMs: number }>(run: () => Promise<T>): Promise<T & { cpuMs?: number; mainCpuMs?: number }> => {
     const before = processCpuMs(child.pid);
+    const mainBefore = processCpuMs(child.pid, child.pid);
     const out = await run();
     const after = processCpuMs(child.pid);
-    return before !== undefined && after !== undefined ? { ...out, cpuMs: after - before } : out;
+    const mainAfter = processCpuMs(child.pid, child.pid);
+    return {
+      ...out,
+      ...(before !== undefined && after !== undefined ? { cpuMs: after - before } : {}),
+      ...(mainBefore !== undefined && mainAfter !== undefined ? { mainCpuMs: mainAfter - mainBefore } : {}),
+    };
   };
   try {
     // The global fetch, not the guarded one: the target is our own child service on loopback, which the
@@ -163,7 +175,7 @@ export async function benchHttp(options: HttpBenchOptions): Promise<HttpBenchRes
   return { rows, ...(peakRssMiB !== undefined ? { peakRssMiB } : {}) };
 }
 
-function row(name: string, n: number, r: { wallMs: number; latencies: number[]; failures: number; cpuMs?: number }): HttpRow {
+function row(name: string, n: number, r: { wallMs: number; latencies: number[]; failures: number; cpuMs?: number; mainCpuMs?: number }): HttpRow {
   if (r.failures > 0) throw new Error(`bench: ${r.failures} of ${n} requests of "${name}" failed`);
   return {
     name,
@@ -173,5 +185,6 @@ function row(name: string, n: number, r: { wallMs: number; latencies: number[]; 
     p99Ms: percentile(r.latencies, 0.99),
     gcShare: Number.NaN /* measured in another process: not known here */,
     ...(r.cpuMs !== undefined ? { cpuMsPerRequest: r.cpuMs / n } : {}),
+    ...(r.mainCpuMs !== undefined ? { mainThreadCpuMsPerRequest: r.mainCpuMs / n } : {}),
   };
 }
