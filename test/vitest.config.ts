@@ -61,24 +61,28 @@ const UNIT = [
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /**
- * The longest files (a minute or more on 2 cores), longest first. They start first, so the two workers finish
- * together: on a fresh clone (CI) vitest has no durations of an earlier run and would order files by size, which
- * started these small, slow files last and left one worker running them alone at the end.
+ * The slowest files (half a minute or more on a loaded 2-core machine), slowest first, unit or integration. They
+ * start first, so the two workers finish together: on a fresh clone (CI) vitest knows no durations of an earlier run
+ * and orders files by size, which started these small, slow files last and left one worker running them alone at
+ * the end.
  */
 const SLOW_FIRST = [
-  'test/jobs-exactly-once.test.ts',
   'test/service-concurrency.test.ts',
+  'test/jobs-exactly-once.test.ts',
   'test/pages-credential-browser.test.ts',
+  'test/fast-differential.test.ts',
+  'test/wallet-pages-browser.test.ts',
+  'test/staff-pages-browser.test.ts',
   'test/cli-service.test.ts',
   'test/cli-jobs.test.ts',
-  'test/wallet-pages-browser.test.ts',
-  'test/package.test.ts',
-  'test/staff-pages-browser.test.ts',
   'test/stacking-pages-browser.test.ts',
-  'test/service-resilience.test.ts',
+  'test/store.test.ts',
+  'test/package.test.ts',
+  'test/service-bench.test.ts',
+  'test/pages-browser.test.ts',
 ];
 
-/** vitest's order (integration before unit; by an earlier run's durations, else by size), SLOW_FIRST ahead of it. */
+/** vitest's order (integration before unit; by an earlier run's durations, else by size), SLOW_FIRST ahead of all. */
 class SlowFirstSequencer extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const rank = (f: TestSpecification): number => {
