@@ -8,10 +8,11 @@
  * Transpiled output is cached on disk by the hash of the source, the options and the TypeScript version, because the
  * test suite starts dozens of such processes and each would otherwise transpile the same ~200 files again (seconds
  * of CPU each). TypeScript itself is loaded only on a cache miss. A changed file has another hash, so the cache is
- * never stale; it lives in the temporary folder and can be removed at any time.
+ * never stale; it lives in the temporary folder (used only when the folder is this user's alone) and can be removed
+ * at any time.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { access, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -41,6 +42,17 @@ const OPTIONS = { module: 'ESNext', target: 'ES2022', esModuleInterop: true, sou
 const require = createRequire(import.meta.url);
 const TS_VERSION = JSON.parse(readFileSync(require.resolve('typescript/package.json'), 'utf8')).version;
 const CACHE = path.join(tmpdir(), `microcred-ts-cache-${process.getuid?.() ?? 'user'}`);
+/** The cache folder when it is this user's own and no one else's to write (else none: its files become code). */
+const cacheDir = (() => {
+  try {
+    mkdirSync(CACHE, { recursive: true, mode: 0o700 });
+    const st = statSync(CACHE);
+    if (process.getuid && (st.uid !== process.getuid() || (st.mode & 0o022) !== 0)) return undefined;
+    return CACHE;
+  } catch {
+    return undefined;
+  }
+})();
 let ts;
 
 async function transpile(source, fileName) {
@@ -56,18 +68,20 @@ export async function load(url, context, next) {
   const source = await readFile(fileName, 'utf8');
   // The extension is part of the key: it tells transpileModule whether the file holds JSX.
   const key = createHash('sha256').update(`${TS_VERSION}\0${JSON.stringify(OPTIONS)}\0${path.extname(fileName)}\0${source}`).digest('hex');
-  const cached = path.join(CACHE, `${key}.js`);
+  const cached = cacheDir && path.join(cacheDir, `${key}.js`);
   let out;
   try {
+    if (!cached) throw new Error('no cache');
     out = await readFile(cached, 'utf8');
   } catch {
     out = await transpile(source, fileName);
     try {
-      mkdirSync(CACHE, { recursive: true });
-      // Written aside and renamed, so a process running beside this one never reads half a file.
-      const tmp = `${cached}.${process.pid}.tmp`;
-      writeFileSync(tmp, out);
-      renameSync(tmp, cached);
+      if (cached) {
+        // Written aside and renamed, so a process running beside this one never reads half a file.
+        const tmp = `${cached}.${process.pid}.tmp`;
+        writeFileSync(tmp, out);
+        renameSync(tmp, cached);
+      }
     } catch {
       // no cache this time (read-only temporary folder): the output is still right
     }
