@@ -153,7 +153,10 @@ describe('the OpenAPI document built from the declarations', () => {
 
   it('documents every declared route (parameters, security, error answers) and nothing else', () => {
     const documented = Object.entries(doc.paths).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`));
-    expect(documented.sort()).toEqual(routes.map(({ route }) => `${route.method.toUpperCase()} ${route.path}`).sort());
+    // Each declared route, and the CORS preflight of each path a wallet-facing (cors) route serves.
+    const preflights = new Set(routes.filter(({ route }) => route.cors).map(({ route }) => `OPTIONS ${route.path}`));
+    expect(documented.sort()).toEqual([...routes.map(({ route }) => `${route.method.toUpperCase()} ${route.path}`), ...preflights].sort());
+    for (const p of preflights) expect(doc.paths[p.slice('OPTIONS '.length)]?.options?.responses, p).toHaveProperty('204');
     for (const { router, route } of routes) {
       const op = doc.paths[route.path]?.[route.method];
       const names = (op?.parameters ?? []).map((p) => `${p.in}:${p.name}`);

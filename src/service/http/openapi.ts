@@ -74,6 +74,14 @@ function operation(route: AnyRoute, format: ErrorFormat): Doc {
 const built = new WeakMap<readonly Router[], Doc>();
 
 /** The `paths` of the routers' routes. */
+/** The CORS preflight every `cors` route's path answers (mountPreflights). */
+const PREFLIGHT: Doc = {
+  summary: 'CORS preflight (browser wallets on other origins)',
+  tags: ['wallet'],
+  security: [],
+  responses: { 204: { description: 'Any origin; the methods of this path; Authorization, Content-Type and DPoP allowed.' } },
+};
+
 function paths(routers: readonly Router[]): Doc {
   let doc = built.get(routers);
   if (!doc) {
@@ -82,6 +90,7 @@ function paths(routers: readonly Router[]): Doc {
       for (const route of router.routes) {
         const format = route.errorFormat ?? router.errorFormat ?? problemJson;
         (out[route.path] ??= {})[route.method] = operation(route, format);
+        if (route.cors) (out[route.path] as Record<string, Doc>).options = PREFLIGHT;
       }
     }
     doc = out;
