@@ -127,8 +127,10 @@ async function libraryReference(n: number): Promise<Map<string, number>> {
 async function serviceSection(rounds: number, requests: number, libN: number): Promise<string> {
   const cases = new Map<string, { rps: number[]; ratio: number[]; fastRatio: number[]; cpu: number[]; mainCpu: number[]; p99: number[]; rss: number[] }>();
   const skipped: string[] = [];
+  const references = new Map<string, number[]>();
   for (let round = 0; round < rounds; round++) {
     const lib = await libraryReference(libN);
+    for (const [k, v] of lib) references.set(k, [...(references.get(k) ?? []), v]);
     for (const db of ['pglite', 'postgres'] as const) {
       const result = await benchHttp({ db, requests, concurrency: 16, built: true, round });
       if (result.skipped) {
@@ -161,6 +163,7 @@ async function serviceSection(rounds: number, requests: number, libN: number): P
     '',
     'Library reference: the same map-and-sign or verify (every check) in this process, one core, sequential; the last column divides DI cases by fast Data Integrity signing of a built credential (issue) or its proof check alone (verify), the references of the scale targets.',
     "Service CPU: the whole process (PGlite's worker thread included); the main thread alone is the event loop's share.",
+    `Library references, ops/s (medians): ${[...references].map(([k, v]) => `${k} ${num(median(v), 0)}`).join(', ')}.`,
   );
   return [...lines, ...skipped].join('\n');
 }
