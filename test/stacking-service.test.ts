@@ -431,14 +431,14 @@ describe('the staff pages (HTML)', () => {
     const page = res.headers.get('location')!;
     expect(page).toMatch(/\/stacking\/wallet\/[A-Za-z0-9_-]{43}$/);
     const waiting = await (await fetch(page)).text();
-    expect(waiting).toContain('src="data:image/png;base64,');
+    expect(waiting).toContain('src="data:image/svg+xml;base64,');
     const interaction = /id="interaction-link" readonly value="([^"]+)"/.exec(waiting)![1]!.replace(/&amp;/g, '&');
     const exchange = (await call(h, 'GET', rel2(interaction))).body.protocols.vcapi as string;
     const vpr = (await call(h, 'POST', rel2(exchange), { body: {} })).body.verifiablePresentationRequest;
     await call(h, 'POST', rel2(exchange), { body: { verifiablePresentation: await learnerWallet.sign(four(), vpr) } });
     const done = await (await fetch(page)).text();
     expect(done).toContain('The credentials meet the rules of BSc (Hons) Computing (top-up).');
-    expect(done).not.toContain('data:image/png');
+    expect(done).not.toContain('data:image/svg+xml');
     expect((await fetch(`${h.url}/stacking/wallet/unknown-secret`)).status).toBe(404);
   });
 

@@ -4,7 +4,6 @@
  * plain sentences. The page's own words are English and Welsh; the report's sentences are English (marked so on a
  * Welsh page). Works without script.
  */
-import QRCode from 'qrcode';
 import type { Lang } from '../../display/i18n/index.js';
 import type { PageContext } from './page.js';
 
@@ -243,24 +242,13 @@ export function StackingReportView({ pc, report: r }: { pc: PageContext; report:
   );
 }
 
-/**
- * A PNG QR code of a link, as a data: URL (the pages' CSP allows data: images; error correction M, quiet zone 4).
- *
- * @example
- * ```ts
- * const src = await qrDataUrl(started.urls.interaction);
- * ```
- */
-export function qrDataUrl(text: string): Promise<string> {
-  return QRCode.toDataURL(text, { errorCorrectionLevel: 'M', margin: 4, scale: 6 });
-}
 
 /**
  * The wallet request while it waits: the QR code, the link, and a link to look for the result.
  *
  * @example
  * ```tsx
- * <WalletWaiting pc={pc} interaction={url} qr={await qrDataUrl(url)} expiresAt={at} self={pageUrl} title={title} />
+ * <WalletWaiting pc={pc} interaction={url} qr={await qrImageUrl(url)} expiresAt={at} self={pageUrl} title={title} />
  * ```
  */
 export function WalletWaiting(p: { pc: PageContext; interaction: string; qr: string; expiresAt: string; self: string; title: string }) {

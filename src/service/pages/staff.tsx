@@ -232,13 +232,22 @@ export function jobPage(pc: PageContext, o: { session: StaffSession; job: JobSta
   return page(pc, `${w.job} ${w.state[job.state]}`, body, o.watch && open ? { headers: { Refresh: '3' } } : {});
 }
 
+/** What every form about one of a learner's credentials posts besides its action. */
+function CredentialFields({ session, row, learner }: { session: StaffSession; row: CredentialRow; learner: string }) {
+  return (
+    <>
+      <Csrf token={session.csrf} />
+      <input type="hidden" name="id" value={row.id} />
+      <input type="hidden" name="learner" value={learner} />
+    </>
+  );
+}
+
 function StatusForm({ pc, w, session, row, learner, n }: { pc: PageContext; w: W; session: StaffSession; row: CredentialRow; learner: string; n: number }) {
   if (row.status === 'revoked') return null;
   return (
     <form method="post" action={`${pc.base}/admin/credentials/status`}>
-      <Csrf token={session.csrf} />
-      <input type="hidden" name="id" value={row.id} />
-      <input type="hidden" name="learner" value={learner} />
+      <CredentialFields session={session} row={row} learner={learner} />
       <div class="field">
         <label for={`reason-${n}`}>{w.reason}</label>
         <p class="hint" id={`reason-hint-${n}`}>{w.reasonHint}</p>
@@ -261,9 +270,7 @@ function PageForm({ pc, w, session, row, learner }: { pc: PageContext; w: W; ses
   if (!row.pageToken) return null;
   return (
     <form method="post" action={`${pc.base}/admin/credentials/page`}>
-      <Csrf token={session.csrf} />
-      <input type="hidden" name="id" value={row.id} />
-      <input type="hidden" name="learner" value={learner} />
+      <CredentialFields session={session} row={row} learner={learner} />
       <div class="actions">
         {row.pageWithdrawnAt === undefined ? (
           <button class="button button--secondary" type="submit" name="action" value="withdraw">{w.withdrawPage}</button>

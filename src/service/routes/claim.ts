@@ -4,7 +4,6 @@ import type { Router } from '../http/declare.js';
 import { learnerPageData } from '../credential-page.js';
 import { label } from '../../display/i18n/index.js';
 import { claimPage, learnerWalletPage } from '../pages/claim.js';
-import { offerProblem } from '../wallet/copy.js';
 import { textParam } from '../http/inputs.js';
 import { langQuery, pageContext } from '../pages/page.js';
 import { pageRouter } from '../pages/router.js';
@@ -38,10 +37,8 @@ export const claimPages: Router = pageRouter('claim-pages', [
     handler: async ({ path, headers, rawQuery }, { ctx, verifier }) => {
       const pc = pageContext({ headers, query: rawQuery }, ctx);
       const data = await learnerPageData(ctx, verifier, path.token, label(pc.lang, 'page.hostedList', { site: pc.siteName }));
-      const options = await walletOptions(ctx, data.row.issuerSlug, path.secret);
-      // An offer of another credential is not this page's.
-      if (options.credentialId !== data.row.id) throw offerProblem('offer-not-found');
-      return learnerWalletPage(pc, data, options);
+      // An offer of another credential is not this page's (walletOptions refuses it).
+      return learnerWalletPage(pc, data, await walletOptions(ctx, data.row.issuerSlug, path.secret, data.row));
     },
   }),
 ]);

@@ -9,7 +9,8 @@ import { textParam } from '../http/inputs.js';
 import { problems } from '../problem.js';
 import { htmlPage, langQuery, pageContext } from '../pages/page.js';
 import { pageRouter } from '../pages/router.js';
-import { qrDataUrl, StackingForm, StackingReportView, stackingWord, WalletWaiting } from '../pages/stacking.js';
+import { StackingForm, StackingReportView, stackingWord, WalletWaiting } from '../pages/stacking.js';
+import { qrImageUrl } from '../qr.js';
 import type { CourseChoice } from '../pages/stacking.js';
 import { reportJson, runStackingCheck } from '../stacking/check.js';
 import { stackingExchangeResult, startStackingExchange } from '../stacking/exchange.js';
@@ -100,7 +101,7 @@ export const stackingPages = pageRouter('stacking-pages', [
           <StackingReportView pc={pc} report={result.report} />
         </>
       ) : (
-        <WalletWaiting pc={pc} interaction={result.interaction ?? ''} qr={await qrDataUrl(result.interaction ?? '')} expiresAt={result.expiresAt} self={self} title={result.rules.title} />
+        <WalletWaiting pc={pc} interaction={result.interaction ?? ''} qr={await qrImageUrl(result.interaction ?? '')} expiresAt={result.expiresAt} self={self} title={result.rules.title} />
       );
       return htmlPage(pc, { title: stackingWord(pc.lang, 'walletHeading'), noindex: true, body });
     },

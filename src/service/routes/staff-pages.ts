@@ -53,6 +53,18 @@ async function poster(ctx: ServiceContext, headers: IncomingHttpHeaders, given: 
 
 const pc = (input: Pick<RouteInput, 'headers' | 'rawQuery'>, ctx: ServiceContext) => pageContext({ headers: input.headers, query: input.rawQuery }, ctx);
 
+/** The form of an action on one of a learner's credentials: the session's CSRF token, the credential, the action, and the search to go back to. */
+function credentialForm(actions: readonly string[], extra: Record<string, ReturnType<typeof textField>> = {}) {
+  return {
+    required: true,
+    content: { 'application/x-www-form-urlencoded': undefined },
+    fields: objectField(
+      { csrf, id: textField('The credential.', 500), action: enumField('What to do.', actions), ...extra, learner: textField('The search to go back to.', 500) },
+      { required: ['csrf', 'id', 'action'] },
+    ),
+  } as const;
+}
+
 export const staffPages = pageRouter('staff-pages', [
   defineRoute({
     method: 'get',
@@ -212,14 +224,7 @@ export const staffPages = pageRouter('staff-pages', [
     summary: 'Revoke, suspend or lift a suspension, with a reason (form)',
     tags,
     auth: 'public',
-    body: {
-      required: true,
-      content: { 'application/x-www-form-urlencoded': undefined },
-      fields: objectField(
-        { csrf, id: textField('The credential.', 500), action: enumField('What to do.', ['revoke', 'suspend', 'unsuspend']), reason: textField('Why.', 500), learner: textField('The search to go back to.', 500) },
-        { required: ['csrf', 'id', 'action'] },
-      ),
-    },
+    body: credentialForm(['revoke', 'suspend', 'unsuspend'], { reason: textField('Why.', 500) }),
     responses: { 303: { description: "Changed: back to the learner's credentials." } },
     errors: { 400: 'Malformed form (a revocation needs a reason).', 401: 'Not signed in.', 403: 'Bad CSRF token or no "revoke" scope.', 404: 'Unknown credential.', 409: 'Not possible in the current status.', 415: 'Not a form.' },
     handler: async (input, { ctx }) => {
@@ -239,14 +244,7 @@ export const staffPages = pageRouter('staff-pages', [
     summary: "Withdraw a credential's page, or put it back at its address or a new one (form)",
     tags,
     auth: 'public',
-    body: {
-      required: true,
-      content: { 'application/x-www-form-urlencoded': undefined },
-      fields: objectField(
-        { csrf, id: textField('The credential.', 500), action: enumField('What to do.', ['withdraw', 'restore', 'new-link']), learner: textField('The search to go back to.', 500) },
-        { required: ['csrf', 'id', 'action'] },
-      ),
-    },
+    body: credentialForm(['withdraw', 'restore', 'new-link']),
     responses: { 303: { description: "Changed: back to the learner's credentials." } },
     errors: { 400: 'Malformed form.', 401: 'Not signed in.', 403: 'Bad CSRF token or no "revoke" scope.', 404: 'Unknown credential.', 415: 'Not a form.' },
     handler: async (input, { ctx }) => {

@@ -8,7 +8,8 @@ import { getCredential } from '../../store/credentials.js';
 import type { CredentialRow } from '../../store/credentials.js';
 import type { ServiceContext } from '../context.js';
 import { offerProblem, usableOffer } from './copy.js';
-import { offerLinks, qrSvg } from './offers.js';
+import { qrImageUrl } from '../qr.js';
+import { offerLinks } from './offers.js';
 
 /** One way into a wallet: the link (a button) and its QR code (an SVG `data:` URL, shown as an image). */
 export interface WalletOption {
@@ -44,7 +45,8 @@ export function achievementName(row: CredentialRow): string {
 }
 
 /**
- * The wallet options of an offer, from its secret.
+ * The wallet options of an offer, from its secret. `of`: the credential the caller already read (a page's); the
+ * offer must be of that credential (else 'offer-not-found'), and it is not read again.
  *
  * @throws HttpProblem as `usableOffer` (404, 409, 410).
  * @example
@@ -52,14 +54,15 @@ export function achievementName(row: CredentialRow): string {
  * const options = await walletOptions(ctx, 'northbridge', secret); // { lcw: { href, qr }, oid4vci: { href, qr, pin } }
  * ```
  */
-export async function walletOptions(ctx: ServiceContext, slug: string, secret: string): Promise<WalletOptions> {
+export async function walletOptions(ctx: ServiceContext, slug: string, secret: string, of?: CredentialRow): Promise<WalletOptions> {
   const offer = await usableOffer(ctx, slug, secret);
-  const row = await getCredential(ctx.db, slug, offer.credentialId);
+  if (of !== undefined && of.id !== offer.credentialId) throw offerProblem('offer-not-found');
+  const row = of ?? (await getCredential(ctx.db, slug, offer.credentialId));
   if (!row) throw offerProblem('offer-not-found');
   const issuer = await ctx.issuer(slug);
   const links = offerLinks(ctx.publicUrl, slug, issuer.keys.controller, secret);
   const https = ctx.publicUrl.startsWith('https://');
-  const [lcwQr, vciQr] = await Promise.all([qrImage(links.lcw.universal), https ? qrImage(links.oid4vci.offer) : undefined]);
+  const [lcwQr, vciQr] = await Promise.all([qrImageUrl(links.lcw.universal), https ? qrImageUrl(links.oid4vci.offer) : undefined]);
   return {
     credentialId: row.id,
     issuerName: issuer.row.profile.name,
@@ -70,7 +73,3 @@ export async function walletOptions(ctx: ServiceContext, slug: string, secret: s
   };
 }
 
-/** A QR code as an image URL: pages never insert markup, even markup we made. */
-async function qrImage(text: string): Promise<string> {
-  return `data:image/svg+xml;base64,${Buffer.from(await qrSvg(text)).toString('base64')}`;
-}

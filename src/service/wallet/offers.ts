@@ -5,7 +5,7 @@
  * that is handed out once, to be sent apart from the links.
  */
 import { randomBytes } from 'node:crypto';
-import QRCode from 'qrcode';
+import { qrSvg } from '../qr.js';
 import { recordAudit } from '../../store/audit.js';
 import { getCredential } from '../../store/credentials.js';
 import { getClaimSettings, getOffer, insertOffer, listCopies, listOffers, putClaimSettings, setOfferState } from '../../store/offers.js';
@@ -126,17 +126,6 @@ export function offerLinks(publicUrl: string, slug: string, issuerDid: string, s
   };
 }
 
-/**
- * An SVG QR code of a link (error correction M, a quiet zone of 4 modules as ISO/IEC 18004 asks).
- *
- * @example
- * ```ts
- * const svg = await qrSvg('https://creds.example.ac.uk/issuers/northbridge/interactions/…?iuv=1');
- * ```
- */
-export async function qrSvg(text: string): Promise<string> {
-  return QRCode.toString(text, { type: 'svg', errorCorrectionLevel: 'M', margin: 4 });
-}
 
 async function qrCodes(links: OfferLinks): Promise<OfferQrCodes> {
   const [interaction, lcw, direct, oid4vci] = await Promise.all([qrSvg(links.interaction), qrSvg(links.lcw.universal), qrSvg(links.direct.dccrequest), qrSvg(links.oid4vci.offer)]);
