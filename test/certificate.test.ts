@@ -5,8 +5,8 @@
  * without leaving the page.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { getDocument, OPS } from 'pdfjs-dist/legacy/build/pdf.mjs';
-import jsQR from 'jsqr';
+import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
+import { pageQrCodes } from './support/pdf.js';
 import { PDFDict, PDFDocument, PDFName } from 'pdf-lib';
 import { buildCredential } from '../src/credential/annex1.js';
 import { certificatePdf } from '../src/display/certificate.js';
@@ -48,18 +48,7 @@ async function readBack(bytes: Uint8Array): Promise<ReadBack> {
       if (item.str.trim() !== '') out.items.push({ str: item.str, x: item.transform[4], y: item.transform[5], width: item.width, page: n });
     }
     out.links.push((await page.getAnnotations()).filter((a: any) => a.subtype === 'Link').map((a: any) => a.url));
-    const ops = await page.getOperatorList();
-    for (let i = 0; i < ops.fnArray.length; i++) {
-      if (ops.fnArray[i] !== OPS.paintImageXObject) continue;
-      const img = await new Promise<{ width: number; height: number; data: Uint8Array }>((resolve) => page.objs.get(ops.argsArray[i][0], resolve));
-      const channels = img.data.length / (img.width * img.height);
-      const rgba = new Uint8ClampedArray(img.width * img.height * 4);
-      for (let p = 0; p < img.width * img.height; p++) {
-        for (let c = 0; c < 3; c++) rgba[p * 4 + c] = img.data[p * channels + (channels >= 3 ? c : 0)]!;
-        rgba[p * 4 + 3] = 255;
-      }
-      out.qr.push(jsQR(rgba, img.width, img.height)?.data);
-    }
+    out.qr.push(...(await pageQrCodes(page)));
   }
   out.text = texts.join(' ').replace(/\s+/g, ' ');
   out.body = body.join(' ').replace(/\s+/g, ' ');

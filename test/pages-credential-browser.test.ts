@@ -8,8 +8,8 @@
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import jsQR from 'jsqr';
-import { getDocument, OPS } from 'pdfjs-dist/legacy/build/pdf.mjs';
+import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
+import { pageQrCodes } from './support/pdf.js';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { credentialRows } from '../src/display/rows.js';
@@ -37,19 +37,7 @@ async function readPdf(bytes: Uint8Array): Promise<{ text: string; qr: string[] 
   for (let n = 1; n <= doc.numPages; n++) {
     const page = await doc.getPage(n);
     for (const item of (await page.getTextContent()).items) if ('str' in item) texts.push(item.str);
-    const ops = await page.getOperatorList();
-    for (let i = 0; i < ops.fnArray.length; i++) {
-      if (ops.fnArray[i] !== OPS.paintImageXObject) continue;
-      const img = await new Promise<{ width: number; height: number; data: Uint8Array }>((resolve) => page.objs.get(ops.argsArray[i][0], resolve));
-      const channels = img.data.length / (img.width * img.height);
-      const rgba = new Uint8ClampedArray(img.width * img.height * 4);
-      for (let p = 0; p < img.width * img.height; p++) {
-        for (let c = 0; c < 3; c++) rgba[p * 4 + c] = img.data[p * channels + (channels >= 3 ? c : 0)] as number;
-        rgba[p * 4 + 3] = 255;
-      }
-      const found = jsQR(rgba, img.width, img.height)?.data;
-      if (found) qr.push(found);
-    }
+    for (const found of await pageQrCodes(page)) if (found) qr.push(found);
   }
   await doc.destroy();
   return { text: texts.join('').replace(/\s+/g, ''), qr };

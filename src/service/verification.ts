@@ -78,14 +78,14 @@ export function localFetch(ctx: ServiceContext, fallback: GuardedFetch): Guarded
     try {
       let m: RegExpExecArray | null;
       if ((m = /^\/issuers\/([a-z0-9-]+)\/did\.json$/.exec(path))) return served(ctx, url, JSON.stringify(await issuerDidDocument(ctx, m[1] as string)));
-      if ((m = /^\/issuers\/([a-z0-9-]+)\/jwks\.json$/.exec(path))) return fetched(url, JSON.stringify(await issuerJwks(ctx, m[1] as string)));
+      if ((m = /^\/issuers\/([a-z0-9-]+)\/jwks\.json$/.exec(path))) return served(ctx, url, JSON.stringify(await issuerJwks(ctx, m[1] as string)));
       if ((m = /^\/issuers\/([a-z0-9-]+)\/status-lists\/(revocation|suspension)\/(\d+)$/.exec(path))) {
         const p = await statusListCredential(ctx, m[1] as string, m[2] as 'revocation' | 'suspension', Number(m[3]));
         return served(ctx, url, p.body);
       }
       const root = await rootIssuerSlug(ctx);
       if (root && path === '/.well-known/did.json') return served(ctx, url, JSON.stringify(await issuerDidDocument(ctx, root)));
-      if (root && path === '/.well-known/jwks.json') return fetched(url, JSON.stringify(await issuerJwks(ctx, root)));
+      if (root && path === '/.well-known/jwks.json') return served(ctx, url, JSON.stringify(await issuerJwks(ctx, root)));
     } catch (e) {
       if (e instanceof HttpProblem) throw new MicrocredError('FETCH_FAILED', `Could not fetch ${url}: HTTP ${e.status} (${e.message}).`, { url });
       throw e;

@@ -102,29 +102,30 @@ function listCollaborators(ctx: VerifyContext): readonly unknown[] {
   return [ctx.resolve, ctx.documentLoader, ctx.options.cryptosuite];
 }
 
-function listCacheOf(ctx: VerifyContext): Map<string, { expires: number; report: VerificationReport; with: readonly unknown[] }> | undefined {
+/** The cache of this context's fetch and how long it keeps a verdict; none with caching off or a fixed `now`. */
+function listCacheOf(ctx: VerifyContext): { cache: Map<string, { expires: number; report: VerificationReport; with: readonly unknown[] }>; ttl: number } | undefined {
   const ttl = ctx.options.statusListProofCacheMs ?? 60_000;
   if (ttl <= 0 || ctx.options.now !== undefined) return undefined;
   let cache = verifiedLists.get(ctx.fetch);
   if (!cache) verifiedLists.set(ctx.fetch, (cache = new Map()));
-  return cache;
+  return { cache, ttl };
 }
 
 /** The report of a list with exactly this text that verified recently with the same collaborators, if any. */
 function cachedListReport(ctx: VerifyContext, text: string): VerificationReport | undefined {
-  const hit = listCacheOf(ctx)?.get(text);
+  const hit = listCacheOf(ctx)?.cache.get(text);
   const collaborators = listCollaborators(ctx);
   return hit && hit.expires > Date.now() && hit.with.every((c, i) => c === collaborators[i]) ? hit.report : undefined;
 }
 
 /** Keeps the report of a list that verified (see above); one that did not is not kept. */
 function rememberListReport(ctx: VerifyContext, text: string, report: VerificationReport): void {
-  const cache = listCacheOf(ctx);
-  if (!cache) return;
+  const kept = listCacheOf(ctx);
+  if (!kept) return;
   const trusted = !report.checks.some((c) => LIST_TRUST_CHECKS.includes(c.id) && (c.status === 'fail' || c.status === 'unknown'));
   if (!trusted) return;
+  const { cache, ttl } = kept;
   const now = Date.now();
-  const ttl = ctx.options.statusListProofCacheMs ?? 60_000;
   const validUntil = Date.parse(String((report.credential as { validUntil?: unknown } | undefined)?.validUntil ?? ''));
   if (cache.size >= VERIFIED_MAX_ENTRIES) cache.delete(cache.keys().next().value as string);
   cache.set(text, { expires: Math.min(now + ttl, Number.isNaN(validUntil) ? Infinity : validUntil), report, with: listCollaborators(ctx) });
