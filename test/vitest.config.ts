@@ -36,6 +36,7 @@ const UNIT = [
   'test/proof-roundtrip.test.ts',
   'test/proof-suites.test.ts',
   'test/readme.test.ts',
+  'test/record-hash.test.ts',
   'test/record-limits.test.ts',
   'test/record-shape.test.ts',
   'test/record-validation.test.ts',
