@@ -107,5 +107,10 @@ describe.skipIf(!built)('fast DI worker pool (built package)', () => {
     const tampered = signed.map((s) => ({ ...s, validFrom: '2020-01-01T00:00:00Z' }));
     expect((await pool.verify(tampered)).some((c) => c.verified)).toBe(false);
     expect(failures).toBe(inputs.length - signed.length);
+    // The same credentials as JSON text: the same signed text (or the same error), in order.
+    const texts = await pool.issueJson(inputs.map((c) => JSON.stringify(c)), { signerId: vmId, privateKey, created });
+    expect(texts.map((r) => (r.ok ? r.json : 'ERROR ' + r.error))).toEqual(results.map((r) => (r.ok ? JSON.stringify(r.value) : 'ERROR ' + r.error)));
+    const [notJson] = await pool.issueJson(['{"@context": ['], { signerId: vmId, privateKey, created });
+    expect(notJson).toMatchObject({ ok: false, error: expect.stringMatching(/JSON/) });
   });
 });

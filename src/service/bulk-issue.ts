@@ -3,10 +3,13 @@
  * (catalogue resolution, validation, idempotency on recordId, the original award date for a second format), with
  * the work batched and the database held only briefly:
  * 1. read: one statement for the catalogue courses and the records' current credentials;
- * 2. claim status indexes: one short transaction for the whole chunk (credential ids are derived from the job and the
- *    row, so a chunk run again after a crash finds the indexes it claimed before);
- * 3. sign outside any transaction (Data Integrity through the FastDiPool workers, JWTs in process);
- * 4. write: one transaction, one multi-row INSERT of the credentials with their audit entries; a record stored
+ * 2. decide: each row is resolved, validated and its outcome decided against the snapshot and the rows before it;
+ * 3. claim status indexes for the rows to issue: one short transaction for the whole chunk (credential ids are
+ *    derived from the job and the row, so a chunk run again after a crash finds the indexes it claimed before), and
+ *    build their credentials, each written out as JSON text at once (what is signed and stored: only flat strings
+ *    go to the signing threads and come back);
+ * 4. sign outside any transaction (Data Integrity through the FastDiPool workers, JWTs in process);
+ * 5. write: one transaction, one multi-row INSERT of the credentials with their audit entries; a record stored
  *    meanwhile by someone else (the unique index on the current credential of a record) is not written twice, its
  *    index is handed back and its row reports what is stored.
  */
@@ -68,10 +71,28 @@ interface ToIssue {
   awardedDate?: string;
 }
 
+/**
+ * What the write needs of a row to issue, once its credential is built: the record's keys, not the record (a chunk's
+ * merged records, each with its whole course, are not kept while it is signed).
+ */
+interface Built {
+  index: number;
+  id: string;
+  recordId: string;
+  recordHash: string;
+  learner: CompletionRecord['learner'];
+  courseCode: string;
+  courseVersion?: number;
+  allocation: Allocation;
+  entry: Record<string, unknown>;
+  /** The credential's award date (`awardedDate`, else `validFrom`). */
+  awarded: string;
+}
+
 /** A chunk checked and, unless a dry run, signed: ready to be written. */
 export interface PreparedChunk {
   results: ReportRow[];
-  signed: (ToIssue & { credential: string; keyId: string; allocation: Allocation; entry: Record<string, unknown>; awarded: string })[];
+  signed: (Built & { credential: string; keyId: string })[];
   /** Credentials with a claimed index that will not be written (signing failed): released on write. */
   dropped: string[];
 }
@@ -94,18 +115,15 @@ function rejected(base: ReportRow, problems: RowProblem[]): ReportRow {
   return { ...base, outcome: 'rejected', problems };
 }
 
-/** Outcomes decided before signing, and the rows to issue. */
-interface Decided {
-  results: ReportRow[];
-  toIssue: ToIssue[];
-}
+/** What a chunk is decided against: its catalogue courses and the current credentials of its records. */
+type Snapshot = Awaited<ReturnType<typeof catalogueSnapshot>>;
 
 /** The outcome of one row against the catalogue snapshot, the stored credentials and the rows before it. */
 function decideRow(
   item: BulkItem,
   index: number,
-  snap: Awaited<ReturnType<typeof catalogueSnapshot>>,
-  firstOfRecord: Map<string, { row: number; recordHash: string; index: number }>,
+  snap: Snapshot,
+  firstOfRecord: Map<string, { row: number; recordHash: string; index: number; id: string }>,
   options: BulkOptions,
 ): { result: ReportRow; issue?: ToIssue } {
   const recordId = typeof item.record?.['recordId'] === 'string' ? (item.record['recordId'] as string) : undefined;
@@ -128,15 +146,17 @@ function decideRow(
   }
   const earlier = firstOfRecord.get(record.recordId);
   if (earlier) {
-    if (earlier.recordHash === recordHash) return { result: { ...base, outcome: 'already-issued' } };
+    // A repeat of an earlier row of the chunk points at that row's credential.
+    if (earlier.recordHash === recordHash) return { result: { ...base, outcome: 'already-issued', ...(options.dryRun ? {} : { credentialId: earlier.id }) } };
     return { result: rejected(base, [problem('$.recordId', `a recordId of its own (row ${earlier.row} has this recordId with other content)`, JSON.stringify(record.recordId))]) };
   }
-  firstOfRecord.set(record.recordId, { row: item.row, recordHash, index });
+  const id = bulkCredentialId(options.jobId, item.row);
+  firstOfRecord.set(record.recordId, { row: item.row, recordHash, index, id });
   return {
     result: { ...base, outcome: options.dryRun ? 'would-issue' : 'issued' },
     issue: {
       index,
-      id: bulkCredentialId(options.jobId, item.row),
+      id,
       record,
       recordHash,
       ...(resolved.courseVersion !== undefined ? { courseVersion: resolved.courseVersion } : {}),
@@ -145,114 +165,108 @@ function decideRow(
   };
 }
 
-/** Step 1: resolves and validates every row of the chunk and decides its outcome (one read of the database). */
-async function decideChunk(ctx: ServiceContext, slug: string, items: readonly BulkItem[], options: BulkOptions): Promise<Decided> {
+/** Claims the status indexes of the given credentials (one short transaction). */
+function claimIndexes(ctx: ServiceContext, slug: string, ids: readonly string[]): Promise<Map<string, Allocation>> {
+  if (ids.length === 0) return Promise.resolve(new Map());
+  return ctx.db.transaction((tx) =>
+    allocateStatusIndexes(tx, slug, ids, {
+      ...(ctx.config.statusListSize ? { size: ctx.config.statusListSize } : {}),
+      ...(ctx.config.statusListCapacity ? { capacity: ctx.config.statusListCapacity } : {}),
+    }),
+  );
+}
+
+/** A row to issue, built: its credential's JSON text, and what the write needs of the row. */
+function buildRow(ctx: ServiceContext, issuer: LoadedIssuer, t: ToIssue, allocation: Allocation, profileSchemaId: string): { built: Built; text: string } {
+  const slug = issuer.row.slug;
+  const listUrl = ctx.statusListUrl(slug, 'revocation', allocation.seq);
+  const entry = {
+    id: `${listUrl}#${allocation.index}`,
+    type: 'BitstringStatusListEntry',
+    statusPurpose: 'revocation',
+    statusListIndex: String(allocation.index),
+    statusListCredential: listUrl,
+  };
+  const credential = buildValidatedCredential(issuer.row.profile, t.record, {
+    issuerId: issuer.keys.controller,
+    id: t.id,
+    credentialStatus: entry,
+    profileSchemaId,
+    achievementImage: { id: achievementImageUrl(ctx, slug, t.record.course.code) },
+    ...(t.awardedDate ? { awardedDate: t.awardedDate } : {}),
+  });
+  return {
+    text: JSON.stringify(credential),
+    built: {
+      index: t.index,
+      id: t.id,
+      recordId: t.record.recordId,
+      recordHash: t.recordHash,
+      learner: t.record.learner,
+      courseCode: t.record.course.code,
+      ...(t.courseVersion !== undefined ? { courseVersion: t.courseVersion } : {}),
+      allocation,
+      entry,
+      awarded: String(credential.awardedDate ?? credential.validFrom),
+    },
+  };
+}
+
+/**
+ * Steps 1–4: reads the snapshot, decides every row's outcome, and (not in a dry run) claims the status indexes of
+ * the rows to issue, builds their credentials and signs them. Writes nothing but the index claims.
+ */
+export async function prepareChunk(ctx: ServiceContext, issuer: LoadedIssuer, items: readonly BulkItem[], options: BulkOptions): Promise<PreparedChunk> {
+  const slug = issuer.row.slug;
   const snap = await catalogueSnapshot(ctx.db, slug, items.flatMap((i) => (i.record ? [lookupKey(i.record)] : [])));
   const results: ReportRow[] = [];
   const toIssue: ToIssue[] = [];
-  const firstOfRecord = new Map<string, { row: number; recordHash: string; index: number }>();
+  const firstOfRecord = new Map<string, { row: number; recordHash: string; index: number; id: string }>();
   items.forEach((item, index) => {
     const { result, issue } = decideRow(item, index, snap, firstOfRecord, options);
     results.push(result);
     if (issue) toIssue.push(issue);
   });
-  // A repeated row in the chunk points at the credential of the row it repeats.
-  results.forEach((r, i) => {
-    if (r.outcome === 'already-issued' && r.credentialId === undefined && r.recordId !== undefined) {
-      const first = firstOfRecord.get(r.recordId);
-      if (first && first.index !== i) {
-        const t = toIssue.find((x) => x.index === first.index);
-        if (t && !options.dryRun) r.credentialId = t.id;
-      }
-    }
-  });
-  return { results, toIssue };
-}
-
-/** Step 2: claims the status indexes of the rows to issue (one short transaction) and builds their credentials. */
-async function claimAndBuild(ctx: ServiceContext, issuer: LoadedIssuer, toIssue: readonly ToIssue[]) {
-  const slug = issuer.row.slug;
-  const allocations = await ctx.db.transaction((tx) =>
-    allocateStatusIndexes(
-      tx,
-      slug,
-      toIssue.map((t) => t.id),
-      {
-        ...(ctx.config.statusListSize ? { size: ctx.config.statusListSize } : {}),
-        ...(ctx.config.statusListCapacity ? { capacity: ctx.config.statusListCapacity } : {}),
-      },
-    ),
-  );
+  const prepared: PreparedChunk = { results, signed: [], dropped: [] };
+  if (options.dryRun || toIssue.length === 0) return prepared;
+  const allocations = await claimIndexes(ctx, slug, toIssue.map((t) => t.id));
   const profileSchemaId = microcredProfileSchemaUrl(ctx.publicUrl);
-  return toIssue.map((t) => {
-    const allocation = allocations.get(t.id) as Allocation;
-    const listUrl = ctx.statusListUrl(slug, 'revocation', allocation.seq);
-    const entry = {
-      id: `${listUrl}#${allocation.index}`,
-      type: 'BitstringStatusListEntry',
-      statusPurpose: 'revocation',
-      statusListIndex: String(allocation.index),
-      statusListCredential: listUrl,
-    };
-    const credential = buildValidatedCredential(issuer.row.profile, t.record, {
-      issuerId: issuer.keys.controller,
-      id: t.id,
-      credentialStatus: entry,
-      profileSchemaId,
-      achievementImage: { id: achievementImageUrl(ctx, slug, t.record.course.code) },
-      ...(t.awardedDate ? { awardedDate: t.awardedDate } : {}),
-    }) as unknown as Record<string, unknown>;
-    return { t, allocation, entry, credential };
-  });
-}
-
-/**
- * Steps 1–3: resolves and validates every row, decides its outcome, and (not in a dry run) claims the status
- * indexes and signs the credentials to issue. Writes nothing but the index claims.
- */
-export async function prepareChunk(ctx: ServiceContext, issuer: LoadedIssuer, items: readonly BulkItem[], options: BulkOptions): Promise<PreparedChunk> {
-  const slug = issuer.row.slug;
-  const { results, toIssue } = await decideChunk(ctx, slug, items, options);
-  if (options.dryRun || toIssue.length === 0) return { results, signed: [], dropped: [] };
-  const unsigned = await claimAndBuild(ctx, issuer, toIssue);
+  const built: Built[] = [];
+  const texts: string[] = [];
+  for (const t of toIssue) {
+    const b = buildRow(ctx, issuer, t, allocations.get(t.id) as Allocation, profileSchemaId);
+    built.push(b.built);
+    texts.push(b.text);
+  }
   options.onReserved?.();
   const started = performance.now();
-  const signedValues = await signAll(ctx, issuer, unsigned.map((u) => u.credential), options);
-  ctx.metrics.signing.observe({ format: options.format }, (performance.now() - started) / 1000 / Math.max(1, unsigned.length));
-  const prepared: PreparedChunk = { results, signed: [], dropped: [] };
-  unsigned.forEach((u, i) => {
-    const s = signedValues[i] as { ok: true; value: string; keyId: string } | { ok: false; error: string };
+  const signedValues = await signAll(ctx, issuer, texts, options);
+  ctx.metrics.signing.observe({ format: options.format }, (performance.now() - started) / 1000 / built.length);
+  built.forEach((b, i) => {
+    const s = signedValues[i] as Signed;
     if (!s.ok) {
-      prepared.dropped.push(u.t.id);
-      results[u.t.index] = rejected(results[u.t.index] as ReportRow, [problem('$', 'a record whose credential can be signed', `a signing error: ${s.error}`)]);
-      ctx.logger.error({ issuer: slug, job: options.jobId, row: results[u.t.index]?.row }, 'bulk signing failed for a row');
+      prepared.dropped.push(b.id);
+      results[b.index] = rejected(results[b.index] as ReportRow, [problem('$', 'a record whose credential can be signed', `a signing error: ${s.error}`)]);
+      ctx.logger.error({ issuer: slug, job: options.jobId, row: results[b.index]?.row }, 'bulk signing failed for a row');
       return;
     }
-    prepared.signed.push({
-      ...u.t,
-      credential: s.value,
-      keyId: s.keyId,
-      allocation: u.allocation,
-      entry: u.entry,
-      awarded: String(u.credential.awardedDate ?? u.credential.validFrom),
-    });
+    prepared.signed.push({ ...b, credential: s.value, keyId: s.keyId });
   });
   return prepared;
 }
 
-async function signAll(
-  ctx: ServiceContext,
-  issuer: LoadedIssuer,
-  credentials: Record<string, unknown>[],
-  options: BulkOptions,
-): Promise<({ ok: true; value: string; keyId: string } | { ok: false; error: string })[]> {
+/** A credential signed (its stored text: JSON, or the JWT) or the reason it was not. */
+type Signed = { ok: true; value: string; keyId: string } | { ok: false; error: string };
+
+/** Signs credentials given as JSON text, in order: Data Integrity in the pool's workers where there is one. */
+async function signAll(ctx: ServiceContext, issuer: LoadedIssuer, texts: string[], options: BulkOptions): Promise<Signed[]> {
   const { keys } = issuer;
   if (options.format === 'jwt') {
     const alg = options.alg ?? keys.defaultJwtAlg();
     const keyId = keys.activeKey('jwt', alg).id;
     return Promise.all(
-      credentials.map((c) =>
-        issueCredential(c, { format: 'jwt', keys, alg }).then(
+      texts.map((text) =>
+        issueCredential(JSON.parse(text) as Record<string, unknown>, { format: 'jwt', keys, alg }).then(
           (value) => ({ ok: true as const, value, keyId }),
           (e: unknown) => ({ ok: false as const, error: (e as Error).message }),
         ),
@@ -261,13 +275,13 @@ async function signAll(
   }
   const key = keys.dataIntegrityKey('eddsa-rdfc-2022');
   if (options.pool && key.alg === 'Ed25519') {
-    const out = await options.pool.issue(credentials, { signerId: key.id, privateKey: keys.signingKey(key.id) });
-    return out.map((r) => (r.ok ? { ok: true, value: JSON.stringify(r.value), keyId: key.id } : { ok: false, error: r.error }));
+    const out = await options.pool.issueJson(texts, { signerId: key.id, privateKey: keys.signingKey(key.id) });
+    return out.map((r) => (r.ok ? { ok: true, value: r.json, keyId: key.id } : { ok: false, error: r.error }));
   }
-  const out: ({ ok: true; value: string; keyId: string } | { ok: false; error: string })[] = [];
-  for (const c of credentials) {
+  const out: Signed[] = [];
+  for (const text of texts) {
     try {
-      const signed = await issueCredential(c, { format: 'di', keys, documentLoader: ctx.documentLoader, cryptosuite: ctx.cryptosuite });
+      const signed = await issueCredential(JSON.parse(text) as Record<string, unknown>, { format: 'di', keys, documentLoader: ctx.documentLoader, cryptosuite: ctx.cryptosuite });
       out.push({ ok: true, value: JSON.stringify(signed), keyId: key.id });
     } catch (e) {
       out.push({ ok: false, error: (e as Error).message });
@@ -278,23 +292,22 @@ async function signAll(
 
 /** The one statement that writes a chunk's credentials, their audit entries and claim e-mails; the ids written. */
 async function insertChunk(tx: Queryable, slug: string, s: PreparedChunk['signed'], options: BulkOptions): Promise<Set<string>> {
-  const learner = (t: (typeof s)[number]): CompletionRecord['learner'] => t.record.learner;
   // The rows travel as ONE JSON parameter (json_to_recordset): serialised natively, parsed by the server, much
   // cheaper than one array parameter per column for 500 credentials of a few KB each.
   const rows = s.map((t) => ({
     id: t.id,
-    record_id: t.record.recordId,
+    record_id: t.recordId,
     record_hash: t.recordHash,
-    sid: learner(t).studentId ?? null,
-    email: learner(t).email?.toLowerCase() ?? null,
-    did: learner(t).did ?? null,
+    sid: t.learner.studentId ?? null,
+    email: t.learner.email?.toLowerCase() ?? null,
+    did: t.learner.did ?? null,
     list_id: t.allocation.listId,
     idx: t.allocation.index,
     entries: [t.entry],
     credential: t.credential,
     key_id: t.keyId,
     awarded: t.awarded,
-    code: t.record.course.code,
+    code: t.courseCode,
     version: t.courseVersion ?? null,
   }));
   const res = await tx.query<{ id: string }>(
@@ -352,10 +365,10 @@ export async function writeChunk(tx: Queryable, ctx: ServiceContext, slug: strin
       // Stored meanwhile by another request or worker: report what is stored now.
       const cur = await tx.query<{ id: string; record_id: string; record_hash: string; format: string }>(
         `SELECT id, record_id, record_hash, format FROM credentials WHERE issuer_slug = $1 AND record_id = ANY($2::text[]) AND superseded_by IS NULL`,
-        [slug, lost.map((t) => t.record.recordId)],
+        [slug, lost.map((t) => t.recordId)],
       );
       for (const t of lost) {
-        const stored = cur.rows.filter((r) => r.record_id === t.record.recordId);
+        const stored = cur.rows.filter((r) => r.record_id === t.recordId);
         const same = stored.find((r) => r.record_hash === t.recordHash && r.format === options.format);
         const row = results[t.index] as ReportRow;
         if (same) results[t.index] = { ...row, outcome: 'already-issued', credentialId: String(same.id) };

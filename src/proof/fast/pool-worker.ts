@@ -22,11 +22,14 @@ const DataIntegrityProof = DIP as new (o: { signer?: unknown; date?: string | Da
 export type PoolRequest =
   | { job: number; op: 'init'; controllerDocuments: Record<string, object> }
   | { job: number; op: 'issue'; credentials: Json[]; signerId: string; privateKey: KeyObject; created?: string }
+  | { job: number; op: 'issue-json'; texts: string[]; signerId: string; privateKey: KeyObject; created?: string }
   | { job: number; op: 'verify'; credentials: Json[] };
 
 /** Issue: the new `proof` member (the caller attaches it to its own copy), or the `full` signed credential. */
 export type PoolItemResult = { ok: true; proof?: Json; full?: Json } | { ok: false; error: string };
-export type PoolResponse = { job: number; results: PoolItemResult[] | { verified: boolean; error?: string }[] } | { job: number; fatal: string };
+/** Issue from JSON text: the signed credential's JSON text. */
+export type PoolJsonResult = { ok: true; json: string } | { ok: false; error: string };
+export type PoolResponse = { job: number; results: PoolItemResult[] | PoolJsonResult[] | { verified: boolean; error?: string }[] } | { job: number; fatal: string };
 
 const cryptosuite = createFastCryptosuite({ onWarning: (m) => process.emitWarning(m) });
 let documentLoader = poolDocumentLoader();
@@ -47,6 +50,19 @@ async function handle(req: PoolRequest): Promise<PoolResponse> {
     documentLoader = poolDocumentLoader(req.controllerDocuments);
     await cryptosuite.ready;
     return { job: req.job, results: [] };
+  }
+  if (req.op === 'issue-json') {
+    const signer = createKeyObjectSigner({ id: req.signerId, privateKey: req.privateKey });
+    const results: PoolJsonResult[] = [];
+    for (const text of req.texts) {
+      try {
+        const suite = new DataIntegrityProof({ signer, cryptosuite, ...(req.created ? { date: req.created } : {}) });
+        results.push({ ok: true, json: JSON.stringify(await vc.issue({ credential: JSON.parse(text) as Json, suite, documentLoader })) });
+      } catch (e) {
+        results.push({ ok: false, error: message(e) });
+      }
+    }
+    return { job: req.job, results };
   }
   if (req.op === 'issue') {
     const signer = createKeyObjectSigner({ id: req.signerId, privateKey: req.privateKey });

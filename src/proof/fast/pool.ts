@@ -11,7 +11,7 @@ import { Worker } from 'node:worker_threads';
 import type { KeyObject } from 'node:crypto';
 import { MicrocredError } from '../../errors.js';
 import { PACKAGE_ROOT } from '../../lib/paths.js';
-import type { PoolItemResult, PoolRequest, PoolResponse } from './pool-worker.js';
+import type { PoolItemResult, PoolJsonResult, PoolRequest, PoolResponse } from './pool-worker.js';
 
 export interface FastDiPoolOptions {
   /** Number of workers (default: every core, `os.availableParallelism()`). */
@@ -32,6 +32,8 @@ export interface PoolIssueOptions {
 }
 
 export type PoolIssueResult = { ok: true; value: Record<string, unknown> } | { ok: false; error: string };
+/** A credential signed from its JSON text: the signed credential's JSON text. */
+export type PoolIssueJsonResult = PoolJsonResult;
 export interface PoolVerifyResult {
   verified: boolean;
   error?: string;
@@ -138,7 +140,7 @@ export class FastDiPool {
     });
   }
 
-  private async run<T>(items: Record<string, unknown>[], make: (job: number, chunk: Record<string, unknown>[]) => PoolRequest): Promise<T[]> {
+  private async run<T, I = Record<string, unknown>>(items: I[], make: (job: number, chunk: I[]) => PoolRequest): Promise<T[]> {
     const chunks: Promise<PoolResponse>[] = [];
     for (let i = 0; i < items.length; i += this.chunkSize) {
       const chunk = items.slice(i, i + this.chunkSize);
@@ -168,6 +170,28 @@ export class FastDiPool {
     return proofs.map((r, i) =>
       r.ok ? { ok: true, value: r.full ?? { ...(credentials[i] as Record<string, unknown>), proof: r.proof } } : r,
     );
+  }
+
+  /**
+   * {@link issue} for credentials given as JSON text, answered as the signed credentials' JSON text: only flat
+   * strings cross between threads, so the calling thread neither copies object graphs into the workers nor writes
+   * the signed credentials out itself (what a caller that stores the text wants).
+   *
+   * @example
+   * ```ts
+   * const [r] = await pool.issueJson([JSON.stringify(credential)], { signerId, privateKey });
+   * if (r?.ok) store(r.json);
+   * ```
+   */
+  issueJson(texts: string[], options: PoolIssueOptions): Promise<PoolIssueJsonResult[]> {
+    return this.run<PoolIssueJsonResult, string>(texts, (job, chunk) => ({
+      job,
+      op: 'issue-json',
+      texts: chunk,
+      signerId: options.signerId,
+      privateKey: options.privateKey,
+      ...(options.created ? { created: options.created } : {}),
+    }));
   }
 
   /**
