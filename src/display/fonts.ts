@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import fontkit from '@pdf-lib/fontkit';
+import type fontkitModule from '@pdf-lib/fontkit';
 
 export type FontWeight = 'regular' | 'semibold' | 'bold';
 
@@ -19,7 +19,8 @@ const FILES: Record<FontWeight, string> = {
   bold: 'SourceSans3-Bold.ttf',
 };
 
-const dir = path.join(path.dirname(createRequire(import.meta.url).resolve('source-sans/package.json')), 'TTF');
+const require = createRequire(import.meta.url);
+const dir = path.join(path.dirname(require.resolve('source-sans/package.json')), 'TTF');
 
 /** Absolute path of a font file. */
 export function fontFile(weight: FontWeight): string {
@@ -49,6 +50,8 @@ const measurers = new Map<FontWeight, Measurer>();
 export function textWidth(text: string, weight: FontWeight, size: number): number {
   let m = measurers.get(weight);
   if (!m) {
+    // Loaded at the first measurement: the font engine is tens of MiB that a service issuing and verifying never needs.
+    const fontkit = require('@pdf-lib/fontkit') as typeof fontkitModule;
     m = fontkit.create(Buffer.from(fontBytes(weight))) as unknown as Measurer;
     measurers.set(weight, m);
   }

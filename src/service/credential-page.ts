@@ -6,7 +6,6 @@
  */
 import { bake } from '../baking/bake.js';
 import { badgePng, badgeSvg } from '../display/badge.js';
-import { certificatePdf } from '../display/certificate.js';
 import type { Lang } from '../display/i18n/index.js';
 import { credentialView } from '../display/view.js';
 import type { CredentialView, SignerView } from '../display/view.js';
@@ -182,7 +181,10 @@ export async function pageDownload(ctx: ServiceContext, data: LearnerPageData, n
       return { type: 'image/png', body: bake(await badgeImage(ctx, row, view, 'png'), signed), filename: `${base}.png` };
     case 'badge.svg':
       return { type: 'image/svg+xml', body: bake(await badgeImage(ctx, row, view, 'svg'), signed), filename: `${base}.svg` };
-    case 'certificate.pdf':
+    case 'certificate.pdf': {
+      // The PDF stack (pdf-lib, the font engine) loads at the first certificate asked for, not with the service.
+      const { certificatePdf } = await import('../display/certificate.js');
       return { type: 'application/pdf', body: await certificatePdf(view, { url: data.pageUrl, lang }), filename: `${base}.pdf` };
+    }
   }
 }

@@ -7,7 +7,6 @@
 import type { Readable } from 'node:stream';
 import type { IncomingHttpHeaders } from 'node:http';
 import busboy from 'busboy';
-import { PDFDict, PDFDocument, PDFHexString, PDFName, PDFString } from 'pdf-lib';
 import { imageKind } from '../baking/bake.js';
 import { unbake } from '../baking/unbake.js';
 import { MicrocredError } from '../errors.js';
@@ -105,6 +104,8 @@ async function ownPageCredential(ctx: ServiceContext, url: URL): Promise<string 
 
 /** The web addresses a PDF links to (its link annotations), in page order: a certificate links to its page. */
 async function pdfLinks(bytes: Uint8Array): Promise<string[]> {
+  // pdf-lib loads at the first PDF submitted, not with the service.
+  const { PDFDict, PDFDocument, PDFHexString, PDFName, PDFString } = await import('pdf-lib');
   try {
     const doc = await PDFDocument.load(bytes, { updateMetadata: false });
     const links: string[] = [];
