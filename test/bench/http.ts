@@ -42,6 +42,17 @@ export function processCpuMs(pid: number, thread?: number): number | undefined {
   }
 }
 
+/** CPU time of a process so far, ms, split into user and system (kernel) time; undefined when /proc is not there. */
+export function processCpuSplitMs(pid: number): { user: number; system: number } | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { user: (Number(fields[11]) * 1000) / CLOCK_TICKS, system: (Number(fields[12]) * 1000) / CLOCK_TICKS };
+  } catch {
+    return undefined;
+  }
+}
+
 /** Peak resident set size (MiB) of a process so far, from /proc (VmHWM). */
 export function processPeakRssMiB(pid: number): number | undefined {
   try {

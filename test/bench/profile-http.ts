@@ -1,7 +1,8 @@
 /**
  * CPU profiles of the service under the HTTP benchmark's load, to see where a request's time goes:
  * `MICROCRED_TEST_PG=postgres://postgres@127.0.0.1:5432/test npm run build && node --import ./test/support/ts-register.mjs test/bench/profile-http.ts`
- * (PROFILE_N requests per phase, default 800; PROFILE_FORMAT di or jwt; PROFILE_DIR where the .cpuprofile files go).
+ * (PROFILE_N requests per phase, default 800; PROFILE_FORMAT di or jwt; PROFILE_DIR where the .cpuprofile files go;
+ * PROFILE_CPU=0 runs the service without the profiler, for its CPU time alone).
  *
  * One service process (built, `dist/`, under `node --cpu-prof`) issues PROFILE_N credentials with 16 requests in
  * flight; a second one on the same PostgreSQL database and public URL then verifies them (so each profile holds one
@@ -15,11 +16,12 @@ import path from 'node:path';
 import { PACKAGE_ROOT } from '../../src/lib/paths.js';
 import { createTestDatabase, postgresUnavailable } from '../support/testing.js';
 import { formatSummary, summariseProfile } from './cpuprofile.js';
-import { processCpuMs } from './http.js';
+import { processCpuMs, processCpuSplitMs } from './http.js';
 
 const N = Number(process.env.PROFILE_N ?? 800);
 const FORMAT = process.env.PROFILE_FORMAT === 'jwt' ? 'jwt' : 'di';
 const CONCURRENCY = 16;
+const PROFILE = process.env.PROFILE_CPU !== '0';
 const dir = process.env.PROFILE_DIR ?? (await mkdtemp(path.join(tmpdir(), 'microcred-profile-')));
 
 const unavailable = await postgresUnavailable();
@@ -30,7 +32,7 @@ const config = { adminToken, logLevel: 'warn', publicUrl: 'https://credentials.t
 
 /** A built service process under --cpu-prof (test/support/service-child.mjs, no TypeScript loader: it runs dist/). */
 async function service(): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
-  const args = ['--cpu-prof', `--cpu-prof-dir=${dir}`, path.join(PACKAGE_ROOT, 'test', 'support', 'service-child.mjs')];
+  const args = [...(PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : []), path.join(PACKAGE_ROOT, 'test', 'support', 'service-child.mjs')];
   const child = spawn(process.execPath, args, { cwd: PACKAGE_ROOT, env: { ...process.env, MICROCRED_CHILD_CONFIG: JSON.stringify(config), MICROCRED_CHILD_DIST: '1' }, stdio: ['pipe', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
@@ -49,10 +51,11 @@ const post = (base: string, p: string, body: unknown, token?: string): Promise<R
   fetch(`${base}${p}`, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
 
 /** `count` requests, CONCURRENCY at once; the answers' bodies, and the window and service CPU time of the load. */
-async function load(pid: number, count: number, request: (i: number) => Promise<Response>): Promise<{ bodies: unknown[]; fromUs: number; toUs: number; cpuMsPerRequest: number }> {
+async function load(pid: number, count: number, request: (i: number) => Promise<Response>): Promise<{ bodies: unknown[]; fromUs: number; toUs: number; cpuMsPerRequest: number; systemShare: number }> {
   const bodies: unknown[] = new Array(count);
   let next = 0;
   const cpu0 = processCpuMs(pid) as number;
+  const split0 = processCpuSplitMs(pid);
   const fromUs = Number(process.hrtime.bigint() / 1000n);
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
@@ -65,12 +68,14 @@ async function load(pid: number, count: number, request: (i: number) => Promise<
     }),
   );
   const toUs = Number(process.hrtime.bigint() / 1000n);
-  return { bodies, fromUs, toUs, cpuMsPerRequest: ((processCpuMs(pid) as number) - cpu0) / count };
+  const split1 = processCpuSplitMs(pid);
+  const systemShare = split0 && split1 ? (split1.system - split0.system) / (split1.user - split0.user + split1.system - split0.system) : NaN;
+  return { bodies, fromUs, toUs, cpuMsPerRequest: ((processCpuMs(pid) as number) - cpu0) / count, systemShare };
 }
 
-async function report(label: string, pid: number, run: { fromUs: number; toUs: number; cpuMsPerRequest: number }): Promise<void> {
+async function report(label: string, pid: number, run: { fromUs: number; toUs: number; cpuMsPerRequest: number; systemShare: number }): Promise<void> {
   const file = (await readdir(dir)).find((f) => f.includes(`.${pid}.0.`) && f.endsWith('.cpuprofile'));
-  console.log(`\n${label}: ${N} requests, ${CONCURRENCY} in flight, ${(N / ((run.toUs - run.fromUs) / 1e6)).toFixed(0)} req/s, service CPU ${run.cpuMsPerRequest.toFixed(2)} ms/req; profile ${file ? path.join(dir, file) : '(not written)'}`);
+  console.log(`\n${label}: ${N} requests, ${CONCURRENCY} in flight, ${(N / ((run.toUs - run.fromUs) / 1e6)).toFixed(0)} req/s, service CPU ${run.cpuMsPerRequest.toFixed(2)} ms/req (${(run.systemShare * 100).toFixed(0)} % of it in the kernel); profile ${file ? path.join(dir, file) : '(not written)'}`);
   if (file) console.log(formatSummary(summariseProfile(path.join(dir, file), run.fromUs, run.toUs)));
 }
 

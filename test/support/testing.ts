@@ -104,13 +104,13 @@ export function tsLoaderArgs(): string[] {
  */
 export async function spawnServiceProcess(
   config: Record<string, unknown>,
-  options: { built?: boolean; env?: Record<string, string> } = {},
+  options: { built?: boolean; env?: Record<string, string>; nodeArgs?: string[] } = {},
 ): Promise<{ url: string; pid: number; stop(): Promise<void>; stderr: () => string }> {
   const { spawn } = await import('node:child_process');
   const path = await import('node:path');
   const { PACKAGE_ROOT } = await import('../../src/lib/paths.js');
   // The built service runs without the TypeScript loader, as `npm start` runs it.
-  const args = [...(options.built ? [] : tsLoaderArgs()), path.join(PACKAGE_ROOT, 'test', 'support', 'service-child.mjs')];
+  const args = [...(options.nodeArgs ?? []), ...(options.built ? [] : tsLoaderArgs()), path.join(PACKAGE_ROOT, 'test', 'support', 'service-child.mjs')];
   const child = spawn(process.execPath, args, {
     cwd: PACKAGE_ROOT,
     env: { ...process.env, ...options.env, MICROCRED_CHILD_CONFIG: JSON.stringify(config), MICROCRED_CHILD_DIST: options.built ? '1' : '' },
