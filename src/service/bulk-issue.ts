@@ -31,7 +31,7 @@ import { allocateStatusIndexes, releaseStatusIndexes } from '../store/status-lis
 import type { LoadedIssuer, ServiceContext } from './context.js';
 import { MAIL_NOT_SENT } from './mail/outcomes.js';
 import { achievementImageUrl } from './page-urls.js';
-import { canonicalJson, sha256Hex } from './issuance.js';
+import { canonicalJson, sha256Hex, statusEntry } from './issuance.js';
 import { lookupKey, resolveRecord } from './record-resolution.js';
 
 /** One input row of a chunk (as a job stores it). */
@@ -179,14 +179,7 @@ function claimIndexes(ctx: ServiceContext, slug: string, ids: readonly string[])
 /** A row to issue, built: its credential's JSON text, and what the write needs of the row. */
 function buildRow(ctx: ServiceContext, issuer: LoadedIssuer, t: ToIssue, allocation: Allocation, profileSchemaId: string): { built: Built; text: string } {
   const slug = issuer.row.slug;
-  const listUrl = ctx.statusListUrl(slug, 'revocation', allocation.seq);
-  const entry = {
-    id: `${listUrl}#${allocation.index}`,
-    type: 'BitstringStatusListEntry',
-    statusPurpose: 'revocation',
-    statusListIndex: String(allocation.index),
-    statusListCredential: listUrl,
-  };
+  const entry = statusEntry(ctx, slug, 'revocation', allocation);
   const credential = buildValidatedCredential(issuer.row.profile, t.record, {
     issuerId: issuer.keys.controller,
     id: t.id,
