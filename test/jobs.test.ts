@@ -215,6 +215,36 @@ describe('bulk jobs (PGlite)', () => {
     expect(chunks.rows[0]?.n).toBe(0);
   });
 
+  it('a row the signer fails on is a rejected row with the reason; the rest of the chunk is written and its index goes back', async () => {
+    // The pool signs every credential, except that it reports a failure for the one of recordId SIGN-FAIL.
+    const failing = Object.create(pool) as FastDiPool;
+    failing.issueJson = async (texts, options) => {
+      const out = await pool.issueJson(texts, options);
+      return out.map((r, i) => ((JSON.parse(texts[i] as string) as { credentialSubject: { identifier?: { identityHash: string }[] } }).credentialSubject.identifier?.some((x) => x.identityHash === 'Failing Learner') ? { ok: false as const, error: 'the signer refused' } : r));
+    };
+    const before = await bookkeeping(db, slug);
+    const lines = ['SIGN-OK-1', 'SIGN-FAIL', 'SIGN-OK-2'].map((recordId) =>
+      JSON.stringify({ ...recordMinimal, recordId, learner: { fullName: recordId === 'SIGN-FAIL' ? 'Failing Learner' : `Learner ${recordId}` } }),
+    );
+    const job = await submitJob(ctx, slug, [lines.join('\n')], { input: 'ndjson', actor: 'test' });
+    await runJobsUntilIdle(ctx, { pool: failing });
+    const rows = await collect(readJobResults(ctx, slug, job.id));
+    expect(rows.map((r) => [r.recordId, r.outcome])).toEqual([
+      ['SIGN-OK-1', 'issued'],
+      ['SIGN-FAIL', 'rejected'],
+      ['SIGN-OK-2', 'issued'],
+    ]);
+    expect(rows[1]?.problems?.[0]?.message).toMatch(/a signing error: the signer refused/);
+    const after = await bookkeeping(db, slug);
+    expect(after.credentials - before.credentials).toBe(2);
+    expect(after.allocations).toBe(after.credentials);
+    expect(after.used).toBe(after.allocations);
+    // Sent again with a working signer, the row is issued.
+    const again = await submitJob(ctx, slug, [lines[1] as string], { input: 'ndjson', actor: 'test' });
+    await runJobsUntilIdle(ctx, { pool });
+    expect((await collect(readJobResults(ctx, slug, again.id)))[0]?.outcome).toBe('issued');
+  });
+
   it('a chunk claimed too often (every attempt failed or died) reports its rows instead of being tried for ever', async () => {
     const job = await submitJob(ctx, slug, [JSON.stringify({ ...recordMinimal, recordId: 'TRIED-1' })], { input: 'ndjson', actor: 'test' });
     await db.query('UPDATE job_chunks SET attempts = 5 WHERE job_id = $1', [job.id]);
