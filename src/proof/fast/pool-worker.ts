@@ -45,6 +45,24 @@ function message(e: unknown, depth = 0): string {
   return String(e);
 }
 
+/** Signs each item with a fresh proof of the request's key, in order; an item that fails gets its error. */
+async function signEach<I, R>(
+  req: { signerId: string; privateKey: KeyObject; created?: string },
+  items: I[],
+  sign: (item: I, suite: unknown) => Promise<R>,
+): Promise<(R | { ok: false; error: string })[]> {
+  const signer = createKeyObjectSigner({ id: req.signerId, privateKey: req.privateKey });
+  const results: (R | { ok: false; error: string })[] = [];
+  for (const item of items) {
+    try {
+      results.push(await sign(item, new DataIntegrityProof({ signer, cryptosuite, ...(req.created ? { date: req.created } : {}) })));
+    } catch (e) {
+      results.push({ ok: false, error: message(e) });
+    }
+  }
+  return results;
+}
+
 async function handle(req: PoolRequest): Promise<PoolResponse> {
   if (req.op === 'init') {
     documentLoader = poolDocumentLoader(req.controllerDocuments);
@@ -52,37 +70,24 @@ async function handle(req: PoolRequest): Promise<PoolResponse> {
     return { job: req.job, results: [] };
   }
   if (req.op === 'issue-json') {
-    const signer = createKeyObjectSigner({ id: req.signerId, privateKey: req.privateKey });
-    const results: PoolJsonResult[] = [];
-    for (const text of req.texts) {
-      try {
-        const suite = new DataIntegrityProof({ signer, cryptosuite, ...(req.created ? { date: req.created } : {}) });
-        results.push({ ok: true, json: JSON.stringify(await vc.issue({ credential: JSON.parse(text) as Json, suite, documentLoader })) });
-      } catch (e) {
-        results.push({ ok: false, error: message(e) });
-      }
-    }
+    const results = await signEach(req, req.texts, async (text, suite) => ({
+      ok: true as const,
+      json: JSON.stringify(await vc.issue({ credential: JSON.parse(text) as Json, suite, documentLoader })),
+    }));
     return { job: req.job, results };
   }
   if (req.op === 'issue') {
-    const signer = createKeyObjectSigner({ id: req.signerId, privateKey: req.privateKey });
-    const results: PoolItemResult[] = [];
-    for (const credential of req.credentials) {
-      try {
-        const suite = new DataIntegrityProof({ signer, cryptosuite, ...(req.created ? { date: req.created } : {}) });
-        // Only the proof travels back (structured clone of whole credentials would load the main thread).
-        const before = new Map(Object.entries(credential));
-        const signed = await vc.issue({ credential, suite, documentLoader });
-        // vc.issue may change other members (e.g. add the Data Integrity context or issuanceDate to a VC 1.1
-        // credential): then the whole credential travels back.
-        const onlyProof =
-          Object.keys(signed).length === before.size + (before.has('proof') ? 0 : 1) &&
-          Object.entries(signed).every(([k, v]) => k === 'proof' || (before.has(k) && before.get(k) === v));
-        results.push(onlyProof ? { ok: true, proof: signed.proof as Json } : { ok: true, full: signed });
-      } catch (e) {
-        results.push({ ok: false, error: message(e) });
-      }
-    }
+    const results = await signEach(req, req.credentials, async (credential, suite): Promise<PoolItemResult> => {
+      // Only the proof travels back (structured clone of whole credentials would load the main thread).
+      const before = new Map(Object.entries(credential));
+      const signed = await vc.issue({ credential, suite, documentLoader });
+      // vc.issue may change other members (e.g. add the Data Integrity context or issuanceDate to a VC 1.1
+      // credential): then the whole credential travels back.
+      const onlyProof =
+        Object.keys(signed).length === before.size + (before.has('proof') ? 0 : 1) &&
+        Object.entries(signed).every(([k, v]) => k === 'proof' || (before.has(k) && before.get(k) === v));
+      return onlyProof ? { ok: true, proof: signed.proof as Json } : { ok: true, full: signed };
+    });
     return { job: req.job, results };
   }
   const suite = new DataIntegrityProof({ cryptosuite });
