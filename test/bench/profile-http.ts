@@ -2,7 +2,8 @@
  * CPU profiles of the service under the HTTP benchmark's load, to see where a request's time goes:
  * `MICROCRED_TEST_PG=postgres://postgres@127.0.0.1:5432/test npm run build && node --import ./test/support/ts-register.mjs test/bench/profile-http.ts`
  * (PROFILE_N requests per phase, default 800; PROFILE_FORMAT di or jwt; PROFILE_DIR where the .cpuprofile files go;
- * PROFILE_CPU=0 runs the service without the profiler, for its CPU time alone).
+ * PROFILE_CPU=0 runs the service without the profiler, for its CPU time alone; PROFILE_CONCURRENCY requests in flight,
+ * default 16).
  *
  * One service process (built, `dist/`, under `node --cpu-prof`) issues PROFILE_N credentials with 16 requests in
  * flight; a second one on the same PostgreSQL database and public URL then verifies them (so each profile holds one
@@ -20,7 +21,7 @@ import { processCpuMs, processCpuSplitMs } from './http.js';
 
 const N = Number(process.env.PROFILE_N ?? 800);
 const FORMAT = process.env.PROFILE_FORMAT === 'jwt' ? 'jwt' : 'di';
-const CONCURRENCY = 16;
+const CONCURRENCY = Number(process.env.PROFILE_CONCURRENCY ?? 16);
 const PROFILE = process.env.PROFILE_CPU !== '0';
 const dir = process.env.PROFILE_DIR ?? (await mkdtemp(path.join(tmpdir(), 'microcred-profile-')));
 
