@@ -1,15 +1,17 @@
 /**
- * Bulk job throughput beside the library figure it is bounded by, in the same run: FastDiPool batch issuance of the
- * same credentials, then a job of BENCH_JOB_N records (default 10,000; short records completed from the catalogue,
- * Data Integrity) sent as NDJSON over HTTP to a fresh service process (the built one, with its own job worker and
- * signing pool) on PGlite and, when a server answers (MICROCRED_TEST_PG), PostgreSQL: from the upload to the job
- * done, with the service's CPU per record and its peak RSS. Prints one table; `node --import ./test/support/ts-register.mjs test/bench/bulk-job.ts`.
+ * Bulk job throughput beside the library figure it is bounded by, in the same run: signing the same credentials
+ * (FastDiPool batch issuance for Data Integrity, issueCredential 500 at a time for VC-JWT), then, per format
+ * (BENCH_JOB_FORMATS, default di,jwt), a job of BENCH_JOB_N records (default 10,000; short records completed from the
+ * catalogue) sent as NDJSON over HTTP to a fresh service process (the built one, with its own job worker and signing
+ * pool) on PGlite and, when a server answers (MICROCRED_TEST_PG), PostgreSQL: from the upload to the job done, with
+ * the service's CPU per record and its peak RSS. Prints one table; `node --import ./test/support/ts-register.mjs test/bench/bulk-job.ts`.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { buildValidatedCredential } from '../../src/credential/annex1.js';
+import { issueCredential } from '../../src/issue.js';
 import { generateKeySet } from '../../src/keyset/keyset.js';
 import { PACKAGE_ROOT } from '../../src/lib/paths.js';
 import { FastDiPool } from '../../src/proof/fast/pool.js';
@@ -37,7 +39,8 @@ async function fixtures(): Promise<{ profile: Record<string, unknown>; record: R
   return { profile, record };
 }
 
-async function libraryRow(pool: FastDiPool, profileIn: Record<string, unknown>, recordIn: Record<string, unknown>): Promise<Row> {
+/** The library's credentials of the same records as the jobs (built, unsigned) and a key set to sign them. */
+async function libraryCredentials(profileIn: Record<string, unknown>, recordIn: Record<string, unknown>) {
   const dir = path.join(await mkdtemp(path.join(tmpdir(), 'microcred-bench-bulk-')), 'keys');
   const keys = await generateKeySet({ dir });
   const profile = assertProfile(profileIn);
@@ -47,13 +50,32 @@ async function libraryRow(pool: FastDiPool, profileIn: Record<string, unknown>, 
     const record = assertRecord({ ...recordIn, recordId: `LIB-${i}`, learner: { fullName: `Learner ${i}`, studentId: `S${i}` } });
     return buildValidatedCredential(profile, record, { issuerId: keys.controller }) as unknown as Record<string, unknown>;
   });
+  return { keys, credentials };
+}
+
+/** Data Integrity: FastDiPool batch issuance of the built credentials (signing only). */
+async function libraryDiRow(pool: FastDiPool, { keys, credentials }: Awaited<ReturnType<typeof libraryCredentials>>): Promise<Row> {
   const key = keys.dataIntegrityKey('eddsa-rdfc-2022');
   await pool.issue(credentials.slice(0, 200), { signerId: key.id, privateKey: keys.signingKey(key.id) });
   const started = performance.now();
   const out = await pool.issue(credentials, { signerId: key.id, privateKey: keys.signingKey(key.id) });
   const seconds = (performance.now() - started) / 1000;
   if (out.some((r) => !r.ok)) throw new Error('bench: the pool failed to sign some credentials');
+  const n = credentials.length;
   return { name: `library: FastDiPool.issue of ${n} credentials, ${POOL} workers (signing only)`, perSecond: n / seconds, seconds };
+}
+
+/** VC-JWT: issueCredential of the built credentials with the key set's default algorithm, a job chunk's 500 at a time, as a job signs them. */
+async function libraryJwtRow({ keys, credentials }: Awaited<ReturnType<typeof libraryCredentials>>): Promise<Row> {
+  const signAll = async (list: Record<string, unknown>[]): Promise<void> => {
+    for (let i = 0; i < list.length; i += 500) await Promise.all(list.slice(i, i + 500).map((c) => issueCredential(c, { format: 'jwt', keys })));
+  };
+  await signAll(credentials.slice(0, 200));
+  const started = performance.now();
+  await signAll(credentials);
+  const seconds = (performance.now() - started) / 1000;
+  const n = credentials.length;
+  return { name: `library: issueCredential VC-JWT (${keys.defaultJwtAlg()}) of ${n} credentials, 500 at a time (signing only)`, perSecond: n / seconds, seconds };
 }
 
 /** A service process (the built one, as `npm start` runs it) with an issuer, its catalogue course and an API key. */
@@ -98,19 +120,19 @@ async function startService(kind: 'PGlite' | 'PostgreSQL', profile: Record<strin
 }
 
 /** A job of N catalogue records sent over HTTP to a fresh service process; its wall time, CPU and peak RSS. */
-async function jobRows(kind: 'PGlite' | 'PostgreSQL', profile: Record<string, unknown>, record: Record<string, unknown>): Promise<Row[]> {
+async function jobRows(kind: 'PGlite' | 'PostgreSQL', format: 'di' | 'jwt', profile: Record<string, unknown>, record: Record<string, unknown>): Promise<Row[]> {
   const service = await startService(kind, profile, record);
   try {
     const { child, call, token } = service;
     const lines = Array.from({ length: N }, (_, i) =>
-      JSON.stringify({ recordId: `JOB-${i}`, learner: { fullName: `Learner ${i}`, studentId: `S${i}` }, course: { code: 'PHM7021' }, result: record.result }),
+      JSON.stringify({ recordId: `JOB-${format}-${i}`, learner: { fullName: `Learner ${i}`, studentId: `S${i}` }, course: { code: 'PHM7021' }, result: record.result }),
     ).join('\n');
     const cpuBefore = processCpuMs(child.pid) ?? 0;
     // The main thread (its thread id is the process id) reads, builds and writes; the pool's threads sign.
     const mainBefore = processCpuMs(child.pid, child.pid) ?? 0;
     const uploadStart = performance.now();
     // The job starts as soon as its first chunk is stored: the upload's time is its own row, the job's runs from here.
-    const job = await call('POST', '/issuers/bench/jobs', lines, token, 'application/x-ndjson');
+    const job = await call('POST', `/issuers/bench/jobs?format=${format}`, lines, token, 'application/x-ndjson');
     const uploadSeconds = (performance.now() - uploadStart) / 1000;
     const uploadRss = processPeakRssMiB(child.pid);
     for (;;) {
@@ -128,9 +150,9 @@ async function jobRows(kind: 'PGlite' | 'PostgreSQL', profile: Record<string, un
     const rss = processPeakRssMiB(child.pid);
     const mib = (lines.length / 2 ** 20).toFixed(1);
     return [
-      { name: `${kind}: job upload (NDJSON over HTTP, ${mib} MiB, stored in chunks)`, perSecond: N / uploadSeconds, seconds: uploadSeconds },
+      { name: `${kind}: ${format.toUpperCase()} job upload (NDJSON over HTTP, ${mib} MiB, stored in chunks)`, perSecond: N / uploadSeconds, seconds: uploadSeconds },
       {
-        name: `${kind}: job, upload to done (DI, catalogue records, service process)`,
+        name: `${kind}: ${format.toUpperCase()} job, upload to done (catalogue records, service process)`,
         perSecond: N / seconds,
         seconds,
         note: `service CPU ${(cpuMs / N).toFixed(2)} ms/record (main thread ${(mainMs / N).toFixed(2)}), peak RSS ${rss !== undefined ? rss.toFixed(0) : '?'} MiB (${uploadRss !== undefined ? uploadRss.toFixed(0) : '?'} MiB when the upload was answered)`,
@@ -142,21 +164,28 @@ async function jobRows(kind: 'PGlite' | 'PostgreSQL', profile: Record<string, un
 }
 
 const { profile, record } = await fixtures();
-const pool = await FastDiPool.create({ size: POOL });
-const rows: Row[] = [];
-try {
-  const library = await libraryRow(pool, profile, record);
-  rows.push(library);
-} finally {
-  await pool.close();
+// BENCH_JOB_FORMATS: the jobs' proof formats (di,jwt).
+const FORMATS = (process.env.BENCH_JOB_FORMATS ?? 'di,jwt').split(',').filter((f): f is 'di' | 'jwt' => f === 'di' || f === 'jwt');
+const library = await libraryCredentials(profile, record);
+const references = new Map<'di' | 'jwt', Row>();
+if (FORMATS.includes('di')) {
+  const pool = await FastDiPool.create({ size: POOL });
+  try {
+    references.set('di', await libraryDiRow(pool, library));
+  } finally {
+    await pool.close();
+  }
 }
+if (FORMATS.includes('jwt')) references.set('jwt', await libraryJwtRow(library));
+const rows: (Row & { format: 'di' | 'jwt' })[] = [...references].map(([format, row]) => ({ ...row, format }));
 const STORES = new Set((process.env.BENCH_JOB_DB ?? 'pglite,postgres').split(','));
-if (STORES.has('pglite')) rows.push(...(await jobRows('PGlite', profile, record)));
 const reason = STORES.has('postgres') ? await postgresUnavailable() : 'not asked for (BENCH_JOB_DB)';
 if (reason) console.log(`PostgreSQL skipped: ${reason}`);
-else rows.push(...(await jobRows('PostgreSQL', profile, record)));
-const lib = rows[0]?.perSecond ?? 1;
+for (const kind of ['PGlite', 'PostgreSQL'] as const) {
+  if (kind === 'PGlite' ? !STORES.has('pglite') : reason !== undefined) continue;
+  for (const format of FORMATS) rows.push(...(await jobRows(kind, format, profile, record)).map((r) => ({ ...r, format })));
+}
 console.log(`bulk jobs, ${N} records; ${os.cpus()[0]?.model ?? 'CPU'} x${os.cpus().length}, Node ${process.version}`);
-console.log('| case | records/s | seconds | ÷ library | |');
+console.log('| case | records/s | seconds | ÷ library, same format | |');
 console.log('|---|---:|---:|---:|---|');
-for (const r of rows) console.log(`| ${r.name} | ${r.perSecond.toFixed(0)} | ${r.seconds.toFixed(2)} | ${(r.perSecond / lib).toFixed(3)} | ${r.note ?? ''} |`);
+for (const r of rows) console.log(`| ${r.name} | ${r.perSecond.toFixed(0)} | ${r.seconds.toFixed(2)} | ${(r.perSecond / (references.get(r.format)?.perSecond ?? NaN)).toFixed(3)} | ${r.note ?? ''} |`);

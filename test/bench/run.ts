@@ -9,7 +9,7 @@
  *
  * Options: `--quick` (short run). Environment: BENCH_N (operations per library case, default 2000; 300 quick),
  * BENCH_ONLY (comma list of sections: lib, fast, http, bulk), BENCH_JOB_N (records of the bulk job, default 10,000;
- * 1,000 quick), BENCH_JOB_DB (stores of the bulk job: pglite,postgres), BENCH_JOB_CHUNK (rows per stored chunk of the
+ * 1,000 quick), BENCH_JOB_DB (stores of the bulk job: pglite,postgres), BENCH_JOB_FORMATS (its proof formats: di,jwt), BENCH_JOB_CHUNK (rows per stored chunk of the
  * job, the service's default otherwise), BENCH_SERVICE_NODE_ARGS (Node options of the bulk job's service process, e.g.
  * `--max-old-space-size=192` or `--cpu-prof --cpu-prof-dir=/tmp/p`), MICROCRED_TEST_PG (the PostgreSQL server; its
  * cases are skipped when none answers).
