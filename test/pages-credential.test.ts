@@ -341,6 +341,41 @@ describe('badge images', () => {
     expect(download.length).toBeGreaterThan(png.length);
     expect((await get(`${h.url}/issuers/${h.slug}/achievements/NOTHING/image`)).status).toBe(404);
   });
+
+  it('an issuer whose logo is a URL of another site uploads it here, and its pages show it from this service', async () => {
+    const issued = await issue('uploaded-logo-1');
+    expect((await get(issued.pageUrl)).text).not.toContain('issuer-logo');
+    expect((await get(`${h.url}/issuers/${h.slug}/logo`)).status).toBe(404);
+    const svg = '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="40"><rect width="40" height="40" fill="#0b3d91"/></svg>';
+    const upload = (body: Uint8Array | string, type: string, token = h.tokens.admin) =>
+      fetch(`${h.url}/issuers/${h.slug}/logo`, { method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': type }, body });
+    expect((await upload(svg, 'image/svg+xml', h.tokens.full)).status).toBe(403);
+    const notImage = await upload('not an image', 'image/png');
+    expect(notImage.status).toBe(415);
+    expect(((await notImage.json()) as { detail: string }).detail).toMatch(/A logo must be a PNG or an SVG image/);
+    expect((await upload(svg, 'image/png')).status).toBe(415);
+    const big = await upload(new Uint8Array(1024 * 1024 + 1), 'image/png');
+    expect(big.status).toBe(413);
+    expect(((await big.json()) as { detail: string }).detail).toMatch(/A logo may be at most 1024 KiB/);
+    expect((await get(`${h.url}/issuers/${h.slug}/logo`)).status).toBe(404);
+
+    const ok = await upload(svg, 'image/svg+xml');
+    expect(ok.status).toBe(200);
+    const stored = (await ok.json()) as { mediaType: string; sha256: string; size: number };
+    expect(stored).toMatchObject({ mediaType: 'image/svg+xml', size: svg.length });
+    const served = await get(`${h.url}/issuers/${h.slug}/logo`);
+    expect(served.status).toBe(200);
+    expect(served.headers.get('content-type')).toContain('image/svg+xml');
+    expect(served.headers.get('content-security-policy')).toContain('sandbox');
+    expect(served.text).toBe(svg);
+    expect((await get(`${h.url}/issuers/${h.slug}/logo`, { 'if-none-match': served.headers.get('etag') as string })).status).toBe(304);
+    // The page of a credential issued before the upload shows it, from this service; the credential is unchanged.
+    const html = (await get(issued.pageUrl)).text;
+    expect(html).toContain(`<img class="issuer-logo" src="/issuers/${h.slug}/logo?v=${stored.sha256.slice(0, 16)}" alt/>`);
+    expect(html).not.toContain(profile.logo as string);
+    const audit = await h.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_log WHERE issuer_slug = $1 AND action = 'issuer.logo.upload'`, [h.slug]);
+    expect(audit.rows[0]?.n).toBe(1);
+  });
 });
 
 describe('on PostgreSQL', async () => {

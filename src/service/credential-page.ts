@@ -11,10 +11,10 @@ import { credentialView } from '../display/view.js';
 import type { CredentialView, SignerView } from '../display/view.js';
 import { getCredential } from '../store/credentials.js';
 import type { CredentialRow } from '../store/credentials.js';
-import { achievementImage, credentialByPageToken, pageSettings, pageTokenOf } from '../store/pages.js';
+import { achievementImage, credentialByPageToken, issuerLogoDigest, pageSettings, pageTokenOf } from '../store/pages.js';
 import type { ProvenSigner, VerificationReport } from '../verify/types.js';
 import type { ServiceContext } from './context.js';
-import { credentialPageUrl } from './page-urls.js';
+import { credentialPageUrl, issuerLogoUrl } from './page-urls.js';
 import { HttpProblem, problems } from './problem.js';
 import { verifiableCredential } from './resources.js';
 import type { Verifier } from './verification.js';
@@ -33,6 +33,8 @@ export interface LearnerPageData {
   pageUrl: string;
   /** A re-issue replaced this credential: the page of the credential that is current now (unless withdrawn). */
   replacedBy?: string;
+  /** The URL of the logo the issuer uploaded, if it did. */
+  issuerLogo?: string;
 }
 
 /**
@@ -87,6 +89,7 @@ export async function learnerPageData(ctx: ServiceContext, verifier: Verifier, t
   const credential = row.format === 'di' ? (JSON.parse(row.credential) as Record<string, unknown>) : row.credential;
   const report = await verifier.credential(credential);
   const settings = await pageSettings(ctx.db, row.issuerSlug);
+  const logo = await issuerLogoDigest(ctx.db, row.issuerSlug);
   const replacedBy = row.supersededBy !== undefined ? await currentPageUrl(ctx, row.issuerSlug, row.supersededBy) : undefined;
   return {
     row,
@@ -96,6 +99,7 @@ export async function learnerPageData(ctx: ServiceContext, verifier: Verifier, t
     indexable: settings.indexable,
     pageUrl: credentialPageUrl(ctx, token),
     ...(replacedBy !== undefined ? { replacedBy } : {}),
+    ...(logo !== undefined ? { issuerLogo: issuerLogoUrl(ctx, row.issuerSlug, logo) } : {}),
   };
 }
 

@@ -1,7 +1,7 @@
 /**
  * Internal: what an issuer decides about its pages: withdrawing a credential's page, letting search engines index
- * its pages, and the badge image of an achievement (uploaded, or drawn by microcred from the newest credential of
- * the course). Each change is written to the audit log in the same transaction.
+ * its pages, the badge image of an achievement (uploaded, or drawn by microcred from the newest credential of the
+ * course) and the issuer's logo. Each change is written to the audit log in the same transaction.
  */
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
@@ -12,7 +12,7 @@ import { credentialView } from '../display/view.js';
 import { MicrocredError } from '../errors.js';
 import { recordAudit } from '../store/audit.js';
 import { getCredential } from '../store/credentials.js';
-import { achievementImage, latestCredentialForCourse, pageWithdrawnAt, restorePage, saveAchievementImage, savePageSettings, withdrawPage } from '../store/pages.js';
+import { achievementImage, issuerLogo, latestCredentialForCourse, pageWithdrawnAt, restorePage, saveAchievementImage, saveIssuerLogo, savePageSettings, withdrawPage } from '../store/pages.js';
 import type { AchievementImage, PageSettings } from '../store/pages.js';
 import type { ServiceContext } from './context.js';
 import { credentialPageUrl } from './page-urls.js';
@@ -80,26 +80,35 @@ export async function changePageSettings(ctx: ServiceContext, slug: string, sett
   });
 }
 
-/** Reads an upload up to `max` bytes; more is a 413. */
-async function readUpload(stream: Readable, max: number): Promise<Uint8Array> {
+/** The largest logo an issuer may upload. */
+export const MAX_LOGO_BYTES = 1024 * 1024;
+
+/** Reads an upload (`what` names it in the error) up to `max` bytes; more is a 413. */
+async function readUpload(stream: Readable, max: number, what: string): Promise<Uint8Array> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of stream) {
     size += (chunk as Buffer).length;
-    if (size > max) throw problems.tooLarge(`A badge image may be at most ${max / 1024} KiB.`);
+    if (size > max) throw problems.tooLarge(`${what} may be at most ${max / 1024} KiB.`);
     chunks.push(chunk as Buffer);
   }
   return new Uint8Array(Buffer.concat(chunks));
 }
 
-/** A PNG or SVG that can carry a credential and carries none yet. */
-function checkBadge(bytes: Uint8Array, declared: string | undefined): AchievementImage['mediaType'] {
+/** The media type of a PNG or SVG upload (`what` names it in the error), which must agree with Content-Type. */
+function imageType(bytes: Uint8Array, declared: string | undefined, what: string): AchievementImage['mediaType'] {
   const kind = imageKind(bytes);
   const mediaType = kind === 'png' ? 'image/png' : kind === 'svg' ? 'image/svg+xml' : undefined;
-  if (!mediaType) throw problems.unsupportedMedia('A badge image must be a PNG or an SVG image.');
+  if (!mediaType) throw problems.unsupportedMedia(`${what} must be a PNG or an SVG image.`);
   if (declared !== undefined && declared.split(';')[0]?.trim().toLowerCase() !== mediaType) {
     throw problems.unsupportedMedia(`The body is ${mediaType === 'image/png' ? 'a PNG' : 'an SVG'} image but Content-Type says ${JSON.stringify(declared)}.`);
   }
+  return mediaType;
+}
+
+/** A PNG or SVG that can carry a credential and carries none yet. */
+function checkBadge(bytes: Uint8Array, declared: string | undefined): AchievementImage['mediaType'] {
+  const mediaType = imageType(bytes, declared, 'A badge image');
   try {
     unbake(bytes);
   } catch (e) {
@@ -120,7 +129,7 @@ function checkBadge(bytes: Uint8Array, declared: string | undefined): Achievemen
  */
 export async function uploadAchievementImage(ctx: ServiceContext, slug: string, courseCode: string, body: Readable, contentType: string | undefined, actor: string): Promise<{ mediaType: string; sha256: string; size: number }> {
   await ctx.issuer(slug);
-  const bytes = await readUpload(body, MAX_BADGE_BYTES);
+  const bytes = await readUpload(body, MAX_BADGE_BYTES, 'A badge image');
   const mediaType = checkBadge(bytes, contentType);
   return ctx.db.transaction(async (tx) => {
     const saved = await saveAchievementImage(tx, slug, courseCode, mediaType, bytes);
@@ -145,4 +154,38 @@ export async function servedAchievementImage(ctx: ServiceContext, slug: string, 
   if (!row) throw problems.notFound(`Issuer ${slug} has no badge image for ${JSON.stringify(courseCode)}.`);
   const svg = badgeSvg(credentialView(row.credential));
   return { type: 'image/svg+xml', body: svg, etag: `"${createHash('sha256').update(svg).digest('hex').slice(0, 32)}"` };
+}
+
+/**
+ * Stores the issuer's logo, from the request body (audited). The pages show it for the issuer's credentials whose
+ * own logo is a URL of another site (they load no image from elsewhere).
+ *
+ * @example
+ * ```ts
+ * await uploadIssuerLogo(ctx, 'northbridge', req, 'image/svg+xml', 'admin-token');
+ * ```
+ */
+export async function uploadIssuerLogo(ctx: ServiceContext, slug: string, body: Readable, contentType: string | undefined, actor: string): Promise<{ mediaType: string; sha256: string; size: number }> {
+  await ctx.issuer(slug);
+  const bytes = await readUpload(body, MAX_LOGO_BYTES, 'A logo');
+  const mediaType = imageType(bytes, contentType, 'A logo');
+  return ctx.db.transaction(async (tx) => {
+    const saved = await saveIssuerLogo(tx, slug, mediaType, bytes);
+    await recordAudit(tx, { actor, issuerSlug: slug, action: 'issuer.logo.upload', details: { mediaType, sha256: saved.sha256 } });
+    return { mediaType, sha256: saved.sha256, size: bytes.length };
+  });
+}
+
+/**
+ * The issuer's uploaded logo as served; 404 when it has none.
+ *
+ * @example
+ * ```ts
+ * const { type, body, etag } = await servedIssuerLogo(ctx, 'northbridge');
+ * ```
+ */
+export async function servedIssuerLogo(ctx: ServiceContext, slug: string): Promise<{ type: string; body: Uint8Array; etag: string }> {
+  const logo = await issuerLogo(ctx.db, slug);
+  if (!logo) throw problems.notFound(`Issuer ${slug} has no uploaded logo.`);
+  return { type: logo.mediaType, body: logo.bytes, etag: `"${logo.sha256.slice(0, 32)}"` };
 }

@@ -25,3 +25,16 @@ export function credentialPageUrl(ctx: ServiceContext, token: string): string {
 export function achievementImageUrl(ctx: ServiceContext, slug: string, courseCode: string): string {
   return `${ctx.publicUrl}/issuers/${slug}/achievements/${encodeURIComponent(courseCode)}/image`;
 }
+
+/**
+ * The URL of an issuer's uploaded logo; `sha256` (its digest) makes a new upload a new URL, so caches never show the
+ * old one.
+ *
+ * @example
+ * ```ts
+ * issuerLogoUrl(ctx, 'northbridge', '3f2a…'); // 'https://…/issuers/northbridge/logo?v=3f2a…'
+ * ```
+ */
+export function issuerLogoUrl(ctx: ServiceContext, slug: string, sha256: string): string {
+  return `${ctx.publicUrl}/issuers/${slug}/logo?v=${sha256.slice(0, 16)}`;
+}

@@ -163,6 +163,51 @@ export async function saveAchievementImage(q: Queryable, issuerSlug: string, cou
 }
 
 /**
+ * The logo an issuer uploaded, if any.
+ *
+ * @example
+ * ```ts
+ * const logo = await issuerLogo(db, 'northbridge'); // { mediaType: 'image/svg+xml', bytes, sha256 }
+ * ```
+ */
+export async function issuerLogo(q: Queryable, issuerSlug: string): Promise<AchievementImage | undefined> {
+  const res = await q.query<{ media_type: string; bytes: Uint8Array; sha256: string }>('SELECT media_type, bytes, sha256 FROM issuer_logos WHERE issuer_slug = $1', [issuerSlug]);
+  const r = res.rows[0];
+  return r ? { mediaType: r.media_type as AchievementImage['mediaType'], bytes: new Uint8Array(r.bytes), sha256: r.sha256 } : undefined;
+}
+
+/**
+ * The digest of the logo an issuer uploaded, if any (what a page needs to link it, without its bytes).
+ *
+ * @example
+ * ```ts
+ * await issuerLogoDigest(db, 'northbridge'); // '3f2a…' or undefined
+ * ```
+ */
+export async function issuerLogoDigest(q: Queryable, issuerSlug: string): Promise<string | undefined> {
+  const res = await q.query<{ sha256: string }>('SELECT sha256 FROM issuer_logos WHERE issuer_slug = $1', [issuerSlug]);
+  return res.rows[0]?.sha256;
+}
+
+/**
+ * Stores (or replaces) an issuer's logo.
+ *
+ * @example
+ * ```ts
+ * await saveIssuerLogo(db, 'northbridge', 'image/png', pngBytes);
+ * ```
+ */
+export async function saveIssuerLogo(q: Queryable, issuerSlug: string, mediaType: AchievementImage['mediaType'], bytes: Uint8Array): Promise<AchievementImage> {
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  await q.query(
+    `INSERT INTO issuer_logos (issuer_slug, media_type, bytes, sha256) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (issuer_slug) DO UPDATE SET media_type = EXCLUDED.media_type, bytes = EXCLUDED.bytes, sha256 = EXCLUDED.sha256, updated_at = now()`,
+    [issuerSlug, mediaType, bytes, sha256],
+  );
+  return { mediaType, bytes, sha256 };
+}
+
+/**
  * The newest current credential of an issuer for a course (what a drawn badge of the achievement is drawn from).
  *
  * @example

@@ -104,11 +104,16 @@ export function CredentialRows({ lang, view }: { lang: Lang; view: CredentialVie
   );
 }
 
-/** The head: badge, title, the learner, and the awarding body with its logo. */
-export function CredentialHead({ pc, view, heading = 'h1' }: { pc: PageContext; view: CredentialView; heading?: 'h1' | 'h2' | 'h3' | 'h4' }) {
+/**
+ * The head: badge, title, the learner, and the awarding body with its logo. `issuerLogo`: the logo the issuer
+ * uploaded here, shown when the credential's own logo cannot be (a URL of another site) and no other awarding body
+ * is named.
+ */
+export function CredentialHead({ pc, view, heading = 'h1', issuerLogo }: { pc: PageContext; view: CredentialView; heading?: 'h1' | 'h2' | 'h3' | 'h4'; issuerLogo?: string }) {
   const words = badgeText(view, pc.lang);
   const body = view.awardingBody ?? view.issuer;
-  const logo = pageImage(pc, body.logo);
+  const uploaded = issuerLogo !== undefined && view.awardingBody === undefined ? pageImage(pc, { url: issuerLogo, dataUri: false }) : undefined;
+  const logo = pageImage(pc, body.logo) ?? uploaded;
   const Heading = heading;
   return (
     <div class="credential-head">

@@ -107,7 +107,7 @@ export function LearnerPage({ pc, data, wallet }: LearnerPageProps) {
   return (
     <>
       <StatusBanner lang={pc.lang} state={data.state} view={data.view} {...(data.replacedBy !== undefined ? { replacedBy: pagePath(data.replacedBy, pc.lang) } : {})} />
-      <CredentialHead pc={pc} view={data.view} />
+      <CredentialHead pc={pc} view={data.view} {...(data.issuerLogo !== undefined ? { issuerLogo: data.issuerLogo } : {})} />
       <Section id="details" heading={label(pc.lang, 'page.credential.detailsHeading')}>
         <CredentialRows lang={pc.lang} view={data.view} />
       </Section>

@@ -12,7 +12,7 @@ import type { DownloadName } from '../credential-page.js';
 import { defineRoute, empty, html, json, text } from '../http/declare.js';
 import type { Router } from '../http/declare.js';
 import { enumParam, flagField, flagValue, objectField, textParam } from '../http/inputs.js';
-import { changePageSettings, restoreCredentialPage, servedAchievementImage, uploadAchievementImage, withdrawCredentialPage } from '../page-admin.js';
+import { changePageSettings, restoreCredentialPage, servedAchievementImage, servedIssuerLogo, uploadAchievementImage, uploadIssuerLogo, withdrawCredentialPage } from '../page-admin.js';
 import { learnerPageReply } from '../pages/learner.js';
 import { langQuery, pageContext } from '../pages/page.js';
 import { pageRouter } from '../pages/router.js';
@@ -222,6 +222,37 @@ export const pageSettings: Router = {
       errors: { 404: 'No such issuer or achievement.' },
       handler: async ({ path, headers }, { ctx }) => {
         const img = await servedAchievementImage(ctx, path.slug, path.code);
+        const cache = { ...IMAGE_HEADERS, ETag: img.etag, 'Cache-Control': 'public, max-age=300' };
+        if (headers['if-none-match'] === img.etag) return { status: 304, headers: cache, empty: true };
+        return { type: img.type, headers: cache, body: img.body };
+      },
+    }),
+    defineRoute({
+      method: 'put',
+      path: '/issuers/{slug}/logo',
+      summary: "Upload the issuer's logo: PNG or SVG, at most 1 MiB (the pages show it for credentials whose logo is a URL of another site)",
+      tags: ['pages'],
+      auth: { scope: 'admin', issuer: 'path' },
+      params: { slug },
+      body: { required: true, stream: true, content: { 'image/png': { type: 'string', contentEncoding: 'binary' }, 'image/svg+xml': { type: 'string' } } },
+      responses: { 200: json('Stored.', { type: 'object', properties: { mediaType: { type: 'string' }, sha256: { type: 'string' }, size: { type: 'integer' } } }) },
+      errors: { 404: 'Unknown issuer.', 413: 'Larger than 1 MiB.', 415: 'Not a PNG or SVG image.' },
+      handler: async ({ path, headers, stream, principal }, { ctx }) => {
+        if (!stream) throw problems.badRequest('This request needs the image as its body.');
+        return { json: await uploadIssuerLogo(ctx, path.slug, stream, headers['content-type'], principal?.actor as string) };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/issuers/{slug}/logo',
+      summary: "The issuer's uploaded logo",
+      tags: ['pages'],
+      auth: 'public',
+      params: { slug },
+      responses: { 200: text('The image.', 'image/svg+xml'), 304: empty('Not modified (If-None-Match).') },
+      errors: { 404: 'No such issuer, or it uploaded no logo.' },
+      handler: async ({ path, headers }, { ctx }) => {
+        const img = await servedIssuerLogo(ctx, path.slug);
         const cache = { ...IMAGE_HEADERS, ETag: img.etag, 'Cache-Control': 'public, max-age=300' };
         if (headers['if-none-match'] === img.etag) return { status: 304, headers: cache, empty: true };
         return { type: img.type, headers: cache, body: img.body };
