@@ -241,4 +241,21 @@ describe('the verification page', () => {
     expect(logged).toContain('/verify');
     for (const s of [issued.id, 'Amara Okafor-Reid', 'secret-marker-123', new URL(issued.pageUrl).pathname]) expect(logged).not.toContain(s);
   });
+
+  it("a hosted issuer's uploaded logo is shown for the credentials it is proven to have signed, not for a forgery naming it", async () => {
+    const issued = await issue('verify-logo');
+    expect((await submit(h, { credential: JSON.stringify(issued.credential) })).html).not.toContain('issuer-logo');
+    const svg = '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="40"><circle cx="20" cy="20" r="18"/></svg>';
+    const up = await fetch(`${h.url}/issuers/${h.slug}/logo`, { method: 'PUT', headers: { authorization: `Bearer ${h.tokens.admin}`, 'content-type': 'image/svg+xml' }, body: svg });
+    expect(up.status).toBe(200);
+    const { sha256 } = (await up.json()) as { sha256: string };
+    const img = `<img class="issuer-logo" src="/issuers/${h.slug}/logo?v=${sha256.slice(0, 16)}" alt/>`;
+    expect((await submit(h, { credential: JSON.stringify(issued.credential) })).html).toContain(img);
+    const vp = { '@context': ['https://www.w3.org/ns/credentials/v2'], type: ['VerifiablePresentation'], verifiableCredential: [issued.credential] };
+    expect((await submit(h, { credential: JSON.stringify(vp) })).html).toContain(img);
+    // The same credential changed after signing still names the hosted issuer, but nothing proves it signed it.
+    const forged = await submit(h, { credential: JSON.stringify({ ...issued.credential, name: 'Something else' }) });
+    expect(forged.text).not.toContain('The credential is genuine');
+    expect(forged.html).not.toContain('issuer-logo');
+  });
 });

@@ -17,6 +17,7 @@ import type { ServiceContext } from './context.js';
 import { credentialPageUrl, issuerLogoUrl } from './page-urls.js';
 import { HttpProblem, problems } from './problem.js';
 import { verifiableCredential } from './resources.js';
+import { hostedIssuerSlug } from './trust.js';
 import type { Verifier } from './verification.js';
 
 /** What the page's banner says. */
@@ -101,6 +102,25 @@ export async function learnerPageData(ctx: ServiceContext, verifier: Verifier, t
     ...(replacedBy !== undefined ? { replacedBy } : {}),
     ...(logo !== undefined ? { issuerLogo: issuerLogoUrl(ctx, row.issuerSlug, logo) } : {}),
   };
+}
+
+/**
+ * The uploaded logos of the hosted issuers that signed verified credentials, by issuer id: only a signer the
+ * verifier proved counts (a credential merely naming a hosted issuer's DID gets no logo).
+ *
+ * @example
+ * ```ts
+ * const logos = await uploadedLogos(ctx, [report.signer]); // Map { 'did:web:…' => 'https://…/issuers/northbridge/logo?v=…' }
+ * ```
+ */
+export async function uploadedLogos(ctx: ServiceContext, signers: readonly (ProvenSigner | undefined)[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const id of new Set(signers.flatMap((s) => (s ? [s.id] : [])))) {
+    const slug = await hostedIssuerSlug(ctx, id);
+    const digest = slug !== undefined ? await issuerLogoDigest(ctx.db, slug) : undefined;
+    if (slug !== undefined && digest !== undefined) out.set(id, issuerLogoUrl(ctx, slug, digest));
+  }
+  return out;
 }
 
 /** The page of the credential that replaced `id`, following re-issues of re-issues to the current one. */

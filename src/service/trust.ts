@@ -32,13 +32,27 @@ async function hostedSlug(ctx: ServiceContext, issuerId: string): Promise<string
   return slug;
 }
 
-/** The hosted issuer with this DID, unless it signs with the example keys. */
-async function hostedIssuer(ctx: ServiceContext, issuerId: string): Promise<HostedIssuer | undefined> {
+/**
+ * The slug of the hosted issuer with this DID, unless it signs with the example keys (those prove nothing).
+ *
+ * @example
+ * ```ts
+ * await hostedIssuerSlug(ctx, report.signer.id); // 'northbridge' or undefined
+ * ```
+ */
+export async function hostedIssuerSlug(ctx: ServiceContext, issuerId: string): Promise<string | undefined> {
+  if (issuerId.length > 2048 || !isStorableText(issuerId)) return undefined;
   const slug = await hostedSlug(ctx, issuerId);
   if (slug === undefined) return undefined;
   const loaded = await ctx.issuer(slug).catch(() => undefined);
-  if (!loaded || loaded.keys.example) return undefined;
-  const p = loaded.row.profile;
+  return loaded && !loaded.keys.example ? slug : undefined;
+}
+
+/** The hosted issuer with this DID, unless it signs with the example keys. */
+async function hostedIssuer(ctx: ServiceContext, issuerId: string): Promise<HostedIssuer | undefined> {
+  const slug = await hostedIssuerSlug(ctx, issuerId);
+  if (slug === undefined) return undefined;
+  const p = (await ctx.issuer(slug)).row.profile;
   return { name: p.name, ...(p.url ? { url: p.url } : {}), ...(p.logo ? { logo: p.logo } : {}) };
 }
 
@@ -52,7 +66,7 @@ async function hostedIssuer(ctx: ServiceContext, issuerId: string): Promise<Host
  */
 export function serviceTrustRegistry(ctx: ServiceContext): TrustRegistry {
   return createTrustRegistry({
-    hosted: { ...(ctx.config.siteName ? { name: `the issuers hosted by ${ctx.config.siteName}` } : {}), find: (issuerId) => (issuerId.length <= 2048 && isStorableText(issuerId) ? hostedIssuer(ctx, issuerId) : undefined) },
+    hosted: { ...(ctx.config.siteName ? { name: `the issuers hosted by ${ctx.config.siteName}` } : {}), find: (issuerId) => hostedIssuer(ctx, issuerId) },
     lists: ctx.config.trustLists ?? [],
     fetch: ctx.config.fetch ?? createGuardedFetch(ctx.config.fetchConfig ?? {}),
   });

@@ -94,8 +94,9 @@ function SourceNote({ pc, source }: { pc: PageContext; source: SubmissionSource 
 }
 
 /** One credential's result: verdict, checks, then its content. */
-function CredentialResult({ pc, report, idPrefix, level }: { pc: PageContext; report: VerificationReport; idPrefix: string; level: 'h2' | 'h3' }) {
+function CredentialResult({ pc, report, idPrefix, level, logos }: { pc: PageContext; report: VerificationReport; idPrefix: string; level: 'h2' | 'h3'; logos: ReadonlyMap<string, string> }) {
   const credential = report.credential;
+  const issuerLogo = report.signer ? logos.get(report.signer.id) : undefined;
   const view = credential ? { ...credentialView(credential), signer: signerView(report.signer, label(pc.lang, 'page.hostedList', { site: pc.siteName })) } : undefined;
   const state = pageState(report);
   const warnings = report.checks.some((c) => c.status === 'warning');
@@ -106,7 +107,7 @@ function CredentialResult({ pc, report, idPrefix, level }: { pc: PageContext; re
       {view && (
         <div class="credential-content">
           {level === 'h2' ? <h2 id={`${idPrefix}-content`}>{label(pc.lang, 'page.verify.contentHeading')}</h2> : <h3 id={`${idPrefix}-content`}>{label(pc.lang, 'page.verify.contentHeading')}</h3>}
-          <CredentialHead pc={pc} view={view} heading={level === 'h2' ? 'h3' : 'h4'} />
+          <CredentialHead pc={pc} view={view} heading={level === 'h2' ? 'h3' : 'h4'} {...(issuerLogo !== undefined ? { issuerLogo } : {})} />
           <CredentialRows lang={pc.lang} view={view} />
         </div>
       )}
@@ -114,14 +115,14 @@ function CredentialResult({ pc, report, idPrefix, level }: { pc: PageContext; re
   );
 }
 
-/** The answer to a submission. */
-export function VerifyResult({ pc, checked }: { pc: PageContext; checked: CheckedSubmission }) {
+/** The answer to a submission; `logos`: the uploaded logos of hosted issuers that signed, by issuer id. */
+export function VerifyResult({ pc, checked, logos = new Map() }: { pc: PageContext; checked: CheckedSubmission; logos?: ReadonlyMap<string, string> }) {
   return (
     <>
       <h1>{label(pc.lang, 'page.verify.title')}</h1>
       <SourceNote pc={pc} source={checked.source} />
       {checked.kind === 'credential' ? (
-        <CredentialResult pc={pc} report={checked.report} idPrefix="result" level="h2" />
+        <CredentialResult pc={pc} report={checked.report} idPrefix="result" level="h2" logos={logos} />
       ) : (
         <>
           <Section id="presentation" heading={label(pc.lang, 'page.verify.presentation.heading')}>
@@ -132,7 +133,7 @@ export function VerifyResult({ pc, checked }: { pc: PageContext; checked: Checke
           </Section>
           {checked.report.credentials.map((report, i) => (
             <Section id={`credential-${i + 1}`} heading={label(pc.lang, 'page.verify.presentation.credential', { n: i + 1, total: checked.report.credentials.length })}>
-              <CredentialResult pc={pc} report={report} idPrefix={`credential-${i + 1}`} level="h3" />
+              <CredentialResult pc={pc} report={report} idPrefix={`credential-${i + 1}`} level="h3" logos={logos} />
             </Section>
           ))}
         </>
@@ -161,13 +162,13 @@ export function verifyStartReply(pc: PageContext, error?: SubmissionError): Repl
 }
 
 /**
- * The answer to a submission as a handler's reply (never indexed, never cached).
+ * The answer to a submission as a handler's reply (never indexed, never cached); `logos` as for {@link VerifyResult}.
  *
  * @example
  * ```ts
  * return verifyResultReply(pc, await checkSubmission(ctx, verifier, submission));
  * ```
  */
-export function verifyResultReply(pc: PageContext, checked: CheckedSubmission): Reply {
-  return htmlPage(pc, { title: label(pc.lang, 'page.verify.title'), body: <VerifyResult pc={pc} checked={checked} />, noindex: true });
+export function verifyResultReply(pc: PageContext, checked: CheckedSubmission, logos?: ReadonlyMap<string, string>): Reply {
+  return htmlPage(pc, { title: label(pc.lang, 'page.verify.title'), body: <VerifyResult pc={pc} checked={checked} {...(logos ? { logos } : {})} />, noindex: true });
 }

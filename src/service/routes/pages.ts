@@ -7,7 +7,7 @@
  *   public image every credential of the course names as `achievement.image`).
  */
 import { label } from '../../display/i18n/index.js';
-import { DOWNLOADS, learnerPageData, pageDownload } from '../credential-page.js';
+import { DOWNLOADS, learnerPageData, pageDownload, uploadedLogos } from '../credential-page.js';
 import type { DownloadName } from '../credential-page.js';
 import { defineRoute, empty, html, json, text } from '../http/declare.js';
 import type { Router } from '../http/declare.js';
@@ -120,7 +120,8 @@ const verifySubmit = defineRoute({
     try {
       if (!stream || !/^multipart\/form-data/i.test(headers['content-type'] ?? '')) throw new SubmissionError('empty', undefined, 415);
       const checked = await checkSubmission(ctx, verifier, await readSubmission(stream, headers));
-      return verifyResultReply(pc, checked);
+      const signers = checked.kind === 'credential' ? [checked.report.signer] : checked.report.credentials.map((r) => r.signer);
+      return verifyResultReply(pc, checked, await uploadedLogos(ctx, signers));
     } catch (e) {
       if (!(e instanceof SubmissionError)) throw e;
       // Said on the page, never logged: the reason may quote what was submitted.
