@@ -179,4 +179,20 @@ describe.skipIf(skip !== undefined)('credential pages in a real browser', () => 
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(valid.pageUrl);
     await page.close();
   });
+
+  it("an uploaded issuer logo loads from this service under the pages' CSP, and the page stays axe clean", async () => {
+    const svg = '<svg xmlns="http://www.w3.org/2000/svg" width="48" height="48" viewBox="0 0 48 48"><rect width="48" height="48" rx="8" fill="#0b3d91"/></svg>';
+    const up = await fetch(`${h.url}/issuers/${h.slug}/logo`, { method: 'PUT', headers: { authorization: `Bearer ${h.tokens.admin}`, 'content-type': 'image/svg+xml' }, body: svg });
+    expect(up.status).toBe(200);
+    for (const width of WIDTHS) {
+      const page = await browser.page({ width });
+      const csp = await watchCsp(page);
+      await page.goto(valid.pageUrl);
+      const logo = page.locator('img.issuer-logo');
+      await expect.poll(() => logo.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBeGreaterThan(0);
+      expect(await axeViolations(page), `logo ${width}`).toEqual([]);
+      expect(await csp.collect(), `logo ${width}`).toEqual([]);
+      await page.close();
+    }
+  });
 });
