@@ -89,8 +89,7 @@ export async function learnerPageData(ctx: ServiceContext, verifier: Verifier, t
   if (!row) throw problems.notFound('There is no credential page at this address.');
   const credential = row.format === 'di' ? (JSON.parse(row.credential) as Record<string, unknown>) : row.credential;
   const report = await verifier.credential(credential);
-  const settings = await pageSettings(ctx.db, row.issuerSlug);
-  const logo = await issuerLogoDigest(ctx.db, row.issuerSlug);
+  const [settings, logo] = await Promise.all([pageSettings(ctx.db, row.issuerSlug), issuerLogoDigest(ctx.db, row.issuerSlug)]);
   const replacedBy = row.supersededBy !== undefined ? await currentPageUrl(ctx, row.issuerSlug, row.supersededBy) : undefined;
   return {
     row,

@@ -13,7 +13,7 @@ import { MicrocredError } from '../errors.js';
 import { recordAudit } from '../store/audit.js';
 import { getCredential } from '../store/credentials.js';
 import { achievementImage, issuerLogo, latestCredentialForCourse, pageWithdrawnAt, restorePage, saveAchievementImage, saveIssuerLogo, savePageSettings, withdrawPage } from '../store/pages.js';
-import type { AchievementImage, PageSettings } from '../store/pages.js';
+import type { PageSettings, StoredImage } from '../store/pages.js';
 import type { ServiceContext } from './context.js';
 import { credentialPageUrl } from './page-urls.js';
 import { problems } from './problem.js';
@@ -96,7 +96,7 @@ async function readUpload(stream: Readable, max: number, what: string): Promise<
 }
 
 /** The media type of a PNG or SVG upload (`what` names it in the error), which must agree with Content-Type. */
-function imageType(bytes: Uint8Array, declared: string | undefined, what: string): AchievementImage['mediaType'] {
+function imageType(bytes: Uint8Array, declared: string | undefined, what: string): StoredImage['mediaType'] {
   const kind = imageKind(bytes);
   const mediaType = kind === 'png' ? 'image/png' : kind === 'svg' ? 'image/svg+xml' : undefined;
   if (!mediaType) throw problems.unsupportedMedia(`${what} must be a PNG or an SVG image.`);
@@ -107,7 +107,7 @@ function imageType(bytes: Uint8Array, declared: string | undefined, what: string
 }
 
 /** A PNG or SVG that can carry a credential and carries none yet. */
-function checkBadge(bytes: Uint8Array, declared: string | undefined): AchievementImage['mediaType'] {
+function checkBadge(bytes: Uint8Array, declared: string | undefined): StoredImage['mediaType'] {
   const mediaType = imageType(bytes, declared, 'A badge image');
   try {
     unbake(bytes);
@@ -138,6 +138,11 @@ export async function uploadAchievementImage(ctx: ServiceContext, slug: string, 
   });
 }
 
+/** An uploaded image as served: its type, bytes and ETag (from its digest). */
+function served(img: StoredImage): { type: string; body: Uint8Array; etag: string } {
+  return { type: img.mediaType, body: img.bytes, etag: `"${img.sha256.slice(0, 32)}"` };
+}
+
 /**
  * The badge image of an achievement as served: the uploaded one, else microcred's drawing (from the newest current
  * credential of the course); 404 when the issuer has issued nothing for the course.
@@ -149,7 +154,7 @@ export async function uploadAchievementImage(ctx: ServiceContext, slug: string, 
  */
 export async function servedAchievementImage(ctx: ServiceContext, slug: string, courseCode: string): Promise<{ type: string; body: Uint8Array | string; etag: string }> {
   const uploaded = await achievementImage(ctx.db, slug, courseCode);
-  if (uploaded) return { type: uploaded.mediaType, body: uploaded.bytes, etag: `"${uploaded.sha256.slice(0, 32)}"` };
+  if (uploaded) return served(uploaded);
   const row = await latestCredentialForCourse(ctx.db, slug, courseCode);
   if (!row) throw problems.notFound(`Issuer ${slug} has no badge image for ${JSON.stringify(courseCode)}.`);
   const svg = badgeSvg(credentialView(row.credential));
@@ -187,5 +192,5 @@ export async function uploadIssuerLogo(ctx: ServiceContext, slug: string, body: 
 export async function servedIssuerLogo(ctx: ServiceContext, slug: string): Promise<{ type: string; body: Uint8Array; etag: string }> {
   const logo = await issuerLogo(ctx.db, slug);
   if (!logo) throw problems.notFound(`Issuer ${slug} has no uploaded logo.`);
-  return { type: logo.mediaType, body: logo.bytes, etag: `"${logo.sha256.slice(0, 32)}"` };
+  return served(logo);
 }

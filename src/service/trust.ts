@@ -8,7 +8,7 @@ import { createGuardedFetch } from '../lib/guarded-fetch.js';
 import { isStorableText } from '../store/db.js';
 import { createTrustRegistry } from '../trust/registry.js';
 import type { HostedIssuer, TrustRegistry } from '../trust/types.js';
-import type { ServiceContext } from './context.js';
+import type { LoadedIssuer, ServiceContext } from './context.js';
 
 /**
  * Slugs of hosted issuers by DID, per context. An issuer's DID and slug never change and issuers are not deleted,
@@ -32,8 +32,17 @@ async function hostedSlug(ctx: ServiceContext, issuerId: string): Promise<string
   return slug;
 }
 
+/** The hosted issuer with this DID, loaded, unless it signs with the example keys (those prove nothing). */
+async function hostedLoaded(ctx: ServiceContext, issuerId: string): Promise<LoadedIssuer | undefined> {
+  if (issuerId.length > 2048 || !isStorableText(issuerId)) return undefined;
+  const slug = await hostedSlug(ctx, issuerId);
+  if (slug === undefined) return undefined;
+  const loaded = await ctx.issuer(slug).catch(() => undefined);
+  return loaded && !loaded.keys.example ? loaded : undefined;
+}
+
 /**
- * The slug of the hosted issuer with this DID, unless it signs with the example keys (those prove nothing).
+ * The slug of the hosted issuer with this DID, unless it signs with the example keys.
  *
  * @example
  * ```ts
@@ -41,19 +50,13 @@ async function hostedSlug(ctx: ServiceContext, issuerId: string): Promise<string
  * ```
  */
 export async function hostedIssuerSlug(ctx: ServiceContext, issuerId: string): Promise<string | undefined> {
-  if (issuerId.length > 2048 || !isStorableText(issuerId)) return undefined;
-  const slug = await hostedSlug(ctx, issuerId);
-  if (slug === undefined) return undefined;
-  const loaded = await ctx.issuer(slug).catch(() => undefined);
-  return loaded && !loaded.keys.example ? slug : undefined;
+  return (await hostedLoaded(ctx, issuerId))?.row.slug;
 }
 
-/** The hosted issuer with this DID, unless it signs with the example keys. */
+/** The hosted issuer with this DID as the trust registry knows it, unless it signs with the example keys. */
 async function hostedIssuer(ctx: ServiceContext, issuerId: string): Promise<HostedIssuer | undefined> {
-  const slug = await hostedIssuerSlug(ctx, issuerId);
-  if (slug === undefined) return undefined;
-  const p = (await ctx.issuer(slug)).row.profile;
-  return { name: p.name, ...(p.url ? { url: p.url } : {}), ...(p.logo ? { logo: p.logo } : {}) };
+  const p = (await hostedLoaded(ctx, issuerId))?.row.profile;
+  return p ? { name: p.name, ...(p.url ? { url: p.url } : {}), ...(p.logo ? { logo: p.logo } : {}) } : undefined;
 }
 
 /**

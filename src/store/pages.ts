@@ -120,12 +120,21 @@ export async function savePageSettings(q: Queryable, issuerSlug: string, setting
   return settings;
 }
 
-export interface AchievementImage {
+/** An image an issuer uploaded (a badge image or its logo). */
+export interface StoredImage {
   mediaType: 'image/png' | 'image/svg+xml';
   bytes: Uint8Array;
   /** Hex sha256 of the bytes (the ETag). */
   sha256: string;
 }
+
+type ImageRow = { media_type: string; bytes: Uint8Array; sha256: string };
+
+function storedImage(r: ImageRow | undefined): StoredImage | undefined {
+  return r ? { mediaType: r.media_type as StoredImage['mediaType'], bytes: new Uint8Array(r.bytes), sha256: r.sha256 } : undefined;
+}
+
+const sha256Of = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
 /**
  * The badge image an issuer uploaded for an achievement (course code), if any.
@@ -135,13 +144,9 @@ export interface AchievementImage {
  * const img = await achievementImage(db, 'northbridge', 'DAPH-M01'); // { mediaType: 'image/png', bytes, sha256 }
  * ```
  */
-export async function achievementImage(q: Queryable, issuerSlug: string, courseCode: string): Promise<AchievementImage | undefined> {
-  const res = await q.query<{ media_type: string; bytes: Uint8Array; sha256: string }>(
-    'SELECT media_type, bytes, sha256 FROM achievement_images WHERE issuer_slug = $1 AND course_code = $2',
-    [issuerSlug, courseCode],
-  );
-  const r = res.rows[0];
-  return r ? { mediaType: r.media_type as AchievementImage['mediaType'], bytes: new Uint8Array(r.bytes), sha256: r.sha256 } : undefined;
+export async function achievementImage(q: Queryable, issuerSlug: string, courseCode: string): Promise<StoredImage | undefined> {
+  const res = await q.query<ImageRow>('SELECT media_type, bytes, sha256 FROM achievement_images WHERE issuer_slug = $1 AND course_code = $2', [issuerSlug, courseCode]);
+  return storedImage(res.rows[0]);
 }
 
 /**
@@ -152,8 +157,8 @@ export async function achievementImage(q: Queryable, issuerSlug: string, courseC
  * await saveAchievementImage(db, 'northbridge', 'DAPH-M01', 'image/png', pngBytes);
  * ```
  */
-export async function saveAchievementImage(q: Queryable, issuerSlug: string, courseCode: string, mediaType: AchievementImage['mediaType'], bytes: Uint8Array): Promise<AchievementImage> {
-  const sha256 = createHash('sha256').update(bytes).digest('hex');
+export async function saveAchievementImage(q: Queryable, issuerSlug: string, courseCode: string, mediaType: StoredImage['mediaType'], bytes: Uint8Array): Promise<StoredImage> {
+  const sha256 = sha256Of(bytes);
   await q.query(
     `INSERT INTO achievement_images (issuer_slug, course_code, media_type, bytes, sha256) VALUES ($1, $2, $3, $4, $5)
      ON CONFLICT (issuer_slug, course_code) DO UPDATE SET media_type = EXCLUDED.media_type, bytes = EXCLUDED.bytes, sha256 = EXCLUDED.sha256, updated_at = now()`,
@@ -170,10 +175,9 @@ export async function saveAchievementImage(q: Queryable, issuerSlug: string, cou
  * const logo = await issuerLogo(db, 'northbridge'); // { mediaType: 'image/svg+xml', bytes, sha256 }
  * ```
  */
-export async function issuerLogo(q: Queryable, issuerSlug: string): Promise<AchievementImage | undefined> {
-  const res = await q.query<{ media_type: string; bytes: Uint8Array; sha256: string }>('SELECT media_type, bytes, sha256 FROM issuer_logos WHERE issuer_slug = $1', [issuerSlug]);
-  const r = res.rows[0];
-  return r ? { mediaType: r.media_type as AchievementImage['mediaType'], bytes: new Uint8Array(r.bytes), sha256: r.sha256 } : undefined;
+export async function issuerLogo(q: Queryable, issuerSlug: string): Promise<StoredImage | undefined> {
+  const res = await q.query<ImageRow>('SELECT media_type, bytes, sha256 FROM issuer_logos WHERE issuer_slug = $1', [issuerSlug]);
+  return storedImage(res.rows[0]);
 }
 
 /**
@@ -197,8 +201,8 @@ export async function issuerLogoDigest(q: Queryable, issuerSlug: string): Promis
  * await saveIssuerLogo(db, 'northbridge', 'image/png', pngBytes);
  * ```
  */
-export async function saveIssuerLogo(q: Queryable, issuerSlug: string, mediaType: AchievementImage['mediaType'], bytes: Uint8Array): Promise<AchievementImage> {
-  const sha256 = createHash('sha256').update(bytes).digest('hex');
+export async function saveIssuerLogo(q: Queryable, issuerSlug: string, mediaType: StoredImage['mediaType'], bytes: Uint8Array): Promise<StoredImage> {
+  const sha256 = sha256Of(bytes);
   await q.query(
     `INSERT INTO issuer_logos (issuer_slug, media_type, bytes, sha256) VALUES ($1, $2, $3, $4)
      ON CONFLICT (issuer_slug) DO UPDATE SET media_type = EXCLUDED.media_type, bytes = EXCLUDED.bytes, sha256 = EXCLUDED.sha256, updated_at = now()`,

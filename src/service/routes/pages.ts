@@ -10,7 +10,7 @@ import { label } from '../../display/i18n/index.js';
 import { DOWNLOADS, learnerPageData, pageDownload, uploadedLogos } from '../credential-page.js';
 import type { DownloadName } from '../credential-page.js';
 import { defineRoute, empty, html, json, text } from '../http/declare.js';
-import type { Router } from '../http/declare.js';
+import type { Reply, Router } from '../http/declare.js';
 import { enumParam, flagField, flagValue, objectField, textParam } from '../http/inputs.js';
 import { changePageSettings, restoreCredentialPage, servedAchievementImage, servedIssuerLogo, uploadAchievementImage, uploadIssuerLogo, withdrawCredentialPage } from '../page-admin.js';
 import { learnerPageReply } from '../pages/learner.js';
@@ -141,6 +141,12 @@ const IMAGE_HEADERS = {
   'Access-Control-Allow-Origin': '*',
 };
 
+/** A served image with its cache headers, or 304 when the client holds it (If-None-Match). */
+function imageReply(img: { type: string; body: Uint8Array | string; etag: string }, ifNoneMatch: string | undefined): Reply {
+  const headers = { ...IMAGE_HEADERS, ETag: img.etag, 'Cache-Control': 'public, max-age=300' };
+  return ifNoneMatch === img.etag ? { status: 304, headers, empty: true } : { type: img.type, headers, body: img.body };
+}
+
 export const pageSettings: Router = {
   name: 'page-settings',
   routes: [
@@ -222,10 +228,7 @@ export const pageSettings: Router = {
       responses: { 200: text('The image.', 'image/svg+xml'), 304: empty('Not modified (If-None-Match).') },
       errors: { 404: 'No such issuer or achievement.' },
       handler: async ({ path, headers }, { ctx }) => {
-        const img = await servedAchievementImage(ctx, path.slug, path.code);
-        const cache = { ...IMAGE_HEADERS, ETag: img.etag, 'Cache-Control': 'public, max-age=300' };
-        if (headers['if-none-match'] === img.etag) return { status: 304, headers: cache, empty: true };
-        return { type: img.type, headers: cache, body: img.body };
+        return imageReply(await servedAchievementImage(ctx, path.slug, path.code), headers['if-none-match']);
       },
     }),
     defineRoute({
@@ -253,10 +256,7 @@ export const pageSettings: Router = {
       responses: { 200: text('The image.', 'image/svg+xml'), 304: empty('Not modified (If-None-Match).') },
       errors: { 404: 'No such issuer, or it uploaded no logo.' },
       handler: async ({ path, headers }, { ctx }) => {
-        const img = await servedIssuerLogo(ctx, path.slug);
-        const cache = { ...IMAGE_HEADERS, ETag: img.etag, 'Cache-Control': 'public, max-age=300' };
-        if (headers['if-none-match'] === img.etag) return { status: 304, headers: cache, empty: true };
-        return { type: img.type, headers: cache, body: img.body };
+        return imageReply(await servedIssuerLogo(ctx, path.slug), headers['if-none-match']);
       },
     }),
   ],
